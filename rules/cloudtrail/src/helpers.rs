@@ -1,0 +1,36 @@
+//! Shared pieces of the CloudTrail pack: trail resources and the could-not-verify finding.
+
+use trailwarden_sdk::prelude::*;
+
+/// The CloudFormation type of a trail, used as the SARIF logical-location kind.
+pub const TRAIL_KIND: &str = "AWS::CloudTrail::Trail";
+
+/// A trail as a finding resource.
+pub fn trail_resource(trail: &Trail) -> Resource {
+    Resource::new(TRAIL_KIND, &trail.trail_arn, &trail.name).with_role("trail")
+}
+
+/// The finding for a run whose trail lists are incomplete in some region: without every trail
+/// we can neither pass nor fail the account.
+pub fn trails_unverifiable(snapshot: &Snapshot) -> Option<Finding> {
+    let (region, why) = snapshot.trails_incomplete()?;
+    Some(
+        Finding::unverifiable(
+            "TRAILS_NOT_COLLECTED",
+            format!("could not verify the trails because the trail list of {region} is incomplete: {why}"),
+        )
+        .account(&snapshot.account.id)
+        .region(region),
+    )
+}
+
+/// A clause naming the trail's owner when another account owns it, so the reader knows who can
+/// fix it.
+pub fn owner_note(snapshot: &Snapshot, trail: &Trail) -> String {
+    match trail.owner_account() {
+        Some(owner) if owner != snapshot.account.id => {
+            format!(" (owned by account {owner}, which must fix it)")
+        }
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,13 @@
+//! Built-in trailwarden pack: the CloudTrail prerequisites of KMS monitoring.
+//!
+//! A KMS alarm is only as good as the trail that feeds it. These rules check that a trail
+//! records every management event in every region, keeps its logs private and tamper-evident.
+
+mod helpers;
+pub mod log_file_validation;
+pub mod trail_encryption;
+
+trailwarden_sdk::export_rules![
+    trail_encryption::trail_encryption,
+    log_file_validation::log_file_validation,
+];

@@ -1,0 +1,366 @@
+//! Procedural macros of `trailwarden-sdk`: `#[rule(...)]` and `export_rules!`.
+//!
+//! Use them through `trailwarden_sdk::prelude::*`. Misuse is a compile error pointing at the
+//! offending token, never a panic.
+
+use proc_macro::TokenStream;
+use proc_macro2::Span;
+use quote::{format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprArray, ExprLit, ItemFn, Lit, LitStr, Meta, Path, Token};
+
+/// Attaches rule metadata to an ordinary `fn(&Snapshot, &Ctx) -> Result<Vec<Finding>,
+/// RuleError>` and leaves the function callable as it is.
+///
+/// Keys: `id` (required, e.g. `"TW-CT-001"`), `name` (required, kebab-case), `level`
+/// (`"error"`, `"warning"`, `"note"`), `security_severity` (0.0–10.0), `precision`, `help_uri`,
+/// `tags`, `cis`, `security_hub`, `mitre`, `needs` (string arrays) and `settings` (a type
+/// implementing `RuleSettings`). The function's doc comment becomes the rule's documentation.
+#[proc_macro_attribute]
+pub fn rule(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = syn::parse_macro_input!(args with Punctuated::<Meta, Token![,]>::parse_terminated);
+    let function = syn::parse_macro_input!(item as ItemFn);
+    match expand_rule(args, &function) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => {
+            let error = error.to_compile_error();
+            quote!(#function #error).into()
+        }
+    }
+}
+
+#[derive(Default)]
+struct RuleArgs {
+    id: Option<LitStr>,
+    name: Option<LitStr>,
+    level: Option<LitStr>,
+    security_severity: Option<f64>,
+    precision: Option<LitStr>,
+    help_uri: Option<LitStr>,
+    tags: Vec<LitStr>,
+    cis: Vec<LitStr>,
+    security_hub: Vec<LitStr>,
+    mitre: Vec<LitStr>,
+    needs: Vec<LitStr>,
+    settings: Option<Path>,
+}
+
+const KEYS: &str = "id, name, level, security_severity, precision, help_uri, tags, cis, \
+                    security_hub, mitre, needs, settings";
+
+fn expand_rule(
+    args: Punctuated<Meta, Token![,]>,
+    function: &ItemFn,
+) -> syn::Result<proc_macro2::TokenStream> {
+    let parsed = parse_rule_args(args)?;
+    check_signature(function)?;
+    let id = parsed
+        .id
+        .ok_or_else(|| syn::Error::new(Span::call_site(), "#[rule] needs `id = \"TW-…\"`"))?;
+    check_id(&id)?;
+    let name = parsed.name.ok_or_else(|| {
+        syn::Error::new(
+            Span::call_site(),
+            "#[rule] needs `name = \"kebab-case-name\"`",
+        )
+    })?;
+    check_name(&name)?;
+    let level = match parsed.level {
+        None => quote!(::trailwarden_sdk::Level::Warning),
+        Some(level) => match level.value().as_str() {
+            "error" => quote!(::trailwarden_sdk::Level::Error),
+            "warning" => quote!(::trailwarden_sdk::Level::Warning),
+            "note" => quote!(::trailwarden_sdk::Level::Note),
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    level,
+                    "level must be \"error\", \"warning\" or \"note\"",
+                ));
+            }
+        },
+    };
+    let security_severity = match parsed.security_severity {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    };
+    let precision = parsed
+        .precision
+        .unwrap_or_else(|| LitStr::new("high", Span::call_site()));
+    if !["very-high", "high", "medium", "low"].contains(&precision.value().as_str()) {
+        return Err(syn::Error::new_spanned(
+            precision,
+            "precision must be \"very-high\", \"high\", \"medium\" or \"low\"",
+        ));
+    }
+    let help_uri = match parsed.help_uri {
+        Some(uri) => quote!(::core::option::Option::Some(#uri)),
+        None => quote!(::core::option::Option::None),
+    };
+    let doc = doc_comment(function);
+    if doc.trim().is_empty() {
+        return Err(syn::Error::new_spanned(
+            &function.sig.ident,
+            "a rule needs a doc comment: its first sentence is the short description and the \
+             whole is the help text",
+        ));
+    }
+    let settings = parsed
+        .settings
+        .unwrap_or_else(|| syn::parse_quote!(::trailwarden_sdk::NoSettings));
+    let (tags, cis, security_hub, mitre, needs) = (
+        parsed.tags,
+        parsed.cis,
+        parsed.security_hub,
+        parsed.mitre,
+        parsed.needs,
+    );
+    let function_name = &function.sig.ident;
+    let definition = format_ident!("__tw_rule_{}", function_name);
+    let visibility = &function.vis;
+    Ok(quote! {
+        #function
+
+        #[doc(hidden)]
+        #visibility fn #definition() -> ::trailwarden_sdk::RuleDef {
+            ::trailwarden_sdk::RuleDef {
+                spec: ::trailwarden_sdk::RuleSpec {
+                    id: #id,
+                    name: #name,
+                    doc: #doc,
+                    level: #level,
+                    security_severity: #security_severity,
+                    precision: #precision,
+                    help_uri: #help_uri,
+                    tags: &[#(#tags),*],
+                    cis: &[#(#cis),*],
+                    security_hub: &[#(#security_hub),*],
+                    mitre_attack: &[#(#mitre),*],
+                    needs: &[#(#needs),*],
+                },
+                run: #function_name,
+                check_settings: ::trailwarden_sdk::check_settings::<#settings>,
+                describe_settings: <#settings as ::trailwarden_sdk::RuleSettings>::describe,
+            }
+        }
+    })
+}
+
+fn parse_rule_args(args: Punctuated<Meta, Token![,]>) -> syn::Result<RuleArgs> {
+    let mut parsed = RuleArgs::default();
+    for meta in args {
+        let Meta::NameValue(pair) = &meta else {
+            return Err(syn::Error::new_spanned(
+                &meta,
+                format!("expected `key = value`; keys are {KEYS}"),
+            ));
+        };
+        let key = pair
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let value = &pair.value;
+        match key.as_str() {
+            "id" => parsed.id = Some(string(value)?),
+            "name" => parsed.name = Some(string(value)?),
+            "level" => parsed.level = Some(string(value)?),
+            "precision" => parsed.precision = Some(string(value)?),
+            "help_uri" => parsed.help_uri = Some(string(value)?),
+            "security_severity" => parsed.security_severity = Some(severity(value)?),
+            "tags" => parsed.tags = strings(value)?,
+            "cis" => parsed.cis = strings(value)?,
+            "security_hub" => parsed.security_hub = strings(value)?,
+            "mitre" => parsed.mitre = strings(value)?,
+            "needs" => parsed.needs = strings(value)?,
+            "settings" => match value {
+                Expr::Path(path) => parsed.settings = Some(path.path.clone()),
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        value,
+                        "settings must name a type implementing RuleSettings",
+                    ));
+                }
+            },
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    &pair.path,
+                    format!("unknown #[rule] key `{key}`; keys are {KEYS}"),
+                ));
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn string(value: &Expr) -> syn::Result<LitStr> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(s.clone()),
+        _ => Err(syn::Error::new_spanned(value, "expected a string literal")),
+    }
+}
+
+fn strings(value: &Expr) -> syn::Result<Vec<LitStr>> {
+    match value {
+        Expr::Array(ExprArray { elems, .. }) => elems.iter().map(string).collect(),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            "expected an array of string literals, e.g. [\"kms\", \"cis\"]",
+        )),
+    }
+}
+
+fn severity(value: &Expr) -> syn::Result<f64> {
+    let number = match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_parse::<f64>()?,
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse::<f64>()?,
+        _ => return Err(syn::Error::new_spanned(value, "expected a number 0.0–10.0")),
+    };
+    if !(0.0..=10.0).contains(&number) {
+        return Err(syn::Error::new_spanned(
+            value,
+            "security_severity must be between 0.0 and 10.0",
+        ));
+    }
+    Ok(number)
+}
+
+fn check_id(id: &LitStr) -> syn::Result<()> {
+    let text = id.value();
+    let mut parts = text.split('-');
+    let well_formed = parts.clone().count() >= 2
+        && parts.all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(syn::Error::new_spanned(
+            id,
+            "rule ids are upper-case words and numbers joined by dashes, e.g. \"ACME-KMS-001\"",
+        ))
+    }
+}
+
+fn check_name(name: &LitStr) -> syn::Result<()> {
+    let text = name.value();
+    let ok = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(syn::Error::new_spanned(
+            name,
+            "rule names are kebab-case, e.g. \"key-deletion-alarm\"",
+        ))
+    }
+}
+
+fn check_signature(function: &ItemFn) -> syn::Result<()> {
+    if function.sig.inputs.len() != 2 || matches!(function.sig.output, syn::ReturnType::Default) {
+        return Err(syn::Error::new(
+            function.sig.span(),
+            "a rule is `fn(&Snapshot, &Ctx) -> Result<Vec<Finding>, RuleError>`",
+        ));
+    }
+    Ok(())
+}
+
+fn doc_comment(function: &ItemFn) -> String {
+    let lines: Vec<String> = function
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            Meta::NameValue(pair) => match &pair.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let mut out = String::new();
+    for line in &lines {
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+    out.trim().to_owned()
+}
+
+struct RuleList {
+    rules: Punctuated<Path, Token![,]>,
+}
+
+impl Parse for RuleList {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Ok(Self {
+            rules: Punctuated::parse_terminated(input)?,
+        })
+    }
+}
+
+/// Exports a crate's rules as a trailwarden pack: `export_rules![module::rule_fn, …];`.
+///
+/// It defines `pub fn pack() -> trailwarden_sdk::Pack` for native tests and tooling, and, when
+/// compiled for `wasm32`, the ABI v1 exports. The pack is named after the crate.
+#[proc_macro]
+pub fn export_rules(input: TokenStream) -> TokenStream {
+    let list = syn::parse_macro_input!(input as RuleList);
+    match expand_export(list) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+fn expand_export(list: RuleList) -> syn::Result<proc_macro2::TokenStream> {
+    if list.rules.is_empty() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "export_rules! needs at least one rule function",
+        ));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut definitions = Vec::new();
+    for path in &list.rules {
+        let text = quote!(#path).to_string();
+        if seen.contains(&text) {
+            return Err(syn::Error::new_spanned(
+                path,
+                "this rule is exported twice",
+            ));
+        }
+        seen.push(text);
+        let mut definition = path.clone();
+        let Some(last) = definition.segments.last_mut() else {
+            return Err(syn::Error::new_spanned(path, "expected a function path"));
+        };
+        last.ident = format_ident!("__tw_rule_{}", last.ident);
+        definitions.push(definition);
+    }
+    Ok(quote! {
+        /// The rules of this pack, for native tests and tooling.
+        pub fn pack() -> ::trailwarden_sdk::Pack {
+            ::trailwarden_sdk::Pack {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+                rules: vec![#(#definitions()),*],
+            }
+        }
+
+        ::trailwarden_sdk::__export_abi_v1!(pack);
+    })
+}

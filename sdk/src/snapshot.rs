@@ -1,0 +1,819 @@
+//! The snapshot: everything trailwarden knows about one account, as plain data.
+//!
+//! The snapshot is the contract between the collector and the rules. The collector writes it,
+//! users save and share it, and rules read it, so it is versioned ([`SCHEMA_VERSION`]) and every
+//! section records whether it was really collected. A rule must never mistake "we could not
+//! read the alarms" for "there are no alarms": that is what [`Section`] is for.
+//!
+//! Field names follow the AWS APIs (in camelCase) so that a reader can map each one to the
+//! `describe-*`/`list-*` output it came from.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The snapshot schema version this SDK reads and writes.
+///
+/// Bumped on any change that an older reader would misread. A host refuses a snapshot whose
+/// version differs, and a pack built against another version is told so before it runs.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One account's monitoring configuration, per enabled region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Snapshot {
+    /// Must equal [`SCHEMA_VERSION`]; checked before anything else is read.
+    pub schema_version: u32,
+    /// Who wrote the snapshot and when, for the report header.
+    #[serde(default)]
+    pub generator: Generator,
+    /// The account the snapshot describes.
+    pub account: Account,
+    /// Every region that is enabled for the account. A requirement holds only when it holds in
+    /// each of them, so a region missing here is a region nobody checked.
+    pub regions: Vec<RegionSnapshot>,
+    /// CloudTrail records for detection rules, from `LookupEvents`, log files or a log group.
+    #[serde(default = "Section::not_collected")]
+    pub events: Section<serde_json::Value>,
+    /// Account-wide collection failures that belong to no section (listing regions, say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<CollectionError>,
+}
+
+/// Provenance of a snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Generator {
+    /// Tool name and version that wrote the snapshot, e.g. `trailwarden 0.1.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// RFC 3339 time the collection finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
+    /// The events window, when events were collected: RFC 3339 start and end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_window: Option<(String, String)>,
+}
+
+/// The account a snapshot describes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// The 12-digit account id.
+    pub id: String,
+    /// `aws`, `aws-cn` or `aws-us-gov`; ARNs are built and compared within it.
+    #[serde(default = "default_partition")]
+    pub partition: String,
+    /// The AWS Organizations id, when the account belongs to one. Organization trails owned by
+    /// the management account are recognised by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// A friendly name for reports (the account alias).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+
+fn default_partition() -> String {
+    "aws".to_owned()
+}
+
+/// The resources of one enabled region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegionSnapshot {
+    /// The region code, e.g. `eu-west-1`.
+    pub region: String,
+    /// Trails as `DescribeTrails` lists them here, shadow trails of other home regions included.
+    pub trails: Section<Trail>,
+    /// CloudWatch Logs log groups.
+    pub log_groups: Section<LogGroup>,
+    /// CloudWatch Logs metric filters of every log group in the region.
+    pub metric_filters: Section<MetricFilter>,
+    /// CloudWatch metric alarms.
+    pub metric_alarms: Section<MetricAlarm>,
+    /// CloudWatch composite alarms (they can carry the notification for a metric alarm).
+    #[serde(default = "Section::not_collected")]
+    pub composite_alarms: Section<CompositeAlarm>,
+    /// SNS topics with their subscriptions.
+    pub topics: Section<Topic>,
+    /// EventBridge rules on the default event bus, with targets.
+    pub event_rules: Section<EventRule>,
+    /// KMS keys, customer-managed and AWS-managed.
+    pub kms_keys: Section<KmsKey>,
+}
+
+/// A list of resources plus the truth about how it was obtained.
+///
+/// `collected == false` means nobody asked (the selected rules did not need it); a non-empty
+/// `errors` means somebody asked and AWS refused or failed. Either way the list cannot be
+/// trusted to be complete, and [`Section::verified`] says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Section<T> {
+    /// Whether collection of this section was attempted.
+    #[serde(default = "yes")]
+    pub collected: bool,
+    /// The resources found.
+    #[serde(default = "Vec::new")]
+    pub items: Vec<T>,
+    /// Calls that failed while filling this section.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<CollectionError>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl<T> Default for Section<T> {
+    fn default() -> Self {
+        Self::of(Vec::new())
+    }
+}
+
+impl<T> Section<T> {
+    /// A complete section holding `items`.
+    pub fn of(items: Vec<T>) -> Self {
+        Self {
+            collected: true,
+            items,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A section nobody collected.
+    pub fn not_collected() -> Self {
+        Self {
+            collected: false,
+            items: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A section whose collection failed with `error`.
+    pub fn failed(error: CollectionError) -> Self {
+        Self {
+            collected: true,
+            items: Vec::new(),
+            errors: vec![error],
+        }
+    }
+
+    /// The items, if the list is known to be complete; otherwise why it is not.
+    ///
+    /// Rules call this rather than reading `items` so that missing data becomes "could not
+    /// verify" instead of a silent pass or a false failure.
+    pub fn verified(&self) -> Result<&[T], Incomplete<'_>> {
+        if !self.collected {
+            Err(Incomplete::NotCollected)
+        } else if let Some(error) = self.errors.first() {
+            Err(Incomplete::Failed(error))
+        } else {
+            Ok(&self.items)
+        }
+    }
+}
+
+/// Why a [`Section`] cannot be trusted to be complete.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Incomplete<'a> {
+    /// The section was not collected at all.
+    NotCollected,
+    /// A call failed; the first failure is given.
+    Failed(&'a CollectionError),
+}
+
+impl std::fmt::Display for Incomplete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Incomplete::NotCollected => f.write_str("it was not collected"),
+            Incomplete::Failed(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// One AWS call that failed during collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionError {
+    /// Service, e.g. `cloudtrail`.
+    pub service: String,
+    /// API operation, e.g. `DescribeTrails`.
+    pub operation: String,
+    /// The region the call went to, if regional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The AWS error code (`AccessDeniedException`, `Throttling`, …) or `Timeout`.
+    pub code: String,
+    /// The error message, as AWS gave it.
+    #[serde(default)]
+    pub message: String,
+}
+
+impl std::fmt::Display for CollectionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{} failed", self.service, self.operation)?;
+        if let Some(region) = &self.region {
+            write!(f, " in {region}")?;
+        }
+        write!(f, " with {}", self.code)?;
+        if !self.message.is_empty() {
+            write!(f, " ({})", self.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// A CloudTrail trail, from `DescribeTrails`, with its status and selectors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trail {
+    /// The trail name.
+    pub name: String,
+    /// The trail ARN; the identity used to deduplicate shadow trails.
+    pub trail_arn: String,
+    /// The region the trail was created in; status and selectors are authoritative there.
+    pub home_region: String,
+    /// Whether the trail records events in every region.
+    #[serde(default)]
+    pub is_multi_region_trail: bool,
+    /// Whether this is an AWS Organizations trail.
+    #[serde(default)]
+    pub is_organization_trail: bool,
+    /// Whether global-service events (IAM, STS, CloudFront) are included.
+    #[serde(default = "yes")]
+    pub include_global_service_events: bool,
+    /// The S3 bucket receiving log files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_bucket_name: Option<String>,
+    /// The KMS key (ARN) encrypting log files, if SSE-KMS is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// Whether log file integrity validation is on.
+    #[serde(default)]
+    pub log_file_validation_enabled: bool,
+    /// The log group ARN (ending in `:*`) that receives the events, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    /// The role CloudTrail assumes to write to CloudWatch Logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_logs_role_arn: Option<String>,
+    /// `GetTrailStatus`, read in the home region; `None` when it could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TrailStatus>,
+    /// `GetEventSelectors`, read in the home region; `None` when it could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_selectors: Option<EventSelectors>,
+}
+
+impl Trail {
+    /// The account that owns the trail, from its ARN.
+    pub fn owner_account(&self) -> Option<&str> {
+        crate::arn::Arn::parse(&self.trail_arn).map(|arn| arn.account)
+    }
+}
+
+/// `GetTrailStatus` output, the parts the rules read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrailStatus {
+    /// Whether the trail is recording.
+    pub is_logging: bool,
+    /// Last error delivering to CloudWatch Logs, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_cloud_watch_logs_delivery_error: Option<String>,
+    /// Last successful delivery to CloudWatch Logs (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_cloud_watch_logs_delivery_time: Option<String>,
+    /// Last error delivering log files to S3, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_delivery_error: Option<String>,
+}
+
+/// `GetEventSelectors` output: a trail uses basic or advanced selectors, never both. Both empty
+/// means the CloudTrail default (all management events, read and write).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventSelectors {
+    /// Basic event selectors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_selectors: Vec<EventSelector>,
+    /// Advanced event selectors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+}
+
+/// A basic event selector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventSelector {
+    /// `All`, `ReadOnly` or `WriteOnly`.
+    #[serde(default = "read_write_all")]
+    pub read_write_type: ReadWriteType,
+    /// Whether management events are recorded by this selector.
+    #[serde(default = "yes")]
+    pub include_management_events: bool,
+    /// Event sources (`kms.amazonaws.com`, `rdsdata.amazonaws.com`) dropped from management
+    /// events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_management_event_sources: Vec<String>,
+    /// Data-event resources; irrelevant to management events but kept for completeness.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_resources: Vec<DataResource>,
+}
+
+fn read_write_all() -> ReadWriteType {
+    ReadWriteType::All
+}
+
+/// Which management events a basic selector records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReadWriteType {
+    /// Read and write events.
+    All,
+    /// Read-only events.
+    ReadOnly,
+    /// Write events.
+    WriteOnly,
+}
+
+/// A data-event resource of a basic selector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataResource {
+    /// E.g. `AWS::S3::Object`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// ARN prefixes.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// An advanced event selector: every field selector must accept a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvancedEventSelector {
+    /// The selector's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Conditions, ANDed.
+    pub field_selectors: Vec<AdvancedFieldSelector>,
+}
+
+/// One condition of an advanced event selector. Within one operator the values are ORed;
+/// different operators on the same field are ANDed (`NotEquals` values are ANDed by meaning).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvancedFieldSelector {
+    /// `eventCategory`, `readOnly`, `eventSource`, `eventName`, `eventType`, `resources.type`,
+    /// `resources.ARN`, `errorCode`, `userIdentity.arn`, `sessionCredentialFromConsole`, …
+    pub field: String,
+    /// Equals values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    /// NotEquals values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    /// StartsWith values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    /// NotStartsWith values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    /// EndsWith values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    /// NotEndsWith values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
+}
+
+/// A CloudWatch Logs log group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogGroup {
+    /// The log group name.
+    pub log_group_name: String,
+    /// The log group ARN, without the trailing `:*`.
+    pub arn: String,
+    /// Retention in days; `None` keeps logs forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_in_days: Option<u32>,
+    /// KMS key encrypting the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// `STANDARD` or `INFREQUENT_ACCESS`; the latter supports no metric filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_group_class: Option<String>,
+}
+
+/// A CloudWatch Logs metric filter, with every field `DescribeMetricFilters` returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricFilter {
+    /// The filter name.
+    pub filter_name: String,
+    /// The log group the filter is attached to (in the region of the enclosing snapshot).
+    pub log_group_name: String,
+    /// The filter pattern, exactly as stored.
+    #[serde(default)]
+    pub filter_pattern: String,
+    /// What the filter emits when the pattern matches.
+    #[serde(default)]
+    pub metric_transformations: Vec<MetricTransformation>,
+    /// Creation time, epoch milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_time: Option<i64>,
+    /// Whether the filter runs on transformed logs (cannot be verified from configuration).
+    #[serde(default)]
+    pub apply_on_transformed_logs: bool,
+    /// Selection criteria over system fields (`@aws.region`, `@aws.account`), for account-level
+    /// filters; empty when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_selection_criteria: Option<String>,
+    /// System fields emitted as extra dimensions (`@aws.account`, `@aws.region`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emit_system_field_dimensions: Vec<String>,
+}
+
+/// One metric emitted by a metric filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricTransformation {
+    /// Metric name.
+    pub metric_name: String,
+    /// Metric namespace.
+    pub metric_namespace: String,
+    /// `1`, another number, or `$.field` taken from the matched event.
+    pub metric_value: String,
+    /// Value published when a log event does not match; changes Average/Minimum semantics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<f64>,
+    /// Dimension name to `$.field` (or literal) value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, String>,
+    /// Metric unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// A CloudWatch metric alarm, with the metric-math and anomaly-detection fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricAlarm {
+    /// Alarm name.
+    pub alarm_name: String,
+    /// Alarm ARN.
+    pub alarm_arn: String,
+    /// Whether actions run on state changes.
+    #[serde(default = "yes")]
+    pub actions_enabled: bool,
+    /// Actions on entering ALARM: SNS topics, Lambda functions, SSM, Auto Scaling, EC2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarm_actions: Vec<String>,
+    /// Actions on entering OK.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ok_actions: Vec<String>,
+    /// Actions on entering INSUFFICIENT_DATA.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insufficient_data_actions: Vec<String>,
+    /// Metric name, for single-metric alarms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_name: Option<String>,
+    /// Metric namespace, for single-metric alarms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `Sum`, `SampleCount`, `Average`, `Minimum`, `Maximum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistic: Option<String>,
+    /// Percentile statistics like `p99`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_statistic: Option<String>,
+    /// Dimensions of the watched metric.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<Dimension>,
+    /// Period in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<u32>,
+    /// Number of periods evaluated.
+    #[serde(default = "one")]
+    pub evaluation_periods: u32,
+    /// Breaching periods needed to alarm; `EvaluationPeriods` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<u32>,
+    /// The static threshold; absent for anomaly-detection alarms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// E.g. `GreaterThanOrEqualToThreshold`, `LessThanLowerOrGreaterThanUpperThreshold`.
+    pub comparison_operator: String,
+    /// `breaching`, `notBreaching`, `ignore`, `missing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treat_missing_data: Option<String>,
+    /// Metric-math or anomaly-detection queries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricDataQuery>,
+    /// For anomaly alarms: the id of the `ANOMALY_DETECTION_BAND` expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold_metric_id: Option<String>,
+    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_value: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A metric dimension.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dimension {
+    /// Dimension name.
+    pub name: String,
+    /// Dimension value.
+    pub value: String,
+}
+
+/// One query of a metric-math alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricDataQuery {
+    /// Query id (`m1`, `e1`).
+    pub id: String,
+    /// A metric-math expression, when this query is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// A metric and statistic, when this query is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_stat: Option<MetricStat>,
+    /// Whether this query is the alarm's value.
+    #[serde(default = "yes")]
+    pub return_data: bool,
+    /// Label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Period override for expressions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<u32>,
+}
+
+/// A metric with a statistic and period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricStat {
+    /// The metric.
+    pub metric: MetricId,
+    /// Period in seconds.
+    pub period: u32,
+    /// Statistic (`Sum`, `p90`, …).
+    pub stat: String,
+    /// Unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// A metric's identity: namespace, name and dimensions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricId {
+    /// Namespace.
+    pub namespace: String,
+    /// Metric name.
+    pub metric_name: String,
+    /// Dimensions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<Dimension>,
+}
+
+/// A CloudWatch composite alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompositeAlarm {
+    /// Alarm name.
+    pub alarm_name: String,
+    /// Alarm ARN.
+    pub alarm_arn: String,
+    /// The rule expression, e.g. `ALARM("a") OR ALARM("b")`.
+    pub alarm_rule: String,
+    /// Whether actions run.
+    #[serde(default = "yes")]
+    pub actions_enabled: bool,
+    /// Actions on entering ALARM.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarm_actions: Vec<String>,
+}
+
+/// An SNS topic with its subscriptions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Topic {
+    /// Topic ARN.
+    pub topic_arn: String,
+    /// `KmsMasterKeyId` attribute: key id, ARN or alias; `alias/aws/sns` blocks CloudWatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
+    /// Subscriptions from `ListSubscriptionsByTopic`.
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// An SNS subscription.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    /// Subscription ARN, or `PendingConfirmation` / `Deleted` as SNS reports them.
+    pub subscription_arn: String,
+    /// `email`, `sms`, `https`, `lambda`, `sqs`, …
+    pub protocol: String,
+    /// The endpoint, redacted by default (`<redacted>`).
+    #[serde(default)]
+    pub endpoint: String,
+}
+
+impl Subscription {
+    /// Whether this subscription will receive messages: SNS reports unconfirmed ones with the
+    /// literal ARN `PendingConfirmation`.
+    pub fn is_confirmed(&self) -> bool {
+        self.subscription_arn.starts_with("arn:")
+    }
+}
+
+/// An EventBridge rule on the default bus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRule {
+    /// Rule name.
+    pub name: String,
+    /// Rule ARN.
+    pub arn: String,
+    /// Event bus name (`default`).
+    #[serde(default = "default_bus")]
+    pub event_bus_name: String,
+    /// `ENABLED`, `DISABLED` or `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
+    pub state: String,
+    /// The event pattern JSON text, if the rule is pattern-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<String>,
+    /// The schedule, if the rule is scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_expression: Option<String>,
+    /// Targets from `ListTargetsByRule`.
+    #[serde(default)]
+    pub targets: Vec<EventTarget>,
+}
+
+fn default_bus() -> String {
+    "default".to_owned()
+}
+
+/// An EventBridge rule target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventTarget {
+    /// Target id.
+    pub id: String,
+    /// Target ARN (SNS topic, Lambda function, SQS queue, …).
+    pub arn: String,
+}
+
+/// A KMS key from `ListKeys` + `DescribeKey` + `ListAliases`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KmsKey {
+    /// Key id (a UUID or `mrk-…`).
+    pub key_id: String,
+    /// Key ARN.
+    pub arn: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, …
+    pub key_state: String,
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
+    #[serde(default = "origin_kms")]
+    pub origin: String,
+    /// `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`, for imported material.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_model: Option<String>,
+    /// When imported key material expires (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<String>,
+    /// Aliases, e.g. `alias/aws/sns`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+fn origin_kms() -> String {
+    "AWS_KMS".to_owned()
+}
+
+impl KmsKey {
+    /// Whether the customer manages this key (as opposed to an AWS-managed key).
+    pub fn is_customer_managed(&self) -> bool {
+        self.key_manager == "CUSTOMER"
+    }
+}
+
+/// Why a snapshot could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The text is not JSON or does not fit the model.
+    #[error("snapshot is not valid: {0}")]
+    Invalid(#[from] serde_json::Error),
+    /// The schema version is not the one this SDK reads.
+    #[error(
+        "snapshot schema version {found} is not supported (this build reads version {expected}); \
+         re-create it with `trailwarden snapshot` from this version"
+    )]
+    Version {
+        /// The version in the file.
+        found: u64,
+        /// [`SCHEMA_VERSION`].
+        expected: u32,
+    },
+    /// The `schemaVersion` field is missing.
+    #[error("snapshot has no `schemaVersion` field; is this a trailwarden snapshot?")]
+    NoVersion,
+}
+
+impl Snapshot {
+    /// Parses a snapshot, checking the schema version before the rest so that a file from
+    /// another version gets a version message rather than a confusing field error.
+    pub fn from_json(text: &str) -> Result<Self, SnapshotError> {
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(rename = "schemaVersion")]
+            schema_version: Option<serde_json::Value>,
+        }
+        let probe: Probe = serde_json::from_str(text)?;
+        match probe.schema_version.as_ref().and_then(|v| v.as_u64()) {
+            None => return Err(SnapshotError::NoVersion),
+            Some(found) if found != u64::from(SCHEMA_VERSION) => {
+                return Err(SnapshotError::Version {
+                    found,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            Some(_) => {}
+        }
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// The region's resources, if the region is enabled and present.
+    pub fn region(&self, region: &str) -> Option<&RegionSnapshot> {
+        self.regions.iter().find(|r| r.region == region)
+    }
+
+    /// Every trail once, deduplicated by ARN, preferring the copy listed in its home region
+    /// (where status and selectors are authoritative), in ARN order.
+    ///
+    /// A multi-region trail appears in every region it covers (shadow trails); counting each
+    /// copy would report one problem several times.
+    pub fn unique_trails(&self) -> Vec<&Trail> {
+        let mut by_arn: BTreeMap<&str, &Trail> = BTreeMap::new();
+        for region in &self.regions {
+            for trail in &region.trails.items {
+                let is_home = trail.home_region == region.region;
+                by_arn
+                    .entry(trail.trail_arn.as_str())
+                    .and_modify(|kept| {
+                        if is_home {
+                            *kept = trail;
+                        }
+                    })
+                    .or_insert(trail);
+            }
+        }
+        by_arn.into_values().collect()
+    }
+
+    /// The first collection problem with trails in any region, if the trail lists are not
+    /// all complete.
+    pub fn trails_incomplete(&self) -> Option<(&str, Incomplete<'_>)> {
+        self.regions.iter().find_map(|region| {
+            region
+                .trails
+                .verified()
+                .err()
+                .map(|why| (region.region.as_str(), why))
+        })
+    }
+
+    /// The KMS key with this ARN, key id or alias, looked up in the region the ARN names (or
+    /// in every region for a bare id or alias).
+    pub fn kms_key(&self, reference: &str) -> Option<&KmsKey> {
+        let region = crate::arn::Arn::parse(reference).map(|arn| arn.region);
+        self.regions
+            .iter()
+            .filter(|r| region.is_none_or(|wanted| r.region == wanted))
+            .flat_map(|r| r.kms_keys.items.iter())
+            .find(|key| {
+                key.arn == reference
+                    || key.key_id == reference
+                    || key.aliases.iter().any(|alias| alias == reference)
+                    || reference
+                        .rsplit_once(":alias/")
+                        .is_some_and(|(_, alias)| key.aliases.iter().any(|a| a == &format!("alias/{alias}")))
+            })
+    }
+}
