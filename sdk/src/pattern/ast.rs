@@ -251,7 +251,12 @@ impl StrValue {
             Some(text) => (true, text),
             None => (false, rest),
         };
-        Self { text: text.to_owned(), leading, trailing, span }
+        Self {
+            text: text.to_owned(),
+            leading,
+            trailing,
+            span,
+        }
     }
 
     /// Whether `candidate` matches this value (case-sensitive).

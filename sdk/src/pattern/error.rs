@@ -100,7 +100,9 @@ pub enum PatternErrorKind {
     #[error("empty term; put a word or a quoted phrase after `{0}`")]
     EmptyTerm(String),
     /// A space-delimited condition naming a field the pattern does not declare.
-    #[error("condition refers to field `{0}`, which the pattern does not name; add it to the field list")]
+    #[error(
+        "condition refers to field `{0}`, which the pattern does not name; add it to the field list"
+    )]
     UnknownField(String),
     /// A field-selection criterion naming a field other than `@aws.account` / `@aws.region`.
     #[error("unknown system field `{0}`; use @aws.account or @aws.region")]

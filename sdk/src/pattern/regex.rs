@@ -57,13 +57,23 @@ impl Regex {
     pub fn parse(source: &str, offset: usize) -> Result<Regex, PatternError> {
         if source.is_empty() {
             return Err(PatternError::new(
-                PatternErrorKind::InvalidRegex("empty regex; put an expression between the `%`s".into()),
+                PatternErrorKind::InvalidRegex(
+                    "empty regex; put an expression between the `%`s".into(),
+                ),
                 offset.saturating_sub(1)..offset + 1,
             ));
         }
-        let mut p = Parser { chars: source.char_indices().collect(), pos: 0, offset, src_len: source.len() };
+        let mut p = Parser {
+            chars: source.char_indices().collect(),
+            pos: 0,
+            offset,
+            src_len: source.len(),
+        };
         let node = p.parse_alt()?;
-        let mut c = Compiler { prog: Vec::new(), classes: Vec::new() };
+        let mut c = Compiler {
+            prog: Vec::new(),
+            classes: Vec::new(),
+        };
         c.compile(&node).map_err(|()| {
             PatternError::new(
                 PatternErrorKind::InvalidRegex(format!(
@@ -78,7 +88,11 @@ impl Regex {
                 offset..offset + source.len(),
             )
         })?;
-        Ok(Regex { source: source.to_owned(), prog: c.prog, classes: c.classes })
+        Ok(Regex {
+            source: source.to_owned(),
+            prog: c.prog,
+            classes: c.classes,
+        })
     }
 
     /// The regex as written between the `%`s.
@@ -123,7 +137,14 @@ impl Regex {
     }
 
     /// Adds `pc` and its epsilon closure to `list`; `true` if `Match` is reachable.
-    fn add(&self, list: &mut ThreadList, pc: usize, at_start: bool, at_end: bool, stack: &mut Vec<usize>) -> bool {
+    fn add(
+        &self,
+        list: &mut ThreadList,
+        pc: usize,
+        at_start: bool,
+        at_end: bool,
+        stack: &mut Vec<usize>,
+    ) -> bool {
         stack.clear();
         stack.push(pc);
         while let Some(pc) = stack.pop() {
@@ -162,7 +183,10 @@ struct ThreadList {
 
 impl ThreadList {
     fn new(n: usize) -> Self {
-        Self { dense: Vec::with_capacity(n), member: vec![false; n] }
+        Self {
+            dense: Vec::with_capacity(n),
+            member: vec![false; n],
+        }
     }
     fn len(&self) -> usize {
         self.dense.len()
@@ -260,11 +284,15 @@ struct Parser {
 
 /// Symbols AWS lists as allowed in regexes, plus `:` and space (see module docs).
 fn is_allowed_literal(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '#' | '=' | '@' | '/' | ';' | ',' | '-' | ':' | ' ')
+    c.is_ascii_alphanumeric()
+        || matches!(c, '_' | '#' | '=' | '@' | '/' | ';' | ',' | '-' | ':' | ' ')
 }
 
 fn is_operator(c: char) -> bool {
-    matches!(c, '^' | '$' | '?' | '[' | ']' | '{' | '}' | '|' | '\\' | '*' | '+' | '.')
+    matches!(
+        c,
+        '^' | '$' | '?' | '[' | ']' | '{' | '}' | '|' | '\\' | '*' | '+' | '.'
+    )
 }
 
 impl Parser {
@@ -296,7 +324,11 @@ impl Parser {
             self.pos += 1;
             alts.push(self.parse_concat()?);
         }
-        Ok(if alts.len() == 1 { alts.pop().unwrap_or(Node::Empty) } else { Node::Alt(alts) })
+        Ok(if alts.len() == 1 {
+            alts.pop().unwrap_or(Node::Empty)
+        } else {
+            Node::Alt(alts)
+        })
     }
 
     fn parse_concat(&mut self) -> Result<Node, PatternError> {
@@ -385,13 +417,20 @@ impl Parser {
                 continue;
             };
             // A range `a-z`, unless the `-` is last in the class.
-            if self.peek() == Some('-') && self.chars.get(self.pos + 1).is_some_and(|&(_, c)| c != ']') {
+            if self.peek() == Some('-')
+                && self.chars.get(self.pos + 1).is_some_and(|&(_, c)| c != ']')
+            {
                 self.pos += 1;
                 let hi_at = self.pos;
                 match self.class_char()? {
                     ClassItem::Range(hi, _) if hi >= lo => items.push(ClassItem::Range(lo, hi)),
-                    ClassItem::Range(..) => return Err(self.invalid(i, "range is backwards; write the smaller character first")),
-                    ClassItem::Builtin(..) => return Err(self.invalid(hi_at, "a class escape cannot end a range")),
+                    ClassItem::Range(..) => {
+                        return Err(self
+                            .invalid(i, "range is backwards; write the smaller character first"));
+                    }
+                    ClassItem::Builtin(..) => {
+                        return Err(self.invalid(hi_at, "a class escape cannot end a range"));
+                    }
                 }
             } else {
                 items.push(ClassItem::Range(lo, lo));
@@ -408,8 +447,12 @@ impl Parser {
         self.pos += 1;
         match c {
             '\\' => self.parse_escape(i),
-            '(' | ')' => Err(self.unsupported(i, "parentheses are not supported in filter-pattern regexes")),
-            c if !c.is_ascii() => Err(self.unsupported(i, "multi-byte characters are not supported in regexes")),
+            '(' | ')' => {
+                Err(self.unsupported(i, "parentheses are not supported in filter-pattern regexes"))
+            }
+            c if !c.is_ascii() => {
+                Err(self.unsupported(i, "multi-byte characters are not supported in regexes"))
+            }
             c if is_allowed_literal(c) || is_operator(c) => Ok(ClassItem::Range(c, c)),
             c => Err(self.unsupported(i, format!("character `{c}` is not allowed in a regex"))),
         }
@@ -463,7 +506,11 @@ impl Parser {
                 while self.peek() == Some(' ') {
                     self.pos += 1;
                 }
-                if self.peek() == Some('}') { None } else { Some(self.number().ok_or_else(|| bad(self))?) }
+                if self.peek() == Some('}') {
+                    None
+                } else {
+                    Some(self.number().ok_or_else(|| bad(self))?)
+                }
             }
             _ => return Err(bad(self)),
         };
@@ -472,7 +519,10 @@ impl Parser {
         }
         self.pos += 1;
         if min > MAX_REPEAT || max.is_some_and(|m| m > MAX_REPEAT) {
-            return Err(self.invalid(open, format!("repetition count above {MAX_REPEAT}; use a smaller count")));
+            return Err(self.invalid(
+                open,
+                format!("repetition count above {MAX_REPEAT}; use a smaller count"),
+            ));
         }
         if max.is_some_and(|m| m < min) {
             return Err(self.invalid(open, "repetition {m,n} needs m <= n"));

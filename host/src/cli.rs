@@ -1,0 +1,161 @@
+//! The command line, as clap derive structs: what the user typed, checked, with no I/O.
+//!
+//! Field doc comments are the `--help` text. Everything downstream takes plain values, never
+//! clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  nothing at or above --fail-on
+  1  findings at or above --fail-on
+  2  trailwarden could not do its job: bad input, a pack that would not load, a rule error
+
+Examples:
+  trailwarden check --demo                         check the embedded demo account
+  trailwarden check --snapshot account.json        check a saved snapshot
+  trailwarden check --snapshot account.json --format sarif -o trailwarden.sarif
+  trailwarden rules list                           the rules and what they map to
+  trailwarden rules explain TW-CT-001              one rule's documentation";
+
+/// Checks that AWS KMS monitoring would really tell someone.
+///
+/// trailwarden follows each chain (CloudTrail trail, CloudWatch Logs metric filter, metric,
+/// alarm, SNS topic with a confirmed subscription) by identity, evaluates filter patterns on
+/// real CloudTrail records, and reports the link that breaks. Rules are WebAssembly packs run in
+/// a sandbox; the built-in ones are embedded.
+#[derive(Debug, Parser)]
+#[command(name = "trailwarden", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// More diagnostics on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the rules against an account snapshot and report what would not alert.
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// List and explain the rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A snapshot file written by `trailwarden snapshot` (or by hand); `-` reads stdin.
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub snapshot: Option<PathBuf>,
+
+    /// Check the embedded demo account (a realistic account with some links broken).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding is at or above this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// Run only these rule ids (comma-separated).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+/// Where packs come from and how they run; shared by `check` and `rules`.
+#[derive(Debug, Args, Clone)]
+pub struct PackArgs {
+    /// Also load every `.wasm` pack in DIR (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+
+    /// Seconds one pack may run before its rule is stopped.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub rule_timeout: u64,
+
+    /// MiB of memory one pack may use.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub rule_memory: usize,
+
+    /// Do not read or write the compiled-pack cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Where compiled packs are cached [default: ~/.cache/trailwarden/modules].
+    #[arg(long, value_name = "DIR", env = "TRAILWARDEN_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule of the loaded packs.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Print one rule's documentation, mappings and settings.
+    Explain {
+        /// The rule id, e.g. TW-CT-001.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For scripts: findings, could-not-verify results and rule errors.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+}
+
+/// Formats of `rules list` and `rules explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// For people.
+    Text,
+    /// For scripts.
+    Json,
+}
+
+/// The gate threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only errors fail the run.
+    Error,
+    /// Warnings and errors fail the run.
+    Warning,
+    /// Any finding fails the run.
+    Note,
+    /// Findings never fail the run (rule errors still exit 2).
+    None,
+}

@@ -1,0 +1,197 @@
+//! The wasmtime sandbox: load packs, run them under limits, survive whatever they do.
+//!
+//! One [`Sandbox`] per process holds the `Engine` (epoch interruption on) and a ticker thread
+//! that advances the epoch. Each pack is validated (no imports, v1 exports), compiled or loaded
+//! from the on-disk cache, and linked once into an `InstancePre`. Every evaluation gets a
+//! fresh `Store` and instance, with a memory limiter and an epoch deadline; a store is never
+//! reused after a trap. Traps are classified by type, never by message text, and cost only
+//! the rule that was running: the rest of the pack is re-run in a fresh instance.
+
+pub mod cache;
+pub mod limits;
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use trailwarden_sdk::PackMeta;
+use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store};
+
+pub use limits::Limits;
+use limits::PackLimiter;
+pub use run::{RuleFailure, RuleRun, sanitize_line};
+
+/// How often the epoch advances; deadlines are counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Why a pack could not be loaded. Each names what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Not a wasm module at all.
+    #[error("not a WebAssembly module: {0}")]
+    NotWasm(String),
+    /// Over the module size limit.
+    #[error("the module is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// Module size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The module imports something; v1 packs import nothing.
+    #[error(
+        "the module imports {0}; trailwarden packs must import nothing: build them for \
+         wasm32-unknown-unknown with trailwarden-sdk, not for WASI"
+    )]
+    HasImports(String),
+    /// Exports are missing.
+    #[error(
+        "the module lacks the rule ABI v1 exports {0}; is it a trailwarden pack built with \
+         `export_rules!`?"
+    )]
+    MissingExports(String),
+    /// A pack for another major ABI.
+    #[error(
+        "the pack speaks rule ABI v{found}, this trailwarden speaks v1; rebuild it with a \
+         trailwarden-sdk matching this trailwarden"
+    )]
+    AbiMismatch {
+        /// The pack's ABI major.
+        found: u32,
+    },
+    /// wasmtime refused to compile or link it.
+    #[error("the module does not compile: {0}")]
+    Compile(String),
+    /// The metadata export failed or returned garbage.
+    #[error("the pack's metadata is unusable: {0}")]
+    Metadata(String),
+}
+
+/// Where a pack came from, for messages and `rules list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackOrigin {
+    /// Embedded in the binary.
+    Builtin(&'static str),
+    /// Loaded from a file.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for PackOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PackOrigin::Builtin(name) => write!(f, "built-in pack {name}"),
+            PackOrigin::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// What each store holds.
+pub struct HostState {
+    limiter: PackLimiter,
+}
+
+/// A validated, compiled and linked pack with its metadata.
+pub struct LoadedPack {
+    /// Where it came from.
+    pub origin: PackOrigin,
+    /// Its metadata, read from the pack itself.
+    pub meta: PackMeta,
+    pre: InstancePre<HostState>,
+}
+
+/// The process-wide wasmtime engine with its epoch ticker.
+pub struct Sandbox {
+    engine: Engine,
+    limits: Limits,
+    cache: Option<cache::ModuleCache>,
+    stop: Arc<AtomicBool>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// An engine configured for untrusted packs, with `cache` for compiled code if given.
+    pub fn new(limits: Limits, cache: Option<cache::ModuleCache>) -> anyhow::Result<Self> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.max_wasm_stack(1 << 20);
+        let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("wasmtime: {e}"))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let engine = engine.clone();
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("trailwarden-epoch".to_owned())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(EPOCH_TICK);
+                        engine.increment_epoch();
+                    }
+                })?
+        };
+        Ok(Self {
+            engine,
+            limits,
+            cache,
+            stop,
+            ticker: Some(ticker),
+        })
+    }
+
+    /// The limits packs run under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack.
+    pub fn load(&self, origin: PackOrigin, bytes: &[u8]) -> Result<LoadedPack, LoadError> {
+        validate::check_module(bytes, &self.limits)?;
+        let module = self.compile(bytes)?;
+        let linker: Linker<HostState> = Linker::new(&self.engine);
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| LoadError::Compile(e.to_string()))?;
+        let meta = run::read_metadata(self, &pre)?;
+        Ok(LoadedPack { origin, meta, pre })
+    }
+
+    fn compile(&self, bytes: &[u8]) -> Result<Module, LoadError> {
+        if let Some(cache) = &self.cache {
+            return cache
+                .load_or_compile(&self.engine, bytes)
+                .map_err(|e| LoadError::Compile(e.to_string()));
+        }
+        Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile(e.to_string()))
+    }
+
+    fn new_store(&self) -> Store<HostState> {
+        let mut store = Store::new(
+            &self.engine,
+            HostState {
+                limiter: PackLimiter::new(self.limits.memory_bytes),
+            },
+        );
+        store.limiter(|state| &mut state.limiter);
+        store.set_epoch_deadline(self.deadline_ticks());
+        store.epoch_deadline_trap();
+        store
+    }
+
+    fn deadline_ticks(&self) -> u64 {
+        let ticks = self.limits.deadline.as_millis() / EPOCH_TICK.as_millis();
+        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(ticker) = self.ticker.take() {
+            let _ = ticker.join();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Checks a `.wasm` before compiling it: size, no imports, the v1 exports.
+//!
+//! ABI v1 packs have zero imports, so a pack can do nothing but compute. Refusing imports up
+//! front gives a message that says what to change, instead of a link error.
+
+use wasmtime::wasmparser::{Parser, Payload, TypeRef};
+
+use super::LoadError;
+use crate::engine::limits::Limits;
+use trailwarden_sdk::abi::EXPORT_PREFIX;
+
+/// The exports a v1 pack must have, besides `memory`.
+pub const REQUIRED_FUNCTIONS: [&str; 4] = ["alloc", "metadata", "evaluate", "trap_info"];
+
+/// Refuses what cannot be a v1 pack, before any compilation.
+pub fn check_module(bytes: &[u8], limits: &Limits) -> Result<(), LoadError> {
+    if bytes.len() > limits.module_bytes {
+        return Err(LoadError::TooLarge {
+            size: bytes.len(),
+            limit: limits.module_bytes,
+        });
+    }
+    if !bytes.starts_with(b"\0asm") {
+        return Err(LoadError::NotWasm(
+            "the file does not start with the wasm magic number `\\0asm`".to_owned(),
+        ));
+    }
+    let mut exports = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(|e| LoadError::NotWasm(e.to_string()))? {
+            Payload::ImportSection(reader) => {
+                if let Some(import) = reader.into_imports().next() {
+                    let import = import.map_err(|e| LoadError::NotWasm(e.to_string()))?;
+                    let kind = match import.ty {
+                        TypeRef::Func(_) | TypeRef::FuncExact(_) => "function",
+                        TypeRef::Memory(_) => "memory",
+                        TypeRef::Table(_) => "table",
+                        TypeRef::Global(_) => "global",
+                        _ => "item",
+                    };
+                    return Err(LoadError::HasImports(format!(
+                        "{kind} `{}::{}`",
+                        import.module, import.name
+                    )));
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(|e| LoadError::NotWasm(e.to_string()))?;
+                    exports.push(export.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    check_exports(&exports)
+}
+
+fn check_exports(exports: &[String]) -> Result<(), LoadError> {
+    let has = |name: &str| exports.iter().any(|e| e == name);
+    let missing: Vec<String> = REQUIRED_FUNCTIONS
+        .iter()
+        .map(|f| format!("{EXPORT_PREFIX}{f}"))
+        .filter(|name| !has(name))
+        .collect();
+    if missing.is_empty() && has("memory") {
+        return Ok(());
+    }
+    if let Some(other) = exports.iter().find_map(|e| other_abi_major(e)) {
+        return Err(LoadError::AbiMismatch { found: other });
+    }
+    let mut missing = missing;
+    if !has("memory") {
+        missing.push("memory".to_owned());
+    }
+    Err(LoadError::MissingExports(missing.join(", ")))
+}
+
+/// `trailwarden_v2_evaluate` → `Some(2)`: a pack for another major ABI.
+fn other_abi_major(export: &str) -> Option<u32> {
+    let rest = export.strip_prefix("trailwarden_v")?;
+    let (major, _) = rest.split_once('_')?;
+    major.parse().ok().filter(|m| *m != trailwarden_sdk::abi::ABI_MAJOR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_other_abi() {
+        assert_eq!(other_abi_major("trailwarden_v2_evaluate"), Some(2));
+        assert_eq!(other_abi_major("trailwarden_v1_evaluate"), None);
+        assert_eq!(other_abi_major("memory"), None);
+    }
+
+    #[test]
+    fn rejects_non_wasm() {
+        let error = check_module(b"hello", &Limits::default()).unwrap_err();
+        assert!(matches!(error, LoadError::NotWasm(_)));
+    }
+}

@@ -1,0 +1,60 @@
+//! The JSON report: a stable, documented shape for scripts (`jq`), versioned by `format`.
+
+use serde_json::json;
+
+use super::CheckReport;
+
+/// The version of this JSON shape.
+pub const FORMAT: &str = "trailwarden-report/1";
+
+/// Renders the report as pretty JSON with a trailing newline.
+pub fn render(report: &CheckReport) -> anyhow::Result<String> {
+    let (errors, warnings, notes) = report.counts();
+    let findings: Vec<_> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let mut value = serde_json::to_value(finding).unwrap_or_default();
+            if let Some(object) = value.as_object_mut() {
+                object.insert("level".to_owned(), json!(report.level_of(finding)));
+            }
+            value
+        })
+        .collect();
+    let document = json!({
+        "format": FORMAT,
+        "tool": {"name": "trailwarden", "version": report.tool_version},
+        "started": report.started,
+        "finished": report.finished,
+        "snapshot": report.snapshot.display,
+        "account": report.account,
+        "regions": report.regions,
+        "summary": {
+            "errors": errors,
+            "warnings": warnings,
+            "notes": notes,
+            "unverifiable": report.unverifiable.len(),
+            "ruleErrors": report.rule_errors.len(),
+            "packErrors": report.pack_errors.len(),
+            "rules": report.rules.len(),
+        },
+        "findings": findings,
+        "unverifiable": report.unverifiable,
+        "ruleErrors": report.rule_errors.iter().map(|e| json!({
+            "ruleId": e.rule_id, "kind": e.kind, "message": e.message,
+        })).collect::<Vec<_>>(),
+        "packErrors": report.pack_errors.iter().map(|(pack, message)| json!({
+            "pack": pack, "message": message,
+        })).collect::<Vec<_>>(),
+        "collectionErrors": report.collection_errors,
+        "truncated": report.dropped.iter().map(|(rule, n)| json!({
+            "ruleId": rule, "dropped": n,
+        })).collect::<Vec<_>>(),
+        "rules": report.rules.iter().map(|r| json!({
+            "id": r.meta.id, "name": r.meta.name, "pack": r.pack, "level": r.meta.level,
+        })).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&document)?;
+    text.push('\n');
+    Ok(text)
+}

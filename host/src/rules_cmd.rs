@@ -1,0 +1,145 @@
+//! `trailwarden rules list` and `rules explain`: the packs' own metadata, shown.
+
+use std::fmt::Write;
+
+use anyhow::bail;
+use serde_json::json;
+
+use crate::Outcome;
+use crate::cli::{ListFormat, RulesCommand};
+use crate::engine::sanitize_line as clean;
+use crate::packs;
+
+/// Runs a `rules` subcommand.
+pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
+    match command {
+        RulesCommand::List { format, packs } => {
+            let set = packs::load(packs)?;
+            let mut rows: Vec<_> = set
+                .packs
+                .iter()
+                .flat_map(|pack| pack.meta.rules.iter().map(move |rule| (pack, rule)))
+                .collect();
+            rows.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+            let out = match format {
+                ListFormat::Json => {
+                    let list: Vec<_> = rows
+                        .iter()
+                        .map(|(pack, rule)| {
+                            json!({
+                                "id": rule.id, "name": rule.name, "level": rule.level,
+                                "pack": pack.meta.name, "origin": pack.origin.to_string(),
+                                "shortDescription": rule.short_description,
+                                "mappings": rule.mappings,
+                            })
+                        })
+                        .collect();
+                    serde_json::to_string_pretty(&list)? + "\n"
+                }
+                ListFormat::Text => {
+                    let mut out = String::new();
+                    for (pack, rule) in &rows {
+                        let mut mappings: Vec<String> = rule.mappings.cis.iter().map(|c| format!("CIS {c}")).collect();
+                        mappings.extend(rule.mappings.security_hub.iter().cloned());
+                        mappings.extend(rule.mappings.mitre_attack.iter().cloned());
+                        let _ = writeln!(
+                            out,
+                            "{:<11} {:<8} {:<30} {}  [{}; {}]",
+                            clean(&rule.id),
+                            rule.level.as_str(),
+                            clean(&rule.name),
+                            clean(&rule.short_description),
+                            clean(&pack.meta.name),
+                            clean(&mappings.join(", ")),
+                        );
+                    }
+                    for (origin, message) in &set.failed {
+                        let _ = writeln!(out, "pack {origin} did not load: {message}");
+                    }
+                    out
+                }
+            };
+            print!("{out}");
+            Ok(if set.failed.is_empty() { Outcome::Pass } else { Outcome::Incomplete })
+        }
+        RulesCommand::Explain { id, format, packs } => {
+            let set = packs::load(packs)?;
+            let Some((pack, rule)) = set
+                .packs
+                .iter()
+                .find_map(|pack| pack.meta.rules.iter().find(|r| r.id == *id).map(|r| (pack, r)))
+            else {
+                let known: Vec<&str> = set
+                    .packs
+                    .iter()
+                    .flat_map(|p| p.meta.rules.iter().map(|r| r.id.as_str()))
+                    .collect();
+                bail!("no rule {id}; known rules: {}", known.join(", "));
+            };
+            let out = match format {
+                ListFormat::Json => {
+                    let mut value = serde_json::to_value(rule)?;
+                    if let Some(object) = value.as_object_mut() {
+                        object.insert("pack".to_owned(), json!(pack.meta.name));
+                        object.insert("packVersion".to_owned(), json!(pack.meta.version));
+                        object.insert("sdkVersion".to_owned(), json!(pack.meta.sdk_version));
+                        object.insert("origin".to_owned(), json!(pack.origin.to_string()));
+                    }
+                    serde_json::to_string_pretty(&value)? + "\n"
+                }
+                ListFormat::Text => explain_text(pack, rule),
+            };
+            print!("{out}");
+            Ok(Outcome::Pass)
+        }
+    }
+}
+
+fn explain_text(pack: &crate::engine::LoadedPack, rule: &trailwarden_sdk::RuleMeta) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", clean(&rule.id), clean(&rule.name));
+    let _ = writeln!(
+        out,
+        "pack: {} {} ({}, sdk {})",
+        clean(&pack.meta.name),
+        clean(&pack.meta.version),
+        pack.origin,
+        clean(&pack.meta.sdk_version)
+    );
+    let _ = writeln!(out, "level: {}", rule.level);
+    if let Some(severity) = rule.security_severity {
+        let _ = writeln!(out, "security-severity: {severity:.1}");
+    }
+    let _ = writeln!(out, "precision: {}", clean(&rule.precision));
+    for (label, list) in [
+        ("CIS", &rule.mappings.cis),
+        ("Security Hub", &rule.mappings.security_hub),
+        ("MITRE ATT&CK", &rule.mappings.mitre_attack),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(out, "{label}: {}", clean(&list.join(", ")));
+        }
+    }
+    if !rule.needs.is_empty() {
+        let _ = writeln!(out, "reads: {}", clean(&rule.needs.join(", ")));
+    }
+    out.push('\n');
+    for line in rule.help_markdown.lines() {
+        let _ = writeln!(out, "{}", clean(line));
+    }
+    if !rule.settings.is_empty() {
+        let _ = writeln!(out, "\n## Settings table\n");
+        let _ = writeln!(out, "| setting | type | default | description |\n|---|---|---|---|");
+        for setting in &rule.settings {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                clean(&setting.name),
+                clean(&setting.value_type),
+                setting.default,
+                clean(&setting.description)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,30 @@
+//! Canonical, realistic CloudTrail records: what the rules require a monitoring chain to catch.
+//!
+//! A requirement is only as good as its target events. A metric filter that matches a
+//! hand-written `{"eventName": "DisableKey"}` may still miss the real record, and a trail that
+//! logs write events misses `Decrypt`, which is read-only. So every rule and test evaluates
+//! complete records with the fields CloudTrail really writes: `readOnly`, `eventSource`,
+//! `managementEvent`, `eventCategory`, error fields, identities.
+//!
+//! - [`RecordBuilder`] builds any record;
+//! - [`kms`] has every KMS operation the rules use;
+//! - [`cis`] has the CIS 4.1–4.15 controls as data ([`CisControl`], [`cis_control`]), with their
+//!   exact patterns and records.
+//!
+//! Records are plain data (`serde_json::Value`) with fixed times and derived ids, so they are
+//! reproducible and work in wasm rules (no clock, no randomness).
+
+mod builder;
+pub mod cis;
+mod cis_records;
+pub mod identity;
+pub mod kms;
+
+#[cfg(test)]
+mod tests;
+
+pub use builder::{
+    DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_SOURCE_IP, DEFAULT_TIME, DEFAULT_USER_AGENT,
+    RecordBuilder, uuid,
+};
+pub use cis::{CIS_CONTROLS, CisControl, cis_control};
