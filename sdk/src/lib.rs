@@ -42,9 +42,12 @@ extern crate self as trailwarden_sdk;
 
 pub mod abi;
 pub mod arn;
+pub mod eventbridge;
+pub mod events;
 pub mod finding;
 pub mod meta;
 pub mod rule;
+pub mod selectors;
 pub mod snapshot;
 
 pub use finding::{Finding, Level, Outcome, Resource};

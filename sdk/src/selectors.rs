@@ -38,7 +38,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::snapshot::{AdvancedEventSelector, AdvancedFieldSelector, EventSelector, EventSelectors, ReadWriteType};
+use crate::snapshot::{
+    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, EventSelectors, ReadWriteType,
+};
 
 /// Whether a trail captures a record, and if not, why.
 #[derive(Debug, Clone, PartialEq)]
@@ -382,8 +384,14 @@ pub fn field_values(record: &Value, field: &str) -> Vec<String> {
             };
             vec![text]
         }
-        "resources.type" => resources(record).into_iter().filter_map(|(t, _)| t).collect(),
-        "resources.ARN" => resources(record).into_iter().filter_map(|(_, a)| a).collect(),
+        "resources.type" => resources(record)
+            .into_iter()
+            .filter_map(|(t, _)| t)
+            .collect(),
+        "resources.ARN" => resources(record)
+            .into_iter()
+            .filter_map(|(_, a)| a)
+            .collect(),
         path => {
             let mut value = Some(record);
             for step in path.split('.') {
@@ -514,7 +522,10 @@ mod tests {
             Capture::Captured(SelectorRef::Basic(0))
         );
         // Any selector suffices.
-        let both = basics(vec![basic(ReadWriteType::WriteOnly), basic(ReadWriteType::ReadOnly)]);
+        let both = basics(vec![
+            basic(ReadWriteType::WriteOnly),
+            basic(ReadWriteType::ReadOnly),
+        ]);
         assert_eq!(
             trail_captures(Some(&both), &decrypt),
             Capture::Captured(SelectorRef::Basic(1))
@@ -527,7 +538,10 @@ mod tests {
         selector.exclude_management_event_sources = vec!["kms.amazonaws.com".into()];
         let selectors = basics(vec![selector]);
         assert_eq!(
-            reason(trail_captures(Some(&selectors), &kms::disable_key(REGION, ACCOUNT))),
+            reason(trail_captures(
+                Some(&selectors),
+                &kms::disable_key(REGION, ACCOUNT)
+            )),
             "basic selector 0 has ExcludeManagementEventSources containing kms.amazonaws.com"
         );
         let iam = crate::events::RecordBuilder::new("iam.amazonaws.com", "CreatePolicy").build();
@@ -551,7 +565,10 @@ mod tests {
         );
         assert!(trail_captures(Some(&selectors), &kms::disable_key(REGION, ACCOUNT)).is_captured());
         assert_eq!(
-            reason(trail_captures(Some(&selectors), &kms::decrypt(REGION, ACCOUNT))),
+            reason(trail_captures(
+                Some(&selectors),
+                &kms::decrypt(REGION, ACCOUNT)
+            )),
             "advanced selector 'Management write events' field readOnly Equals false \
              (the event has true)"
         );
@@ -566,7 +583,10 @@ mod tests {
             vec![equals("eventCategory", &["Management"]), source],
         );
         assert_eq!(
-            reason(trail_captures(Some(&selectors), &kms::schedule_key_deletion(REGION, ACCOUNT))),
+            reason(trail_captures(
+                Some(&selectors),
+                &kms::schedule_key_deletion(REGION, ACCOUNT)
+            )),
             "advanced selector 'Management events without KMS' field eventSource NotEquals \
              kms.amazonaws.com, rdsdata.amazonaws.com (the event has kms.amazonaws.com)"
         );
@@ -615,7 +635,10 @@ mod tests {
             ],
         );
         assert_eq!(
-            reason(trail_captures(Some(&selectors), &kms::disable_key(REGION, ACCOUNT))),
+            reason(trail_captures(
+                Some(&selectors),
+                &kms::disable_key(REGION, ACCOUNT)
+            )),
             "advanced selector 'S3 data' field eventCategory Equals Data (the event has Management)"
         );
         let mut data_only = basic(ReadWriteType::All);
@@ -625,7 +648,9 @@ mod tests {
             values: vec!["arn:aws:s3".into()],
         }];
         let selectors = basics(vec![data_only]);
-        assert!(!trail_captures(Some(&selectors), &kms::disable_key(REGION, ACCOUNT)).is_captured());
+        assert!(
+            !trail_captures(Some(&selectors), &kms::disable_key(REGION, ACCOUNT)).is_captured()
+        );
         let get_object = json!({
             "eventCategory": "Data", "managementEvent": false, "readOnly": true,
             "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
@@ -638,6 +663,9 @@ mod tests {
     fn categories_from_older_records() {
         assert_eq!(event_category(&json!({})), "Management");
         assert_eq!(event_category(&json!({ "managementEvent": false })), "Data");
-        assert_eq!(event_category(&json!({ "eventCategory": "NetworkActivity" })), "NetworkActivity");
+        assert_eq!(
+            event_category(&json!({ "eventCategory": "NetworkActivity" })),
+            "NetworkActivity"
+        );
     }
 }

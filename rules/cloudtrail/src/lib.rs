@@ -5,9 +5,11 @@
 
 mod helpers;
 pub mod log_file_validation;
+pub mod multi_region_trail;
 pub mod trail_encryption;
 
 trailwarden_sdk::export_rules![
+    multi_region_trail::multi_region_trail,
     trail_encryption::trail_encryption,
     log_file_validation::log_file_validation,
 ];

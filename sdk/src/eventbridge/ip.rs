@@ -104,7 +104,10 @@ mod tests {
         assert!(!block.contains("9.255.255.255"));
         assert!(!block.contains("not-an-ip"));
         assert!(!block.contains("::ffff:10.0.0.1"));
-        assert!(cidr("10.0.0.77/24").contains("10.0.0.1"), "host bits are masked");
+        assert!(
+            cidr("10.0.0.77/24").contains("10.0.0.1"),
+            "host bits are masked"
+        );
         assert!(cidr("0.0.0.0/0").contains("255.255.255.255"));
     }
 

@@ -115,14 +115,20 @@ impl Matcher {
         let text = value.as_str();
         match self {
             Matcher::Exact(literal) => exact_equal(literal, value),
-            Matcher::Prefix { text: p, ignore_case } => text.is_some_and(|s| {
+            Matcher::Prefix {
+                text: p,
+                ignore_case,
+            } => text.is_some_and(|s| {
                 if *ignore_case {
                     lower(s).starts_with(&lower(p))
                 } else {
                     s.starts_with(p.as_str())
                 }
             }),
-            Matcher::Suffix { text: p, ignore_case } => text.is_some_and(|s| {
+            Matcher::Suffix {
+                text: p,
+                ignore_case,
+            } => text.is_some_and(|s| {
                 if *ignore_case {
                     lower(s).ends_with(&lower(p))
                 } else {

@@ -222,16 +222,14 @@ fn parse_anything_but(value: &Value) -> Result<AnythingBut, Kind> {
             let strings = items.iter().all(Value::is_string);
             let numbers = items.iter().all(Value::is_number);
             if !strings && !numbers {
-                return Err(
-                    if items.iter().all(|v| v.is_string() || v.is_number()) {
-                        Kind::MixedAnythingBut
-                    } else {
-                        Kind::WrongType {
-                            operator: "anything-but",
-                            expected: "strings or numbers",
-                        }
-                    },
-                );
+                return Err(if items.iter().all(|v| v.is_string() || v.is_number()) {
+                    Kind::MixedAnythingBut
+                } else {
+                    Kind::WrongType {
+                        operator: "anything-but",
+                        expected: "strings or numbers",
+                    }
+                });
             }
             Ok(AnythingBut::Values(items.clone()))
         }
@@ -284,7 +282,10 @@ fn strings(value: &Value, operator: &'static str) -> Result<Vec<String>, Kind> {
 /// (event-ruler `processNumericMatchExpression`, `completeNumericRange`, "Bottom must be less
 /// than top").
 fn parse_numeric(terms: &[Value]) -> Result<Range, Kind> {
-    let number = |v: &Value| v.as_f64().ok_or(Kind::Numeric("bounds must be JSON numbers"));
+    let number = |v: &Value| {
+        v.as_f64()
+            .ok_or(Kind::Numeric("bounds must be JSON numbers"))
+    };
     match terms {
         [Value::String(op), n] => {
             let n = number(n)?;
@@ -325,7 +326,9 @@ fn parse_numeric(terms: &[Value]) -> Result<Range, Kind> {
             };
             let (low, high) = (number(low)?, number(high)?);
             if low >= high {
-                return Err(Kind::Numeric("the lower bound must be below the upper bound"));
+                return Err(Kind::Numeric(
+                    "the lower bound must be below the upper bound",
+                ));
             }
             Ok(Range {
                 low: Some((low, low_inclusive)),

@@ -65,7 +65,10 @@ fn exact_values_and_and_or() {
     assert!(matches(json!({ "detail": { "c-count": [5.0] } }), &event));
     assert!(!matches(json!({ "detail": { "c-count": ["5"] } }), &event));
     assert!(matches(json!({ "flag": [true] }), &json!({ "flag": true })));
-    assert!(!matches(json!({ "flag": ["true"] }), &json!({ "flag": true })));
+    assert!(!matches(
+        json!({ "flag": ["true"] }),
+        &json!({ "flag": true })
+    ));
 }
 
 #[test]
@@ -73,14 +76,20 @@ fn array_event_values_intersect() {
     let event = json!({ "resources": ["arn:a", "arn:b"], "tags": [["x"], ["y"]] });
     assert!(matches(json!({ "resources": ["arn:b", "arn:c"] }), &event));
     assert!(!matches(json!({ "resources": ["arn:c"] }), &event));
-    assert!(matches(json!({ "tags": ["y"] }), &event), "nested arrays are flattened");
+    assert!(
+        matches(json!({ "tags": ["y"] }), &event),
+        "nested arrays are flattened"
+    );
     // event-ruler README, JSON array matching: conditions must hold within one element.
     let employees = json!({ "employees": [
         { "firstName": "John", "lastName": "Doe" },
         { "firstName": "Anna", "lastName": "Smith" },
         { "firstName": "Peter", "lastName": "Jones" }
     ]});
-    assert!(matches(json!({ "employees": { "firstName": ["Anna"] } }), &employees));
+    assert!(matches(
+        json!({ "employees": { "firstName": ["Anna"] } }),
+        &employees
+    ));
     assert!(matches(
         json!({ "employees": { "firstName": ["Anna"], "lastName": ["Smith"] } }),
         &employees
@@ -94,26 +103,45 @@ fn array_event_values_intersect() {
 #[test]
 fn prefix_and_suffix() {
     let event = sample();
-    assert!(matches(json!({ "time": [{ "prefix": "2017-10-02" }] }), &event));
-    assert!(!matches(json!({ "time": [{ "prefix": "2017-10-03" }] }), &event));
+    assert!(matches(
+        json!({ "time": [{ "prefix": "2017-10-02" }] }),
+        &event
+    ));
+    assert!(!matches(
+        json!({ "time": [{ "prefix": "2017-10-03" }] }),
+        &event
+    ));
     for service in ["EventBridge", "EVENTBRIDGE", "eventbridge"] {
         let e = detail(json!({ "service": service }));
         assert!(matches(
             json!({ "detail": { "service": [{ "prefix": { "equals-ignore-case": "EventB" } }] } }),
             &e
         ));
-        assert!(!matches(json!({ "detail": { "service": [{ "prefix": "eventb" }] } }), &e) || service == "eventbridge");
+        // Without equals-ignore-case the prefix is case-sensitive.
+        assert_eq!(
+            matches(
+                json!({ "detail": { "service": [{ "prefix": "eventb" }] } }),
+                &e
+            ),
+            service == "eventbridge"
+        );
     }
     let png = json!({ "FileName": "photo.png" });
     let upper = json!({ "FileName": "photo.PNG" });
     assert!(matches(json!({ "FileName": [{ "suffix": ".png" }] }), &png));
-    assert!(!matches(json!({ "FileName": [{ "suffix": ".png" }] }), &upper));
+    assert!(!matches(
+        json!({ "FileName": [{ "suffix": ".png" }] }),
+        &upper
+    ));
     assert!(matches(
         json!({ "FileName": [{ "suffix": { "equals-ignore-case": ".png" } }] }),
         &upper
     ));
     // Strings only.
-    assert!(!matches(json!({ "n": [{ "prefix": "1" }] }), &json!({ "n": 12 })));
+    assert!(!matches(
+        json!({ "n": [{ "prefix": "1" }] }),
+        &json!({ "n": 12 })
+    ));
 }
 
 #[test]
@@ -122,15 +150,23 @@ fn anything_but_forms() {
     let running = |p: Value| matches(json!({ "detail": { "state": [p] } }), &event);
     assert!(running(json!({ "anything-but": "initializing" })));
     assert!(!running(json!({ "anything-but": "running" })));
-    assert!(running(json!({ "anything-but": ["stopped", "overloaded"] })));
+    assert!(running(
+        json!({ "anything-but": ["stopped", "overloaded"] })
+    ));
     assert!(!running(json!({ "anything-but": ["stopped", "running"] })));
     assert!(running(json!({ "anything-but": { "prefix": "init" } })));
     assert!(!running(json!({ "anything-but": { "prefix": "run" } })));
-    assert!(!running(json!({ "anything-but": { "prefix": ["init", "run"] } })));
+    assert!(!running(
+        json!({ "anything-but": { "prefix": ["init", "run"] } })
+    ));
     assert!(running(json!({ "anything-but": { "suffix": "ing-not" } })));
     assert!(!running(json!({ "anything-but": { "suffix": "ning" } })));
-    assert!(!running(json!({ "anything-but": { "equals-ignore-case": "RUNNING" } })));
-    assert!(running(json!({ "anything-but": { "equals-ignore-case": ["Stopped", "OverLoaded"] } })));
+    assert!(!running(
+        json!({ "anything-but": { "equals-ignore-case": "RUNNING" } })
+    ));
+    assert!(running(
+        json!({ "anything-but": { "equals-ignore-case": ["Stopped", "OverLoaded"] } })
+    ));
     let path = |p: &str| json!({ "FilePath": p });
     let no_lib = json!({ "FilePath": [{ "anything-but": { "wildcard": "*/lib/*" } }] });
     assert!(matches(no_lib.clone(), &path("/usr/bin/x")));
@@ -141,10 +177,16 @@ fn anything_but_forms() {
     assert!(limit(json!({ "anything-but": [100, 200, 300] })));
     assert!(!limit(json!({ "anything-but": [100, 301.8] })));
     // anything-but needs a value: a missing field does not match.
-    assert!(!matches(json!({ "detail": { "nope": [{ "anything-but": "x" }] } }), &event));
+    assert!(!matches(
+        json!({ "detail": { "nope": [{ "anything-but": "x" }] } }),
+        &event
+    ));
     // With an array, any element outside the excluded set matches.
     let names = json!({ "names": ["DisableKey", "EnableKey"] });
-    assert!(matches(json!({ "names": [{ "anything-but": "DisableKey" }] }), &names));
+    assert!(matches(
+        json!({ "names": [{ "anything-but": "DisableKey" }] }),
+        &names
+    ));
     assert!(!matches(
         json!({ "names": [{ "anything-but": ["DisableKey", "EnableKey"] }] }),
         &names
@@ -163,7 +205,10 @@ fn numeric_ranges_and_boundaries() {
         &event
     ));
     let n = |value: Value, range: Value| {
-        matches(json!({ "v": [{ "numeric": range }] }), &json!({ "v": value }))
+        matches(
+            json!({ "v": [{ "numeric": range }] }),
+            &json!({ "v": value }),
+        )
     };
     assert!(n(json!(5), json!([">", 0, "<=", 5])));
     assert!(!n(json!(5), json!([">", 0, "<", 5])));
@@ -187,7 +232,10 @@ fn exists_missing_null_and_leaves() {
     let object = json!({ "detail": { "c-count": { "c1": 100 } } });
     let empty_array = json!({ "detail": { "c-count": [] } });
     let exists = |wanted: bool, event: &Value| {
-        matches(json!({ "detail": { "c-count": [{ "exists": wanted }] } }), event)
+        matches(
+            json!({ "detail": { "c-count": [{ "exists": wanted }] } }),
+            event,
+        )
     };
     assert!(exists(true, &present));
     assert!(!exists(false, &present));
@@ -206,9 +254,18 @@ fn exists_missing_null_and_leaves() {
     ));
     // [null] matches null, not a missing field; [""] matches the empty string only.
     assert!(matches(json!({ "detail": { "c-count": [null] } }), &null));
-    assert!(!matches(json!({ "detail": { "c-count": [null] } }), &missing));
-    assert!(matches(json!({ "LastName": [""] }), &json!({ "LastName": "" })));
-    assert!(!matches(json!({ "LastName": [""] }), &json!({ "LastName": "x" })));
+    assert!(!matches(
+        json!({ "detail": { "c-count": [null] } }),
+        &missing
+    ));
+    assert!(matches(
+        json!({ "LastName": [""] }),
+        &json!({ "LastName": "" })
+    ));
+    assert!(!matches(
+        json!({ "LastName": [""] }),
+        &json!({ "LastName": "x" })
+    ));
     assert!(!matches(json!({ "LastName": [""] }), &json!({})));
 }
 
@@ -219,7 +276,10 @@ fn equals_ignore_case_and_wildcard() {
         json!({ "detail-type": [{ "equals-ignore-case": "ec2 instance state-change notification" }] }),
         &event
     ));
-    assert!(!matches(json!({ "detail-type": [{ "equals-ignore-case": "ec2" }] }), &event));
+    assert!(!matches(
+        json!({ "detail-type": [{ "equals-ignore-case": "ec2" }] }),
+        &event
+    ));
     let bus = json!({ "EventBusArn": "arn:aws:events:us-east-1:123456789012:event-bus/default" });
     assert!(matches(
         json!({ "EventBusArn": [{ "wildcard": "arn:aws:events:us-east-1:*:event-bus/*" }] }),
@@ -231,17 +291,29 @@ fn equals_ignore_case_and_wildcard() {
     ));
     let star = json!({ "name": "a*b" });
     assert!(matches(json!({ "name": [{ "wildcard": "a\\*b" }] }), &star));
-    assert!(!matches(json!({ "name": [{ "wildcard": "a\\*b" }] }), &json!({ "name": "axb" })));
+    assert!(!matches(
+        json!({ "name": [{ "wildcard": "a\\*b" }] }),
+        &json!({ "name": "axb" })
+    ));
 }
 
 #[test]
 fn cidr_v4_and_v6() {
     let event = sample();
-    assert!(matches(json!({ "detail": { "source-ip": [{ "cidr": "10.0.0.0/24" }] } }), &event));
-    assert!(!matches(json!({ "detail": { "source-ip": [{ "cidr": "10.0.1.0/24" }] } }), &event));
+    assert!(matches(
+        json!({ "detail": { "source-ip": [{ "cidr": "10.0.0.0/24" }] } }),
+        &event
+    ));
+    assert!(!matches(
+        json!({ "detail": { "source-ip": [{ "cidr": "10.0.1.0/24" }] } }),
+        &event
+    ));
     let v6 = json!({ "ip": "2001:db8::7" });
     assert!(matches(json!({ "ip": [{ "cidr": "2001:db8::/64" }] }), &v6));
-    assert!(!matches(json!({ "ip": [{ "cidr": "2001:db9::/64" }] }), &v6));
+    assert!(!matches(
+        json!({ "ip": [{ "cidr": "2001:db9::/64" }] }),
+        &v6
+    ));
     assert!(!matches(json!({ "ip": [{ "cidr": "10.0.0.0/8" }] }), &v6));
 }
 
@@ -282,13 +354,28 @@ fn error_kind(p: &str) -> EventPatternErrorKind {
 
 #[test]
 fn parse_errors() {
-    assert!(matches!(EventPattern::parse("{"), Err(EventPatternError::Json(_))));
+    assert!(matches!(
+        EventPattern::parse("{"),
+        Err(EventPatternError::Json(_))
+    ));
     assert_eq!(error_kind("[]"), EventPatternErrorKind::NotAnObject);
     assert_eq!(error_kind("{}"), EventPatternErrorKind::EmptyObject);
-    assert_eq!(error_kind(r#"{"a": {}}"#), EventPatternErrorKind::EmptyObject);
-    assert_eq!(error_kind(r#"{"a": []}"#), EventPatternErrorKind::EmptyArray);
-    assert_eq!(error_kind(r#"{"a": "x"}"#), EventPatternErrorKind::NotObjectOrArray);
-    assert_eq!(error_kind(r#"{"a": [["x"]]}"#), EventPatternErrorKind::BadMatchValue);
+    assert_eq!(
+        error_kind(r#"{"a": {}}"#),
+        EventPatternErrorKind::EmptyObject
+    );
+    assert_eq!(
+        error_kind(r#"{"a": []}"#),
+        EventPatternErrorKind::EmptyArray
+    );
+    assert_eq!(
+        error_kind(r#"{"a": "x"}"#),
+        EventPatternErrorKind::NotObjectOrArray
+    );
+    assert_eq!(
+        error_kind(r#"{"a": [["x"]]}"#),
+        EventPatternErrorKind::BadMatchValue
+    );
     assert_eq!(
         error_kind(r#"{"a": [{"regex": "x"}]}"#),
         EventPatternErrorKind::UnknownOperator("regex".into())
@@ -297,10 +384,16 @@ fn parse_errors() {
         error_kind(r#"{"a": [{"prefix": "x", "suffix": "y"}]}"#),
         EventPatternErrorKind::TooManyKeys
     );
-    assert_eq!(error_kind(r#"{"a": [{}]}"#), EventPatternErrorKind::EmptyOperator);
+    assert_eq!(
+        error_kind(r#"{"a": [{}]}"#),
+        EventPatternErrorKind::EmptyOperator
+    );
     assert!(matches!(
         error_kind(r#"{"a": [{"prefix": 1}]}"#),
-        EventPatternErrorKind::WrongType { operator: "prefix", .. }
+        EventPatternErrorKind::WrongType {
+            operator: "prefix",
+            ..
+        }
     ));
     assert_eq!(
         error_kind(r#"{"a": [{"anything-but": ["x", 1]}]}"#),
@@ -328,7 +421,10 @@ fn parse_errors() {
     }
     assert!(matches!(
         error_kind(r#"{"a": [{"exists": "yes"}]}"#),
-        EventPatternErrorKind::WrongType { operator: "exists", .. }
+        EventPatternErrorKind::WrongType {
+            operator: "exists",
+            ..
+        }
     ));
     assert!(matches!(
         error_kind(r#"{"a": [{"cidr": "10.0.0.0/33"}]}"#),
@@ -338,7 +434,10 @@ fn parse_errors() {
         error_kind(r#"{"a": [{"wildcard": "a**"}]}"#),
         EventPatternErrorKind::Wildcard { .. }
     ));
-    assert_eq!(error_kind(r#"{"$or": [{"a": ["x"]}]}"#), EventPatternErrorKind::Or);
+    assert_eq!(
+        error_kind(r#"{"$or": [{"a": ["x"]}]}"#),
+        EventPatternErrorKind::Or
+    );
     assert_eq!(error_kind(r#"{"$or": "x"}"#), EventPatternErrorKind::Or);
     assert_eq!(
         error_kind(r#"{"$or": [{"prefix": ["x"]}, {"b": ["y"]}]}"#),
@@ -425,7 +524,10 @@ fn envelope_detail_types() {
     let signin = json!({ "eventType": "AwsConsoleSignIn", "eventSource": "signin.amazonaws.com" });
     assert_eq!(detail_type(&signin), "AWS Console Signin via CloudTrail");
     assert_eq!(event_source_to_source("signin.amazonaws.com"), "aws.signin");
-    assert_eq!(detail_type(&json!({ "eventType": "AwsServiceEvent" })), "AWS Service Event via CloudTrail");
+    assert_eq!(
+        detail_type(&json!({ "eventType": "AwsServiceEvent" })),
+        "AWS Service Event via CloudTrail"
+    );
     assert_eq!(detail_type(&json!({})), "AWS API Call via CloudTrail");
     let event = cloudtrail_envelope(&signin, "us-east-1", "111122223333");
     assert_eq!(event["resources"], json!([]));

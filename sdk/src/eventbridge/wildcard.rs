@@ -46,9 +46,7 @@ impl Wildcard {
                 '\\' => match chars.next() {
                     Some(escaped @ ('*' | '\\')) => literal.push(escaped),
                     _ => {
-                        return Err(fail(
-                            "a backslash may only escape `*` or another backslash",
-                        ));
+                        return Err(fail("a backslash may only escape `*` or another backslash"));
                     }
                 },
                 other => literal.push(other),

@@ -179,7 +179,7 @@ impl RecordBuilder {
     /// The record.
     pub fn build(self) -> Value {
         let seed = format!(
-            "{}|{}|{}|{}|{}|{}|{:?}",
+            "{}|{}|{}|{}|{}|{}|{:?}|{}|{}",
             self.event_source,
             self.event_name,
             self.region,
@@ -187,6 +187,11 @@ impl RecordBuilder {
             self.event_time,
             self.read_only,
             self.error_code.as_deref().or(self.error_message.as_deref()),
+            self.user_identity
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default(),
+            self.request_parameters,
         );
         let mut record = Map::new();
         let mut put = |key: &str, value: Value| {
@@ -236,7 +241,11 @@ impl RecordBuilder {
         put("recipientAccountId", json!(self.account));
         put(
             "eventCategory",
-            json!(if self.management { "Management" } else { "Data" }),
+            json!(if self.management {
+                "Management"
+            } else {
+                "Data"
+            }),
         );
         Value::Object(record)
     }

@@ -268,7 +268,9 @@ fn ec2_parameters(name: &str) -> Value {
             "ruleAction": "allow", "protocol": "6", "cidrBlock": "0.0.0.0/0"
         }),
         _ if name.contains("NetworkAcl") => json!({ "networkAclId": "acl-5fb85d36" }),
-        "CreateCustomerGateway" => json!({ "type": "ipsec.1", "ipAddress": "203.0.113.12", "bgpAsn": 65534 }),
+        "CreateCustomerGateway" => {
+            json!({ "type": "ipsec.1", "ipAddress": "203.0.113.12", "bgpAsn": 65534 })
+        }
         "DeleteCustomerGateway" => json!({ "customerGatewayId": "cgw-0e11f167" }),
         "CreateInternetGateway" => json!({}),
         _ if name.contains("InternetGateway") => {
@@ -299,7 +301,9 @@ fn ec2_parameters(name: &str) -> Value {
             "instanceId": "i-1234567890abcdef0", "vpcId": "vpc-1a2b3c4d",
             "groupSet": { "items": [{ "groupId": "sg-903004f8" }] }
         }),
-        "DetachClassicLinkVpc" => json!({ "instanceId": "i-1234567890abcdef0", "vpcId": "vpc-1a2b3c4d" }),
+        "DetachClassicLinkVpc" => {
+            json!({ "instanceId": "i-1234567890abcdef0", "vpcId": "vpc-1a2b3c4d" })
+        }
         _ => json!({ "vpcId": "vpc-1a2b3c4d" }),
     }
 }

@@ -44,10 +44,15 @@ fn assert_realistic(record: &Value) {
     assert_eq!(record["awsRegion"], REGION, "{name}");
     assert_eq!(record["recipientAccountId"], ACCOUNT, "{name}");
     assert!(
-        ["IAMUser", "AssumedRole", "Root"].contains(&record["userIdentity"]["type"].as_str().unwrap_or("")),
+        ["IAMUser", "AssumedRole", "Root"]
+            .contains(&record["userIdentity"]["type"].as_str().unwrap_or("")),
         "{name}"
     );
-    assert!(record["eventSource"].as_str().is_some_and(|s| s.ends_with(".amazonaws.com")));
+    assert!(
+        record["eventSource"]
+            .as_str()
+            .is_some_and(|s| s.ends_with(".amazonaws.com"))
+    );
     if record.get("errorCode").is_some() {
         assert!(record.get("errorMessage").is_some(), "{name}");
         assert_eq!(record["responseElements"], Value::Null, "{name}");
@@ -81,10 +86,22 @@ fn every_cis_record_is_realistic_and_targets_its_control() {
         }
         if !control.event_names.is_empty() {
             let in_pattern = pattern_event_names(control.pattern);
-            let listed: BTreeSet<String> =
-                control.event_names.iter().map(|n| (*n).to_owned()).collect();
-            assert_eq!(in_pattern, listed, "{} names differ from its pattern", control.id);
-            assert_eq!(listed.len(), control.event_names.len(), "{} duplicates", control.id);
+            let listed: BTreeSet<String> = control
+                .event_names
+                .iter()
+                .map(|n| (*n).to_owned())
+                .collect();
+            assert_eq!(
+                in_pattern, listed,
+                "{} names differ from its pattern",
+                control.id
+            );
+            assert_eq!(
+                listed.len(),
+                control.event_names.len(),
+                "{} duplicates",
+                control.id
+            );
             let recorded: BTreeSet<String> = records
                 .iter()
                 .filter_map(|r| r["eventName"].as_str().map(str::to_owned))
@@ -113,7 +130,10 @@ fn cis_lists_have_the_cis_sizes() {
         ("4.14", 11),
         ("4.15", 18),
     ] {
-        assert!(sizes.contains(&(id, size)), "{id} should list {size} events");
+        assert!(
+            sizes.contains(&(id, size)),
+            "{id} should list {size} events"
+        );
     }
 }
 
@@ -158,12 +178,23 @@ fn cis_pattern_texts_are_exact() {
     let mfa = cis_control("4.2").expect("4.2");
     assert_eq!(
         mfa.alternative_patterns,
-        [r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#]
+        [
+            r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#
+        ]
     );
-    assert!(cis_control("4.4").is_some_and(|c| c.pattern.starts_with("{($.eventName=DeleteGroupPolicy)||")));
+    assert!(
+        cis_control("4.4")
+            .is_some_and(|c| c.pattern.starts_with("{($.eventName=DeleteGroupPolicy)||"))
+    );
     assert!(cis_control("4.16").is_none());
-    assert_eq!(cis_control("4.7").and_then(|c| c.security_hub), Some("CloudWatch.7"));
-    assert_eq!(cis_control("4.3").and_then(|c| c.security_hub), Some("CloudWatch.1"));
+    assert_eq!(
+        cis_control("4.7").and_then(|c| c.security_hub),
+        Some("CloudWatch.7")
+    );
+    assert_eq!(
+        cis_control("4.3").and_then(|c| c.security_hub),
+        Some("CloudWatch.1")
+    );
     assert_eq!(cis_control("4.15").and_then(|c| c.security_hub), None);
     let ids: Vec<&str> = CIS_CONTROLS.iter().map(|c| c.id).collect();
     let wanted: Vec<String> = (1..=15).map(|n| format!("4.{n}")).collect();
@@ -224,7 +255,10 @@ fn kms_records() {
     ] {
         assert_eq!(by_name(read, None)["readOnly"], true, "{read}");
     }
-    assert_eq!(by_name("Decrypt", Some("IncorrectKeyException"))["readOnly"], true);
+    assert_eq!(
+        by_name("Decrypt", Some("IncorrectKeyException"))["readOnly"],
+        true
+    );
     by_name("Encrypt", Some("AccessDeniedException"));
     by_name("GenerateDataKey", Some("AccessDeniedException"));
     assert!(
