@@ -78,7 +78,13 @@ fn ensure_target() {
     else {
         return;
     };
-    let installed = || sysroot.join("lib/rustlib").join(TARGET).join("lib").is_dir();
+    let installed = || {
+        sysroot
+            .join("lib/rustlib")
+            .join(TARGET)
+            .join("lib")
+            .is_dir()
+    };
     if installed() {
         return;
     }
@@ -99,7 +105,8 @@ fn ensure_target() {
 
 /// Writes `name.rs` into `out_dir` with a `const NAME: &[(&str, &[u8])]` embedding each pack.
 pub fn embed(out_dir: &Path, file: &str, constant: &str, packs: &[(String, PathBuf)]) {
-    let mut generated = format!("/// (package, wasm bytes)\npub const {constant}: &[(&str, &[u8])] = &[\n");
+    let mut generated =
+        format!("/// (package, wasm bytes)\npub const {constant}: &[(&str, &[u8])] = &[\n");
     for (package, wasm) in packs {
         let embedded = out_dir.join(wasm.file_name().unwrap_or_default());
         std::fs::copy(wasm, &embedded)

@@ -126,7 +126,10 @@ fn select_rules(set: &PackSet, only: &[String]) -> anyhow::Result<Vec<RuleEntry>
     for id in only {
         if !all.iter().any(|rule| rule.meta.id == *id) {
             let known: Vec<&str> = all.iter().map(|r| r.meta.id.as_str()).collect();
-            bail!("--only names unknown rule {id}; known rules: {}", known.join(", "));
+            bail!(
+                "--only names unknown rule {id}; known rules: {}",
+                known.join(", ")
+            );
         }
     }
     Ok(all

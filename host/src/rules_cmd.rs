@@ -39,7 +39,12 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                 ListFormat::Text => {
                     let mut out = String::new();
                     for (pack, rule) in &rows {
-                        let mut mappings: Vec<String> = rule.mappings.cis.iter().map(|c| format!("CIS {c}")).collect();
+                        let mut mappings: Vec<String> = rule
+                            .mappings
+                            .cis
+                            .iter()
+                            .map(|c| format!("CIS {c}"))
+                            .collect();
                         mappings.extend(rule.mappings.security_hub.iter().cloned());
                         mappings.extend(rule.mappings.mitre_attack.iter().cloned());
                         let _ = writeln!(
@@ -60,15 +65,21 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                 }
             };
             print!("{out}");
-            Ok(if set.failed.is_empty() { Outcome::Pass } else { Outcome::Incomplete })
+            Ok(if set.failed.is_empty() {
+                Outcome::Pass
+            } else {
+                Outcome::Incomplete
+            })
         }
         RulesCommand::Explain { id, format, packs } => {
             let set = packs::load(packs)?;
-            let Some((pack, rule)) = set
-                .packs
-                .iter()
-                .find_map(|pack| pack.meta.rules.iter().find(|r| r.id == *id).map(|r| (pack, r)))
-            else {
+            let Some((pack, rule)) = set.packs.iter().find_map(|pack| {
+                pack.meta
+                    .rules
+                    .iter()
+                    .find(|r| r.id == *id)
+                    .map(|r| (pack, r))
+            }) else {
                 let known: Vec<&str> = set
                     .packs
                     .iter()
@@ -129,7 +140,10 @@ fn explain_text(pack: &crate::engine::LoadedPack, rule: &trailwarden_sdk::RuleMe
     }
     if !rule.settings.is_empty() {
         let _ = writeln!(out, "\n## Settings table\n");
-        let _ = writeln!(out, "| setting | type | default | description |\n|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| setting | type | default | description |\n|---|---|---|---|"
+        );
         for setting in &rule.settings {
             let _ = writeln!(
                 out,

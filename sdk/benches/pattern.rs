@@ -39,12 +39,30 @@ const RECORD: &str = r#"{
 }"#;
 
 const PATTERNS: &[(&str, &str)] = &[
-    ("cis-4.7", "{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion))}"),
-    ("cis-4.1", r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#),
-    ("cis-4.3-root", r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#),
-    ("wildcards", r#"{ $.eventName = "Disable*" && $.requestParameters.keyId = "*1234567890ab" }"#),
-    ("numeric+bool", "{ $.readOnly IS FALSE && $.resources[0].accountId = 111122223333 }"),
-    ("regex", r"{ $.sourceIPAddress = %^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$% }"),
+    (
+        "cis-4.7",
+        "{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion))}",
+    ),
+    (
+        "cis-4.1",
+        r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#,
+    ),
+    (
+        "cis-4.3-root",
+        r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+    ),
+    (
+        "wildcards",
+        r#"{ $.eventName = "Disable*" && $.requestParameters.keyId = "*1234567890ab" }"#,
+    ),
+    (
+        "numeric+bool",
+        "{ $.readOnly IS FALSE && $.resources[0].accountId = 111122223333 }",
+    ),
+    (
+        "regex",
+        r"{ $.sourceIPAddress = %^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$% }",
+    ),
     ("terms", r#"DisableKey "kms.amazonaws.com" -Decrypt"#),
     ("standalone-regex", "%Disable[A-Za-z]+%"),
 ];
@@ -71,7 +89,10 @@ fn main() {
         }
     };
     let budget = Duration::from_millis(300);
-    println!("{:<18} {:>12} {:>16} {:>8}", "pattern", "parse (µs)", "matches/s", "result");
+    println!(
+        "{:<18} {:>12} {:>16} {:>8}",
+        "pattern", "parse (µs)", "matches/s", "result"
+    );
     for (name, text) in PATTERNS {
         let pattern = match Pattern::parse(text) {
             Ok(p) => p,
@@ -88,6 +109,9 @@ fn main() {
             black_box(pattern.matches(black_box(&record)));
         });
         let per_sec = n as f64 / t.as_secs_f64();
-        println!("{name:<18} {parse_us:>12.2} {per_sec:>16.0} {:>8}", pattern.matches(&record));
+        println!(
+            "{name:<18} {parse_us:>12.2} {per_sec:>16.0} {:>8}",
+            pattern.matches(&record)
+        );
     }
 }

@@ -46,6 +46,7 @@ pub mod eventbridge;
 pub mod events;
 pub mod finding;
 pub mod meta;
+pub mod pattern;
 pub mod rule;
 pub mod selectors;
 pub mod snapshot;

@@ -184,7 +184,9 @@ pub struct RuleDef {
 
 impl std::fmt::Debug for RuleDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuleDef").field("id", &self.spec.id).finish()
+        f.debug_struct("RuleDef")
+            .field("id", &self.spec.id)
+            .finish()
     }
 }
 

@@ -811,9 +811,9 @@ impl Snapshot {
                 key.arn == reference
                     || key.key_id == reference
                     || key.aliases.iter().any(|alias| alias == reference)
-                    || reference
-                        .rsplit_once(":alias/")
-                        .is_some_and(|(_, alias)| key.aliases.iter().any(|a| a == &format!("alias/{alias}")))
+                    || reference.rsplit_once(":alias/").is_some_and(|(_, alias)| {
+                        key.aliases.iter().any(|a| a == &format!("alias/{alias}"))
+                    })
             })
     }
 }

@@ -33,7 +33,10 @@ fn run(rules: &[&str]) -> Vec<RuleRun> {
 }
 
 fn failure_of<'a>(runs: &'a [RuleRun], id: &str) -> &'a trailwarden::engine::RuleFailure {
-    let run = runs.iter().find(|r| r.rule_id == id).expect("rule has a result");
+    let run = runs
+        .iter()
+        .find(|r| r.rule_id == id)
+        .expect("rule has a result");
     run.result.as_ref().expect_err("rule must fail")
 }
 
@@ -52,7 +55,11 @@ fn panic_costs_only_its_rule_and_carries_the_message() {
     let runs = run(&["HOSTILE-PANIC", "HOSTILE-OK"]);
     let failure = failure_of(&runs, "HOSTILE-PANIC");
     assert_eq!(failure.kind, "panic");
-    assert!(failure.message.contains("rule exploded on purpose"), "{}", failure.message);
+    assert!(
+        failure.message.contains("rule exploded on purpose"),
+        "{}",
+        failure.message
+    );
     assert_ok_survived(&runs);
 }
 
@@ -61,7 +68,11 @@ fn infinite_loop_hits_the_deadline() {
     let runs = run(&["HOSTILE-OK", "HOSTILE-LOOP"]);
     let failure = failure_of(&runs, "HOSTILE-LOOP");
     assert_eq!(failure.kind, "timeout");
-    assert!(failure.message.contains("--rule-timeout"), "{}", failure.message);
+    assert!(
+        failure.message.contains("--rule-timeout"),
+        "{}",
+        failure.message
+    );
     assert_ok_survived(&runs);
 }
 
@@ -70,7 +81,11 @@ fn unbounded_allocation_hits_the_memory_limit() {
     let runs = run(&["HOSTILE-ALLOC", "HOSTILE-OK"]);
     let failure = failure_of(&runs, "HOSTILE-ALLOC");
     assert_eq!(failure.kind, "memory");
-    assert!(failure.message.contains("--rule-memory"), "{}", failure.message);
+    assert!(
+        failure.message.contains("--rule-memory"),
+        "{}",
+        failure.message
+    );
     assert_ok_survived(&runs);
 }
 
@@ -108,7 +123,13 @@ fn every_misbehaviour_at_once_still_reports_the_good_rule() {
     assert_eq!(runs.len(), 5);
     assert_eq!(
         runs.iter().map(|r| r.rule_id.as_str()).collect::<Vec<_>>(),
-        ["HOSTILE-PANIC", "HOSTILE-ALLOC", "HOSTILE-OK", "HOSTILE-RECURSE", "HOSTILE-ERROR"],
+        [
+            "HOSTILE-PANIC",
+            "HOSTILE-ALLOC",
+            "HOSTILE-OK",
+            "HOSTILE-RECURSE",
+            "HOSTILE-ERROR"
+        ],
         "results come back in the order asked"
     );
     assert_ok_survived(&runs);
@@ -143,7 +164,12 @@ fn refuses_a_module_with_wasi_imports() {
     .expect("wat");
     let error = load(&wasm).expect_err("refused");
     assert!(matches!(error, LoadError::HasImports(_)), "{error}");
-    assert!(error.to_string().contains("wasi_snapshot_preview1::fd_write"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("wasi_snapshot_preview1::fd_write"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -151,7 +177,10 @@ fn refuses_a_module_without_the_v1_exports() {
     let wasm = wat::parse_str(r#"(module (memory (export "memory") 1))"#).expect("wat");
     let error = load(&wasm).expect_err("refused");
     assert!(matches!(error, LoadError::MissingExports(_)), "{error}");
-    assert!(error.to_string().contains("trailwarden_v1_evaluate"), "{error}");
+    assert!(
+        error.to_string().contains("trailwarden_v1_evaluate"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -162,7 +191,10 @@ fn refuses_a_pack_for_another_abi_major() {
     )
     .expect("wat");
     let error = load(&wasm).expect_err("refused");
-    assert!(matches!(error, LoadError::AbiMismatch { found: 2 }), "{error}");
+    assert!(
+        matches!(error, LoadError::AbiMismatch { found: 2 }),
+        "{error}"
+    );
 }
 
 /// A module with the right exports whose metadata is not JSON.
@@ -203,7 +235,9 @@ fn output_out_of_bounds_is_an_error_for_the_pack_rules() {
         (16u64 << 32) | meta.len() as u64
     ))
     .expect("wat");
-    let pack = sandbox.load(PackOrigin::Builtin("liar"), &wasm).expect("loads");
+    let pack = sandbox
+        .load(PackOrigin::Builtin("liar"), &wasm)
+        .expect("loads");
     let ctx = EvalContext {
         snapshot_schema: trailwarden_sdk::SCHEMA_VERSION,
         rules: vec!["HOSTILE-OK".to_owned()],

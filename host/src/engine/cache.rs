@@ -139,10 +139,12 @@ fn hex(bytes: &[u8]) -> String {
 
 fn write_entry(path: &Path, compiled: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let tmp = dir.join(format!(
-        ".{}.{}.tmp",
+        ".{}.{}.{}.tmp",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
-        std::process::id()
+        std::process::id(),
+        WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let mut file = create_private_file(&tmp)?;
     file.write_all(&Sha256::digest(compiled))?;
@@ -193,9 +195,15 @@ fn check_private(dir: &Path) -> Result<(), CacheError> {
     })?;
     let me = rustix::process::geteuid().as_raw();
     let why = if meta.uid() != me {
-        Some(format!("owned by uid {}, not by you (uid {me})", meta.uid()))
+        Some(format!(
+            "owned by uid {}, not by you (uid {me})",
+            meta.uid()
+        ))
     } else if meta.mode() & 0o022 != 0 {
-        Some(format!("writable by others (mode {:o})", meta.mode() & 0o777))
+        Some(format!(
+            "writable by others (mode {:o})",
+            meta.mode() & 0o777
+        ))
     } else {
         None
     };
@@ -228,7 +236,10 @@ mod tests {
     fn creates_private_directory() {
         let dir = scratch("private");
         let cache = ModuleCache::open(dir.clone()).expect("opens");
-        let mode = std::fs::metadata(cache.dir()).expect("exists").permissions().mode();
+        let mode = std::fs::metadata(cache.dir())
+            .expect("exists")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o700);
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -260,7 +271,10 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
         std::fs::write(&entry, &bytes).expect("corrupted");
-        assert!(cache.load(&engine, &entry).is_none(), "corrupt entry must not load");
+        assert!(
+            cache.load(&engine, &entry).is_none(),
+            "corrupt entry must not load"
+        );
         cache.load_or_compile(&engine, wasm).expect("recompiles");
         assert!(cache.load(&engine, &entry).is_some(), "entry rewritten");
         let _ = std::fs::remove_dir_all(dir);

@@ -81,7 +81,9 @@ impl Sandbox {
         let ctx_bytes = serde_json::to_vec(ctx).map_err(|e| output_failure(e.to_string()))?;
         let bytes = self.invoke(&pack.pre, "evaluate", &[&ctx_bytes, snapshot])?;
         serde_json::from_slice(&bytes).map_err(|e| {
-            output_failure(format!("the pack returned an envelope that is not valid JSON: {e}"))
+            output_failure(format!(
+                "the pack returned an envelope that is not valid JSON: {e}"
+            ))
         })
     }
 
@@ -277,7 +279,9 @@ impl Sandbox {
                         self.limits.deadline
                     ),
                 ),
-                Trap::StackOverflow => ("stack-overflow", "the rule overflowed its stack".to_owned()),
+                Trap::StackOverflow => {
+                    ("stack-overflow", "the rule overflowed its stack".to_owned())
+                }
                 Trap::UnreachableCodeReached => (
                     "panic",
                     match &info.message {

@@ -80,7 +80,10 @@ fn check_exports(exports: &[String]) -> Result<(), LoadError> {
 fn other_abi_major(export: &str) -> Option<u32> {
     let rest = export.strip_prefix("trailwarden_v")?;
     let (major, _) = rest.split_once('_')?;
-    major.parse().ok().filter(|m| *m != trailwarden_sdk::abi::ABI_MAJOR)
+    major
+        .parse()
+        .ok()
+        .filter(|m| *m != trailwarden_sdk::abi::ABI_MAJOR)
 }
 
 #[cfg(test)]

@@ -124,8 +124,10 @@ impl CheckReport {
 
     /// Sorts everything and stamps the finish time.
     pub fn finish(&mut self) {
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        self.unverifiable.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.unverifiable
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.rule_errors.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
         self.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         self.finished = crate::time::now_rfc3339();
@@ -155,6 +157,10 @@ impl CheckReport {
                 .filter(|f| self.level_of(f) == level)
                 .count()
         };
-        (count(Level::Error), count(Level::Warning), count(Level::Note))
+        (
+            count(Level::Error),
+            count(Level::Warning),
+            count(Level::Note),
+        )
     }
 }

@@ -15,8 +15,8 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool,
-    ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
+    Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 use trailwarden_sdk::{Finding, Resource};
@@ -28,7 +28,8 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Renders the report as SARIF 2.1.0 JSON with a trailing newline.
 pub fn render(report: &CheckReport) -> anyhow::Result<String> {
-    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|r| descriptor(&r.meta)).collect();
+    let rules: Vec<ReportingDescriptor> =
+        report.rules.iter().map(|r| descriptor(&r.meta)).collect();
     let results: Vec<SarifResult> = report
         .findings
         .iter()
@@ -65,7 +66,10 @@ fn descriptor(meta: &trailwarden_sdk::RuleMeta) -> ReportingDescriptor {
     let mut properties = BTreeMap::new();
     properties.insert("precision".to_owned(), json!(meta.precision));
     if let Some(severity) = meta.security_severity {
-        properties.insert("security-severity".to_owned(), json!(format!("{severity:.1}")));
+        properties.insert(
+            "security-severity".to_owned(),
+            json!(format!("{severity:.1}")),
+        );
     }
     if !meta.mappings.cis.is_empty() {
         properties.insert("cis".to_owned(), json!(meta.mappings.cis));
@@ -159,7 +163,11 @@ fn result(report: &CheckReport, finding: &Finding) -> SarifResult {
         .message(Message::builder().text(finding.message.clone()).build())
         .locations(vec![primary])
         .partial_fingerprints(fingerprints)
-        .properties(PropertyBag::builder().additional_properties(properties).build());
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(properties)
+                .build(),
+        );
     if related.is_empty() {
         builder.build()
     } else {
@@ -178,7 +186,11 @@ fn location(report: &CheckReport, resource: Option<&Resource>, role: Option<&str
                 .uri(report.snapshot.artifact_uri.clone())
                 .build(),
         )
-        .region(Region::builder().start_line(i64::try_from(line).unwrap_or(1)).build())
+        .region(
+            Region::builder()
+                .start_line(i64::try_from(line).unwrap_or(1))
+                .build(),
+        )
         .build();
     let mut location = Location::builder().physical_location(physical).build();
     if let Some(resource) = resource {
@@ -228,11 +240,17 @@ fn invocation(report: &CheckReport) -> Invocation {
     for error in &report.rule_errors {
         notifications.push(notification(
             "error",
-            format!("rule {} failed [{}]: {}", error.rule_id, error.kind, error.message),
+            format!(
+                "rule {} failed [{}]: {}",
+                error.rule_id, error.kind, error.message
+            ),
         ));
     }
     for (pack, message) in &report.pack_errors {
-        notifications.push(notification("error", format!("pack {pack} did not load: {message}")));
+        notifications.push(notification(
+            "error",
+            format!("pack {pack} did not load: {message}"),
+        ));
     }
     for error in &report.collection_errors {
         notifications.push(notification("warning", format!("collection: {error}")));

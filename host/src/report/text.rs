@@ -54,7 +54,11 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
         out.push('\n');
     }
     if !report.rule_errors.is_empty() || !report.pack_errors.is_empty() {
-        let _ = writeln!(out, "{}", style.paint("1;31", "errors (the run is incomplete):"));
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint("1;31", "errors (the run is incomplete):")
+        );
         for (pack, message) in &report.pack_errors {
             let _ = writeln!(out, "  pack {}: {}", clean(pack), clean(message));
         }
@@ -95,7 +99,7 @@ fn finding_block(out: &mut String, style: &Style, level: Level, finding: &Findin
         clean(&finding.reason)
     );
     if let Some(resource) = &finding.resource {
-        let region = finding.region.as_deref().unwrap_or("global");
+        let region = finding.region.as_deref().unwrap_or("account-wide");
         let _ = writeln!(out, "  --> {} ({})", clean(&resource.arn), clean(region));
     } else if let Some(region) = &finding.region {
         let _ = writeln!(out, "  --> region {}", clean(region));

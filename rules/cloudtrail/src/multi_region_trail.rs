@@ -75,8 +75,13 @@ pub fn multi_region_trail(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding
             "no CloudTrail trail exists, so no management event is recorded in any region",
         ),
         Some((progress, trail)) => {
-            let mut finding = progress.finding(trail, account).resource(trail_resource(trail));
-            for (_, other) in verdicts.iter().filter(|(_, t)| t.trail_arn != trail.trail_arn) {
+            let mut finding = progress
+                .finding(trail, account)
+                .resource(trail_resource(trail));
+            for (_, other) in verdicts
+                .iter()
+                .filter(|(_, t)| t.trail_arn != trail.trail_arn)
+            {
                 finding = finding.related(trail_resource(other));
             }
             finding
@@ -109,14 +114,12 @@ impl Gap {
         let name = &trail.name;
         let foreign = trail.owner_account().filter(|owner| *owner != account);
         match (self, foreign) {
-            (Gap::StatusUnknown | Gap::SelectorsUnknown, Some(owner)) => {
-                Finding::unverifiable(
-                    "TRAIL_OWNED_ELSEWHERE",
-                    format!(
-                        "trail `{name}` is owned by account {owner}, so its status and selectors cannot be read here; check it in account {owner}"
-                    ),
-                )
-            }
+            (Gap::StatusUnknown | Gap::SelectorsUnknown, Some(owner)) => Finding::unverifiable(
+                "TRAIL_OWNED_ELSEWHERE",
+                format!(
+                    "trail `{name}` is owned by account {owner}, so its status and selectors cannot be read here; check it in account {owner}"
+                ),
+            ),
             (Gap::NotMultiRegion, _) => Finding::fail(
                 "TRAIL_NOT_MULTI_REGION",
                 format!(
@@ -126,19 +129,27 @@ impl Gap {
             ),
             (Gap::StatusUnknown, None) => Finding::unverifiable(
                 "TRAIL_STATUS_UNKNOWN",
-                format!("could not verify that trail `{name}` is logging: its status was not collected"),
+                format!(
+                    "could not verify that trail `{name}` is logging: its status was not collected"
+                ),
             ),
             (Gap::NotLogging, _) => Finding::fail(
                 "TRAIL_NOT_LOGGING",
-                format!("multi-region trail `{name}` is stopped, so it records nothing; start logging"),
+                format!(
+                    "multi-region trail `{name}` is stopped, so it records nothing; start logging"
+                ),
             ),
             (Gap::SelectorsUnknown, None) => Finding::unverifiable(
                 "TRAIL_SELECTORS_UNKNOWN",
-                format!("could not verify which events trail `{name}` records: its event selectors were not collected"),
+                format!(
+                    "could not verify which events trail `{name}` records: its event selectors were not collected"
+                ),
             ),
             (Gap::Drops(why), _) => Finding::fail(
                 "TRAIL_DROPS_MANAGEMENT_EVENTS",
-                format!("multi-region trail `{name}` does not record every management event: {why}"),
+                format!(
+                    "multi-region trail `{name}` does not record every management event: {why}"
+                ),
             ),
         }
     }
@@ -166,10 +177,17 @@ fn judge(trail: &Trail, samples: &[serde_json::Value]) -> Option<Gap> {
                     "{} {} ({})",
                     record["eventSource"].as_str().unwrap_or("?"),
                     record["eventName"].as_str().unwrap_or("?"),
-                    if record["readOnly"].as_bool() == Some(true) { "read-only" } else { "write" }
+                    if record["readOnly"].as_bool() == Some(true) {
+                        "read-only"
+                    } else {
+                        "write"
+                    }
                 );
                 let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
-                return Some(Gap::Drops(format!("it drops {event} because {}", why.join("; "))));
+                return Some(Gap::Drops(format!(
+                    "it drops {event} because {}",
+                    why.join("; ")
+                )));
             }
         }
     }
@@ -189,9 +207,10 @@ fn narrowing_advanced_selector(selectors: &EventSelectors) -> Option<String> {
         .iter()
         .enumerate()
         .find(|(_, selector)| {
-            let management = selector.field_selectors.iter().any(|f| {
-                f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management")
-            });
+            let management = selector
+                .field_selectors
+                .iter()
+                .any(|f| f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management"));
             management
                 && selector
                     .field_selectors

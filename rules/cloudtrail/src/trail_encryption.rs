@@ -61,7 +61,8 @@ pub fn trail_encryption(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>,
             continue;
         };
         if let Some(key) = snapshot.kms_key(key_ref) {
-            let key_resource = Resource::new("AWS::KMS::Key", &key.arn, &key.key_id).with_role("key");
+            let key_resource =
+                Resource::new("AWS::KMS::Key", &key.arn, &key.key_id).with_role("key");
             if !key.is_customer_managed() {
                 findings.push(base(Finding::fail(
                     "TRAIL_KEY_AWS_MANAGED",
@@ -98,6 +99,9 @@ fn key_unverifiable(snapshot: &Snapshot, key_ref: &str) -> Option<Finding> {
     let why = region.kms_keys.verified().err()?;
     Some(Finding::unverifiable(
         "KEY_NOT_COLLECTED",
-        format!("could not verify the trail's key `{key_ref}` because the key list of {} is incomplete: {why}", arn.region),
+        format!(
+            "could not verify the trail's key `{key_ref}` because the key list of {} is incomplete: {why}",
+            arn.region
+        ),
     ))
 }

@@ -22,7 +22,11 @@ fn verdict(rule: &str, file: &str) -> Vec<(Outcome, String)> {
         .into_iter()
         .map(|f| {
             assert_eq!(f.rule_id, rule);
-            assert!(!f.message.ends_with('.'), "messages have no closing period: {}", f.message);
+            assert!(
+                !f.message.ends_with('.'),
+                "messages have no closing period: {}",
+                f.message
+            );
             (f.outcome, f.reason)
         })
         .collect()
@@ -66,7 +70,11 @@ fn ct001_verdicts() {
 #[test]
 fn ct001_names_the_selector_and_event_it_drops() {
     let findings = pack()
-        .run_rule("TW-CT-001", &snapshot("excludes-kms.json"), serde_json::Value::Null)
+        .run_rule(
+            "TW-CT-001",
+            &snapshot("excludes-kms.json"),
+            serde_json::Value::Null,
+        )
         .expect("runs");
     let message = &findings[0].message;
     assert!(message.contains("kms.amazonaws.com"), "{message}");
@@ -107,8 +115,17 @@ fn pack_metadata_is_complete() {
     assert_eq!(meta.rules.len(), 3);
     for rule in &meta.rules {
         assert!(rule.id.starts_with("TW-CT-"), "{}", rule.id);
-        for section in ["## What it checks", "## Why it matters", "## How to fix", "## References"] {
-            assert!(rule.help_markdown.contains(section), "{} lacks {section}", rule.id);
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## How to fix",
+            "## References",
+        ] {
+            assert!(
+                rule.help_markdown.contains(section),
+                "{} lacks {section}",
+                rule.id
+            );
         }
         assert!(rule.short_description.ends_with('.'), "{}", rule.id);
         assert!(!rule.mappings.security_hub.is_empty(), "{}", rule.id);

@@ -338,10 +338,7 @@ fn expand_export(list: RuleList) -> syn::Result<proc_macro2::TokenStream> {
     for path in &list.rules {
         let text = quote!(#path).to_string();
         if seen.contains(&text) {
-            return Err(syn::Error::new_spanned(
-                path,
-                "this rule is exported twice",
-            ));
+            return Err(syn::Error::new_spanned(path, "this rule is exported twice"));
         }
         seen.push(text);
         let mut definition = path.clone();

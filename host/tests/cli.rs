@@ -1,0 +1,296 @@
+//! The `trailwarden` binary as a user runs it: exit codes, messages, formats.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/snapshots")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The binary with a clean environment: no AWS configuration, a private cache and home.
+fn trailwarden() -> Command {
+    let home = std::env::temp_dir().join(format!("tw-cli-home-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&home);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("HOME", &home)
+        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("RUST_LOG")
+        .current_dir(repo());
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    trailwarden().args(args).output().expect("binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn demo_reports_broken_links_and_exits_1() {
+    let output = run(&["check", "--demo"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("TW-CT-003"), "{text}");
+    assert!(text.contains("trail `legacy-eu`"), "{text}");
+    assert!(
+        text.contains("DescribeAlarms failed in ap-southeast-2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn gate_thresholds() {
+    assert_eq!(
+        run(&["check", "--demo", "--fail-on", "none"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", "--demo", "--fail-on", "error"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", "--demo", "--fail-on", "note"]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn compliant_snapshot_passes() {
+    let output = run(&["check", "--snapshot", &fixture("compliant.json")]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("0 error(s), 0 warning(s)"));
+}
+
+#[test]
+fn snapshot_from_stdin() {
+    let mut child = trailwarden()
+        .args(["check", "--snapshot", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let text = std::fs::read(fixture("no-validation.json")).expect("fixture");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &text).expect("writes");
+    let output = child.wait_with_output().expect("finishes");
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["findings"][0]["ruleId"], "TW-CT-004");
+    assert_eq!(report["findings"][0]["level"], "warning");
+}
+
+#[test]
+fn sarif_passes_the_schema_and_github_rules() {
+    let dir = std::env::temp_dir().join(format!("tw-sarif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("demo.sarif");
+    let output = run(&[
+        "check",
+        "--demo",
+        "--format",
+        "sarif",
+        "-o",
+        &file.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let python = std::env::var("TRAILWARDEN_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let validation = Command::new(&python)
+        .arg(repo().join("tests/sarif/validate_sarif.py"))
+        .arg("--strict")
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python} (set TRAILWARDEN_PYTHON): {e}"));
+    assert!(
+        validation.status.success(),
+        "SARIF rejected (needs Python with jsonschema; `tests/run` installs it):\n{}{}",
+        stdout(&validation),
+        stderr(&validation)
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("written")).expect("json");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "trailwarden/111122223333/");
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert!(rules.iter().any(|r| r["id"] == "TW-CT-001"));
+    let result = &run["results"][0];
+    assert!(
+        result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .is_some_and(|arn| arn.starts_with("arn:aws:"))
+    );
+    let notifications = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("collection errors are visible in the upload");
+    assert!(notifications.iter().any(|n| {
+        n["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("DescribeAlarms"))
+    }));
+}
+
+#[test]
+fn sarif_is_identical_across_runs_apart_from_timestamps() {
+    let strip = |output: Output| {
+        let mut sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        let invocation = &mut sarif["runs"][0]["invocations"][0];
+        invocation["startTimeUtc"] = serde_json::Value::Null;
+        invocation["endTimeUtc"] = serde_json::Value::Null;
+        sarif
+    };
+    let first = strip(run(&["check", "--demo", "--format", "sarif"]));
+    let second = strip(run(&["check", "--demo", "--format", "sarif"]));
+    assert_eq!(first, second);
+}
+
+#[test]
+fn bad_snapshots_exit_2_naming_the_file_and_the_problem() {
+    let cases = [
+        ("not-json.txt", "snapshot is not valid"),
+        ("wrong-version.json", "schema version 99 is not supported"),
+        ("missing-section.json", "missing field `trails`"),
+    ];
+    for (file, expected) in cases {
+        let output = run(&["check", "--snapshot", &fixture(file)]);
+        assert_eq!(output.status.code(), Some(2), "{file}");
+        let message = stderr(&output);
+        assert!(
+            message.starts_with("trailwarden: reading snapshot"),
+            "{message}"
+        );
+        assert!(message.contains(file), "{message}");
+        assert!(message.contains(expected), "{file}: {message}");
+        assert!(!message.contains("panicked"), "{message}");
+    }
+    let output = run(&["check", "--snapshot", "/nonexistent/account.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent/account.json"));
+}
+
+#[test]
+fn a_pack_that_is_not_wasm_costs_only_itself() {
+    let dir = std::env::temp_dir().join(format!("tw-badpack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("broken.wasm"), b"definitely not wasm").expect("written");
+    let output = run(&["check", "--demo", "--rules", &dir.display().to_string()]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an incomplete run cannot be trusted"
+    );
+    let text = stdout(&output);
+    assert!(text.contains("broken.wasm"), "{text}");
+    assert!(text.contains("not a WebAssembly module"), "{text}");
+    assert!(
+        text.contains("TW-CT-003"),
+        "the built-in rules still report: {text}"
+    );
+}
+
+#[test]
+fn missing_rules_directory_is_a_clear_error() {
+    let output = run(&["check", "--demo", "--rules", "/nonexistent/packs"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("reading rule directory /nonexistent/packs"));
+}
+
+#[test]
+fn no_account_and_no_snapshot_checks_the_demo_with_a_notice() {
+    let output = run(&["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("--snapshot FILE"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("embedded demo snapshot"));
+}
+
+#[test]
+fn configured_account_without_snapshot_says_what_to_do() {
+    let output = trailwarden()
+        .args(["check"])
+        .env("AWS_PROFILE", "prod")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--snapshot FILE"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn rules_list_and_explain() {
+    let output = run(&["rules", "list"]);
+    assert_eq!(output.status.code(), Some(0));
+    let list = stdout(&output);
+    for id in ["TW-CT-001", "TW-CT-003", "TW-CT-004"] {
+        assert!(list.contains(id), "{list}");
+    }
+    assert!(list.contains("CloudTrail.1"), "{list}");
+
+    let output = run(&["rules", "explain", "TW-CT-001"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("## How to fix"), "{text}");
+    assert!(text.contains("Security Hub: CloudTrail.1"), "{text}");
+
+    let output = run(&["rules", "explain", "TW-NOPE-999"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("known rules: TW-CT-"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run(&["rules", "explain", "TW-CT-004", "--format", "json"]);
+    let meta: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(meta["securityHub"], serde_json::Value::Null);
+    assert_eq!(meta["mappings"]["securityHub"][0], "CloudTrail.4");
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    let mut child = trailwarden()
+        .args(["check", "--demo", "--format", "sarif", "--fail-on", "none"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    // Close the reading end before the report is written, as `| head -c0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("finishes");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
