@@ -42,7 +42,7 @@ pub struct Snapshot {
 
 /// Provenance of a snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Generator {
     /// Tool name and version that wrote the snapshot, e.g. `trailwarden 0.1.0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,7 +57,7 @@ pub struct Generator {
 
 /// The account a snapshot describes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Account {
     /// The 12-digit account id.
     pub id: String,
@@ -194,7 +194,7 @@ impl std::fmt::Display for Incomplete<'_> {
 
 /// One AWS call that failed during collection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CollectionError {
     /// Service, e.g. `cloudtrail`.
     pub service: String,
@@ -226,7 +226,7 @@ impl std::fmt::Display for CollectionError {
 
 /// A CloudTrail trail, from `DescribeTrails`, with its status and selectors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Trail {
     /// The trail name.
     pub name: String,
@@ -275,7 +275,7 @@ impl Trail {
 
 /// `GetTrailStatus` output, the parts the rules read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrailStatus {
     /// Whether the trail is recording.
     pub is_logging: bool,
@@ -293,7 +293,7 @@ pub struct TrailStatus {
 /// `GetEventSelectors` output: a trail uses basic or advanced selectors, never both. Both empty
 /// means the CloudTrail default (all management events, read and write).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventSelectors {
     /// Basic event selectors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -305,7 +305,7 @@ pub struct EventSelectors {
 
 /// A basic event selector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventSelector {
     /// `All`, `ReadOnly` or `WriteOnly`.
     #[serde(default = "read_write_all")]
@@ -339,7 +339,7 @@ pub enum ReadWriteType {
 
 /// A data-event resource of a basic selector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DataResource {
     /// E.g. `AWS::S3::Object`.
     #[serde(rename = "type")]
@@ -351,7 +351,7 @@ pub struct DataResource {
 
 /// An advanced event selector: every field selector must accept a record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdvancedEventSelector {
     /// The selector's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -363,7 +363,7 @@ pub struct AdvancedEventSelector {
 /// One condition of an advanced event selector. Within one operator the values are ORed;
 /// different operators on the same field are ANDed (`NotEquals` values are ANDed by meaning).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdvancedFieldSelector {
     /// `eventCategory`, `readOnly`, `eventSource`, `eventName`, `eventType`, `resources.type`,
     /// `resources.ARN`, `errorCode`, `userIdentity.arn`, `sessionCredentialFromConsole`, …
@@ -390,7 +390,7 @@ pub struct AdvancedFieldSelector {
 
 /// A CloudWatch Logs log group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LogGroup {
     /// The log group name.
     pub log_group_name: String,
@@ -409,7 +409,7 @@ pub struct LogGroup {
 
 /// A CloudWatch Logs metric filter, with every field `DescribeMetricFilters` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricFilter {
     /// The filter name.
     pub filter_name: String,
@@ -438,7 +438,7 @@ pub struct MetricFilter {
 
 /// One metric emitted by a metric filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricTransformation {
     /// Metric name.
     pub metric_name: String,
@@ -459,7 +459,7 @@ pub struct MetricTransformation {
 
 /// A CloudWatch metric alarm, with the metric-math and anomaly-detection fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricAlarm {
     /// Alarm name.
     pub alarm_name: String,
@@ -526,7 +526,7 @@ fn one() -> u32 {
 
 /// A metric dimension.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dimension {
     /// Dimension name.
     pub name: String,
@@ -536,7 +536,7 @@ pub struct Dimension {
 
 /// One query of a metric-math alarm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricDataQuery {
     /// Query id (`m1`, `e1`).
     pub id: String,
@@ -559,7 +559,7 @@ pub struct MetricDataQuery {
 
 /// A metric with a statistic and period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricStat {
     /// The metric.
     pub metric: MetricId,
@@ -574,7 +574,7 @@ pub struct MetricStat {
 
 /// A metric's identity: namespace, name and dimensions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetricId {
     /// Namespace.
     pub namespace: String,
@@ -587,7 +587,7 @@ pub struct MetricId {
 
 /// A CloudWatch composite alarm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CompositeAlarm {
     /// Alarm name.
     pub alarm_name: String,
@@ -605,7 +605,7 @@ pub struct CompositeAlarm {
 
 /// An SNS topic with its subscriptions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Topic {
     /// Topic ARN.
     pub topic_arn: String,
@@ -619,7 +619,7 @@ pub struct Topic {
 
 /// An SNS subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Subscription {
     /// Subscription ARN, or `PendingConfirmation` / `Deleted` as SNS reports them.
     pub subscription_arn: String,
@@ -640,7 +640,7 @@ impl Subscription {
 
 /// An EventBridge rule on the default bus.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventRule {
     /// Rule name.
     pub name: String,
@@ -668,7 +668,7 @@ fn default_bus() -> String {
 
 /// An EventBridge rule target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventTarget {
     /// Target id.
     pub id: String,
@@ -678,7 +678,7 @@ pub struct EventTarget {
 
 /// A KMS key from `ListKeys` + `DescribeKey` + `ListAliases`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KmsKey {
     /// Key id (a UUID or `mrk-…`).
     pub key_id: String,
@@ -815,5 +815,111 @@ impl Snapshot {
                         key.aliases.iter().any(|a| a == &format!("alias/{alias}"))
                     })
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal(regions: &str) -> String {
+        format!(
+            r#"{{"schemaVersion": 1, "account": {{"id": "111122223333"}}, "regions": {regions}}}"#
+        )
+    }
+
+    fn region_with_trails(region: &str, trails: &str) -> String {
+        format!(
+            r#"{{"region": "{region}", "trails": {{"items": {trails}}}, "logGroups": {{}},
+                "metricFilters": {{}}, "metricAlarms": {{}}, "topics": {{}}, "eventRules": {{}},
+                "kmsKeys": {{"items": [{{"keyId": "k1", "arn": "arn:aws:kms:{region}:111122223333:key/k1",
+                  "keyManager": "CUSTOMER", "keyState": "Enabled", "aliases": ["alias/logs"]}}]}}}}"#
+        )
+    }
+
+    #[test]
+    fn version_is_checked_before_the_rest() {
+        let error = Snapshot::from_json(r#"{"schemaVersion": 7, "whatever": true}"#).unwrap_err();
+        assert!(matches!(
+            error,
+            SnapshotError::Version {
+                found: 7,
+                expected: 1
+            }
+        ));
+        let error = Snapshot::from_json(r#"{"account": {}}"#).unwrap_err();
+        assert!(matches!(error, SnapshotError::NoVersion));
+    }
+
+    #[test]
+    fn misspelt_fields_are_errors_not_silently_dropped() {
+        let trail = r#"[{"name": "t", "trailArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/t",
+                         "homeRegion": "us-east-1", "isMultiRegion": true}]"#;
+        let text = minimal(&format!("[{}]", region_with_trails("us-east-1", trail)));
+        let error = Snapshot::from_json(&text).unwrap_err().to_string();
+        assert!(error.contains("unknown field `isMultiRegion`"), "{error}");
+    }
+
+    #[test]
+    fn shadow_trails_collapse_to_the_home_copy() {
+        let home = r#"[{"name": "t", "trailArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/t",
+                        "homeRegion": "us-east-1", "isMultiRegionTrail": true,
+                        "status": {"isLogging": true}}]"#;
+        let shadow = r#"[{"name": "t", "trailArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/t",
+                          "homeRegion": "us-east-1", "isMultiRegionTrail": true}]"#;
+        let text = minimal(&format!(
+            "[{}, {}]",
+            region_with_trails("eu-west-1", shadow),
+            region_with_trails("us-east-1", home)
+        ));
+        let snapshot = Snapshot::from_json(&text).unwrap();
+        let trails = snapshot.unique_trails();
+        assert_eq!(trails.len(), 1);
+        assert!(
+            trails[0].status.is_some(),
+            "the home copy carries the status"
+        );
+    }
+
+    #[test]
+    fn keys_are_found_by_arn_id_and_alias() {
+        let text = minimal(&format!("[{}]", region_with_trails("us-east-1", "[]")));
+        let snapshot = Snapshot::from_json(&text).unwrap();
+        assert!(
+            snapshot
+                .kms_key("arn:aws:kms:us-east-1:111122223333:key/k1")
+                .is_some()
+        );
+        assert!(snapshot.kms_key("k1").is_some());
+        assert!(
+            snapshot
+                .kms_key("arn:aws:kms:us-east-1:111122223333:alias/logs")
+                .is_some()
+        );
+        assert!(
+            snapshot
+                .kms_key("arn:aws:kms:eu-west-1:111122223333:key/k1")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn incomplete_sections_say_why() {
+        let section: Section<Trail> = Section::failed(CollectionError {
+            service: "cloudtrail".into(),
+            operation: "DescribeTrails".into(),
+            region: Some("eu-west-1".into()),
+            code: "AccessDeniedException".into(),
+            message: String::new(),
+        });
+        let why = section.verified().unwrap_err().to_string();
+        assert_eq!(
+            why,
+            "cloudtrail:DescribeTrails failed in eu-west-1 with AccessDeniedException"
+        );
+        assert!(matches!(
+            Section::<Trail>::not_collected().verified(),
+            Err(Incomplete::NotCollected)
+        ));
     }
 }
