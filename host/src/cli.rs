@@ -47,6 +47,23 @@ pub enum Command {
     /// List and explain the rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Test a filter pattern (or, with --eventbridge, an event pattern) against an event.
+    ///
+    /// EVENT is a CloudTrail record, a CloudTrail log file ({"Records": [...]}), or plain log
+    /// lines; "-" reads stdin. For a JSON pattern it shows which conditions held and which
+    /// failed. Exit status as grep's: 0 match, 1 no match, 2 the pattern or event is unusable.
+    #[command(name = "test-pattern")]
+    TestPattern {
+        /// The pattern, e.g. '{ $.eventName = "DisableKey" }'.
+        pattern: String,
+        /// The event file, or - for stdin.
+        #[arg(default_value = "-")]
+        event: PathBuf,
+        /// PATTERN is an EventBridge event pattern; a CloudTrail record is wrapped in the
+        /// envelope EventBridge builds (source aws.kms, detail-type "AWS API Call via CloudTrail").
+        #[arg(long)]
+        eventbridge: bool,
+    },
 }
 
 /// Options of `check`.

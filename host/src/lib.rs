@@ -12,6 +12,7 @@ pub mod logging;
 pub mod packs;
 pub mod report;
 pub mod rules_cmd;
+pub mod test_pattern;
 pub mod time;
 
 use cli::{Cli, Command};
@@ -43,6 +44,15 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Rules(command) => rules_cmd::run(&command),
+        Command::TestPattern {
+            pattern,
+            event,
+            eventbridge,
+        } => test_pattern::run(&test_pattern::TestPatternArgs {
+            pattern: &pattern,
+            event: &event,
+            eventbridge,
+        }),
     }
 }
 

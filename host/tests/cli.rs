@@ -294,3 +294,84 @@ fn broken_pipe_is_not_an_error() {
     let output = child.wait_with_output().expect("finishes");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+const CIS_4_7: &str = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}";
+
+fn example_log() -> String {
+    repo()
+        .join("examples/cloudtrail/111122223333_CloudTrail_us-east-1_20261125T0915Z_example.json")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn test_pattern_on_a_log_file_shows_each_record() {
+    let output = run(&["test-pattern", CIS_4_7, &example_log()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("record 2 (DisableKey"), "{text}");
+    assert!(text.contains("2 of 5 matched"), "{text}");
+    assert!(
+        text.contains("failed $.eventName=DisableKey  (found \"Decrypt\")"),
+        "{text}"
+    );
+}
+
+#[test]
+fn test_pattern_exit_status_is_greps() {
+    let record =
+        r#"{"eventSource": "kms.amazonaws.com", "eventName": "Decrypt", "readOnly": true}"#;
+    let with_stdin = |args: &[&str]| {
+        let mut child = trailwarden()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), record.as_bytes())
+            .expect("writes");
+        child.wait_with_output().expect("finishes")
+    };
+    let no_match = with_stdin(&["test-pattern", CIS_4_7, "-"]);
+    assert_eq!(no_match.status.code(), Some(1));
+    assert!(
+        stdout(&no_match).starts_with("no match: "),
+        "{}",
+        stdout(&no_match)
+    );
+
+    let matched = with_stdin(&["test-pattern", r#"{ $.readOnly IS TRUE }"#]);
+    assert_eq!(matched.status.code(), Some(0), "{}", stderr(&matched));
+
+    let invalid = with_stdin(&["test-pattern", "{ ($.eventName = ) }"]);
+    assert_eq!(invalid.status.code(), Some(2));
+    let message = stderr(&invalid);
+    assert!(message.contains("invalid at column 18"), "{message}");
+    assert!(
+        message.contains("\n                   ^"),
+        "caret under the column: {message}"
+    );
+}
+
+#[test]
+fn test_pattern_eventbridge_wraps_cloudtrail_records() {
+    let pattern = r#"{"source": ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": ["ScheduleKeyDeletion"]}}"#;
+    let output = run(&["test-pattern", "--eventbridge", pattern, &example_log()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("record 3 (ScheduleKeyDeletion"), "{text}");
+    assert_eq!(text.matches(": match").count(), 1, "{text}");
+
+    let output = run(&[
+        "test-pattern",
+        "--eventbridge",
+        r#"{"source": "aws.kms"}"#,
+        &example_log(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a bare string is not a valid pattern value"
+    );
+}

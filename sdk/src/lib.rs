@@ -53,6 +53,7 @@ pub mod snapshot;
 
 pub use finding::{Finding, Level, Outcome, Resource};
 pub use meta::{Mappings, PackMeta, RuleMeta, SettingMeta};
+pub use pattern::{Pattern, PatternError, PatternErrorKind};
 pub use rule::{
     Ctx, NoSettings, Pack, RuleDef, RuleError, RuleFn, RuleSettings, RuleSpec, check_settings,
 };
