@@ -42,6 +42,7 @@ extern crate self as trailwarden_sdk;
 
 pub mod abi;
 pub mod arn;
+pub mod chain;
 pub mod eventbridge;
 pub mod events;
 pub mod finding;

@@ -1,0 +1,200 @@
+//! The last link: does anyone get told?
+//!
+//! An alarm tells someone when its actions are enabled and one of its `AlarmActions` is an SNS
+//! topic that exists and has a confirmed subscription. Lambda and Systems Manager actions are an
+//! automated response: they count, and are reported as such. A topic in another account cannot
+//! be checked from here. A topic encrypted with the AWS-managed key `alias/aws/sns` silently
+//! drops CloudWatch alarm notifications, because that key's policy cannot grant
+//! `cloudwatch.amazonaws.com` the use of it.
+//!
+//! Source: "Amazon CloudWatch alarms: Using Amazon SNS topics" / "Encrypting SNS topics" in the
+//! CloudWatch user guide ("the AWS managed key for Amazon SNS… cannot be used… with CloudWatch
+//! alarms"), and the SNS `ListSubscriptionsByTopic` reference (`PendingConfirmation`).
+
+use crate::arn::Arn;
+use crate::finding::Resource;
+use crate::snapshot::{Snapshot, Topic};
+
+/// Who an action list reaches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notify {
+    /// A person is told through this topic (ARN) and its confirmed subscriptions.
+    Told {
+        /// The topic.
+        topic: Resource,
+        /// How many confirmed subscriptions it has.
+        confirmed: usize,
+    },
+    /// An automated response (Lambda, Systems Manager) runs; nobody is e-mailed, but something
+    /// happens.
+    Automated {
+        /// The action ARN.
+        action: String,
+    },
+    /// It cannot be decided from this snapshot.
+    Unverifiable {
+        /// Why, as a clause.
+        why: String,
+        /// The topic concerned, if any.
+        topic: Option<Resource>,
+    },
+    /// Nobody is told.
+    Nobody {
+        /// A SCREAMING_SNAKE reason code.
+        reason: &'static str,
+        /// Why, as a clause ("its only topic `x` has no confirmed subscription").
+        why: String,
+        /// The topic concerned, if any.
+        topic: Option<Resource>,
+    },
+}
+
+impl Notify {
+    /// Whether someone or something is reached.
+    pub fn reaches_someone(&self) -> bool {
+        matches!(self, Notify::Told { .. } | Notify::Automated { .. })
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Notify::Told { .. } => 4,
+            Notify::Automated { .. } => 3,
+            Notify::Unverifiable { .. } => 2,
+            Notify::Nobody { .. } => 1,
+        }
+    }
+}
+
+/// The CloudFormation type of an SNS topic, for finding resources.
+pub const TOPIC_KIND: &str = "AWS::SNS::Topic";
+
+/// Whom an alarm's actions reach: the best outcome over its `AlarmActions`.
+pub fn alarm_notifies(snapshot: &Snapshot, actions_enabled: bool, actions: &[String]) -> Notify {
+    if !actions_enabled {
+        return Notify::Nobody {
+            reason: "ALARM_ACTIONS_DISABLED",
+            why: "its actions are disabled (ActionsEnabled is false)".to_owned(),
+            topic: None,
+        };
+    }
+    best_of(snapshot, actions, "ALARM_NO_ACTIONS", "it has no alarm action")
+}
+
+/// Whom a list of targets reaches (EventBridge rule targets, for instance): the best outcome.
+pub fn targets_notify(snapshot: &Snapshot, targets: &[String]) -> Notify {
+    best_of(snapshot, targets, "NO_TARGETS", "it has no target")
+}
+
+fn best_of(snapshot: &Snapshot, actions: &[String], empty_reason: &'static str, empty: &str) -> Notify {
+    actions
+        .iter()
+        .map(|action| action_notifies(snapshot, action))
+        .max_by_key(Notify::rank)
+        .unwrap_or_else(|| Notify::Nobody {
+            reason: empty_reason,
+            why: empty.to_owned(),
+            topic: None,
+        })
+}
+
+/// Whom one action ARN reaches.
+pub fn action_notifies(snapshot: &Snapshot, action: &str) -> Notify {
+    let Some(arn) = Arn::parse(action) else {
+        return Notify::Nobody {
+            reason: "ACTION_NOT_AN_ARN",
+            why: format!("its action `{action}` is not an ARN"),
+            topic: None,
+        };
+    };
+    match arn.service {
+        "sns" => topic_notifies(snapshot, action, &arn),
+        "lambda" | "ssm" | "ssm-incidents" => Notify::Automated {
+            action: action.to_owned(),
+        },
+        _ => Notify::Nobody {
+            reason: "ACTION_NOT_A_NOTIFICATION",
+            why: format!("its action `{action}` ({}) notifies nobody", arn.service),
+            topic: None,
+        },
+    }
+}
+
+fn topic_notifies(snapshot: &Snapshot, action: &str, arn: &Arn<'_>) -> Notify {
+    let resource = Resource::new(TOPIC_KIND, action, arn.short_name()).with_role("topic");
+    if arn.account != snapshot.account.id {
+        return Notify::Unverifiable {
+            why: format!(
+                "topic `{}` belongs to account {}; check its subscriptions there",
+                arn.short_name(),
+                arn.account
+            ),
+            topic: Some(resource),
+        };
+    }
+    let Some(region) = snapshot.region(arn.region) else {
+        return Notify::Unverifiable {
+            why: format!("topic `{}` is in region {}, which the snapshot does not cover", arn.short_name(), arn.region),
+            topic: Some(resource),
+        };
+    };
+    let topics = match region.topics.verified() {
+        Ok(topics) => topics,
+        Err(why) => {
+            return Notify::Unverifiable {
+                why: format!("the SNS topics of {} could not be read: {why}", arn.region),
+                topic: Some(resource),
+            };
+        }
+    };
+    let Some(topic) = topics.iter().find(|t| t.topic_arn == action) else {
+        return Notify::Nobody {
+            reason: "TOPIC_MISSING",
+            why: format!("its topic `{}` does not exist", arn.short_name()),
+            topic: Some(resource),
+        };
+    };
+    if uses_aws_managed_sns_key(snapshot, topic) {
+        return Notify::Nobody {
+            reason: "TOPIC_AWS_MANAGED_KEY",
+            why: format!(
+                "its topic `{}` is encrypted with the AWS-managed key alias/aws/sns, which CloudWatch cannot use, so notifications are dropped",
+                arn.short_name()
+            ),
+            topic: Some(resource),
+        };
+    }
+    let confirmed = topic.subscriptions.iter().filter(|s| s.is_confirmed()).count();
+    if confirmed == 0 {
+        let pending = topic.subscriptions.len();
+        return Notify::Nobody {
+            reason: "TOPIC_NO_CONFIRMED_SUBSCRIPTION",
+            why: if pending == 0 {
+                format!("its topic `{}` has no subscription", arn.short_name())
+            } else {
+                format!(
+                    "its topic `{}` has no confirmed subscription ({pending} pending confirmation)",
+                    arn.short_name()
+                )
+            },
+            topic: Some(resource),
+        };
+    }
+    Notify::Told {
+        topic: resource,
+        confirmed,
+    }
+}
+
+/// Whether the topic's `KmsMasterKeyId` is the AWS-managed SNS key, by alias, by alias ARN, or
+/// by the id or ARN of a key the snapshot knows as AWS-managed with that alias.
+pub fn uses_aws_managed_sns_key(snapshot: &Snapshot, topic: &Topic) -> bool {
+    let Some(key) = topic.kms_master_key_id.as_deref() else {
+        return false;
+    };
+    if key == "alias/aws/sns" || key.ends_with(":alias/aws/sns") {
+        return true;
+    }
+    snapshot.kms_key(key).is_some_and(|k| {
+        !k.is_customer_managed() && k.aliases.iter().any(|alias| alias == "alias/aws/sns")
+    })
+}

@@ -1,0 +1,98 @@
+//! Link 1: which trails record a given event in a given region.
+//!
+//! A trail records an event of region `r` when it is logging, is multi-region or homed in `r`,
+//! and its selectors capture the event. Status and selectors are read from the trail's home
+//! copy (shadow trails carry neither). A trail owned by another account (an organization trail)
+//! records the event, but its downstream links live in that account: the caller is told so.
+
+use serde_json::Value;
+
+use crate::selectors::{Capture, trail_captures};
+use crate::snapshot::{Snapshot, Trail};
+
+/// How one trail treats an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrailVerdict<'a> {
+    /// The trail records the event.
+    Records(&'a Trail),
+    /// The trail does not record it; the clause says why ("is not logging").
+    Misses(&'a Trail, String),
+    /// The trail's status or selectors are unknown; the clause says what is missing.
+    Unknown(&'a Trail, String),
+}
+
+impl<'a> TrailVerdict<'a> {
+    /// The trail judged.
+    pub fn trail(&self) -> &'a Trail {
+        match self {
+            TrailVerdict::Records(t) | TrailVerdict::Misses(t, _) | TrailVerdict::Unknown(t, _) => t,
+        }
+    }
+}
+
+/// How every trail of the account treats `record` (whose `awsRegion` is `region`).
+///
+/// `Err` when the trail lists themselves are incomplete: then no verdict can be trusted.
+pub fn trail_verdicts<'a>(
+    snapshot: &'a Snapshot,
+    region: &str,
+    record: &Value,
+) -> Result<Vec<TrailVerdict<'a>>, String> {
+    if let Some((failed_region, why)) = snapshot.trails_incomplete() {
+        return Err(format!("the trail list of {failed_region} is incomplete: {why}"));
+    }
+    Ok(snapshot
+        .unique_trails()
+        .into_iter()
+        .map(|trail| judge(trail, region, record))
+        .collect())
+}
+
+/// How one trail treats `record` in `region`.
+pub fn judge<'a>(trail: &'a Trail, region: &str, record: &Value) -> TrailVerdict<'a> {
+    if !trail.is_multi_region_trail && trail.home_region != region {
+        return TrailVerdict::Misses(
+            trail,
+            format!("is a single-region trail of {}", trail.home_region),
+        );
+    }
+    match &trail.status {
+        None => return TrailVerdict::Unknown(trail, "its status was not collected".to_owned()),
+        Some(status) if !status.is_logging => {
+            return TrailVerdict::Misses(trail, "is not logging".to_owned());
+        }
+        Some(_) => {}
+    }
+    match trail_captures(trail.event_selectors.as_ref(), record) {
+        Capture::Captured(_) => TrailVerdict::Records(trail),
+        Capture::Unknown => {
+            TrailVerdict::Unknown(trail, "its event selectors were not collected".to_owned())
+        }
+        Capture::Dropped(reasons) => {
+            let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+            TrailVerdict::Misses(trail, format!("drops it: {}", why.join("; ")))
+        }
+    }
+}
+
+/// A copy of `record` as it would be logged in `region` of `account`.
+pub fn in_region(record: &Value, region: &str, account: &str) -> Value {
+    let mut record = record.clone();
+    if let Some(object) = record.as_object_mut() {
+        object.insert("awsRegion".to_owned(), Value::String(region.to_owned()));
+        object.insert(
+            "recipientAccountId".to_owned(),
+            Value::String(account.to_owned()),
+        );
+    }
+    record
+}
+
+/// A short label for a record in messages: `DisableKey` or `Decrypt (IncorrectKeyException)`.
+pub fn event_label(record: &Value) -> String {
+    let name = record["eventName"].as_str().unwrap_or("event");
+    match record["errorCode"].as_str() {
+        Some(code) => format!("{name} ({code})"),
+        None => name.to_owned(),
+    }
+}
