@@ -77,7 +77,12 @@ pub fn alarm_notifies(snapshot: &Snapshot, actions_enabled: bool, actions: &[Str
             topic: None,
         };
     }
-    best_of(snapshot, actions, "ALARM_NO_ACTIONS", "it has no alarm action")
+    best_of(
+        snapshot,
+        actions,
+        "ALARM_NO_ACTIONS",
+        "it has no alarm action",
+    )
 }
 
 /// Whom a list of targets reaches (EventBridge rule targets, for instance): the best outcome.
@@ -85,7 +90,12 @@ pub fn targets_notify(snapshot: &Snapshot, targets: &[String]) -> Notify {
     best_of(snapshot, targets, "NO_TARGETS", "it has no target")
 }
 
-fn best_of(snapshot: &Snapshot, actions: &[String], empty_reason: &'static str, empty: &str) -> Notify {
+fn best_of(
+    snapshot: &Snapshot,
+    actions: &[String],
+    empty_reason: &'static str,
+    empty: &str,
+) -> Notify {
     actions
         .iter()
         .map(|action| action_notifies(snapshot, action))
@@ -133,7 +143,11 @@ fn topic_notifies(snapshot: &Snapshot, action: &str, arn: &Arn<'_>) -> Notify {
     }
     let Some(region) = snapshot.region(arn.region) else {
         return Notify::Unverifiable {
-            why: format!("topic `{}` is in region {}, which the snapshot does not cover", arn.short_name(), arn.region),
+            why: format!(
+                "topic `{}` is in region {}, which the snapshot does not cover",
+                arn.short_name(),
+                arn.region
+            ),
             topic: Some(resource),
         };
     };
@@ -163,7 +177,11 @@ fn topic_notifies(snapshot: &Snapshot, action: &str, arn: &Arn<'_>) -> Notify {
             topic: Some(resource),
         };
     }
-    let confirmed = topic.subscriptions.iter().filter(|s| s.is_confirmed()).count();
+    let confirmed = topic
+        .subscriptions
+        .iter()
+        .filter(|s| s.is_confirmed())
+        .count();
     if confirmed == 0 {
         let pending = topic.subscriptions.len();
         return Notify::Nobody {

@@ -25,7 +25,9 @@ impl<'a> TrailVerdict<'a> {
     /// The trail judged.
     pub fn trail(&self) -> &'a Trail {
         match self {
-            TrailVerdict::Records(t) | TrailVerdict::Misses(t, _) | TrailVerdict::Unknown(t, _) => t,
+            TrailVerdict::Records(t) | TrailVerdict::Misses(t, _) | TrailVerdict::Unknown(t, _) => {
+                t
+            }
         }
     }
 }
@@ -39,7 +41,9 @@ pub fn trail_verdicts<'a>(
     record: &Value,
 ) -> Result<Vec<TrailVerdict<'a>>, String> {
     if let Some((failed_region, why)) = snapshot.trails_incomplete() {
-        return Err(format!("the trail list of {failed_region} is incomplete: {why}"));
+        return Err(format!(
+            "the trail list of {failed_region} is incomplete: {why}"
+        ));
     }
     Ok(snapshot
         .unique_trails()
