@@ -5,8 +5,21 @@
 //! alert). The analysis follows each link by identity and, per enabled region, reports either
 //! the paths that cover the requirement or the furthest a path got and the link that broke.
 
+pub mod alarm;
+pub mod analysis;
+pub mod composite;
+mod findings;
+pub mod log_group;
+pub mod metric;
 pub mod notify;
 pub mod trail;
+
+#[cfg(test)]
+mod tests;
+
+pub use analysis::{
+    Analysis, Break, CoveringPath, EventCoverage, Link, RegionCoverage, RegionVerdict, analyse,
+};
 
 use serde_json::Value;
 
@@ -20,9 +33,25 @@ pub enum AlarmMode {
 }
 
 /// What must be monitored: records that must each reach a person, and how.
+///
+/// ```
+/// use trailwarden_sdk::chain::{AlarmMode, Requirement, analyse};
+/// use trailwarden_sdk::events::kms;
+/// # let snapshot = trailwarden_sdk::Snapshot::from_json(
+/// #     r#"{"schemaVersion": 1, "account": {"id": "111122223333"}, "regions": []}"#).unwrap();
+/// let requirement = Requirement {
+///     name: "KMS key disable and deletion events".to_owned(),
+///     records: vec![kms::disable_key("us-east-1", "111122223333")],
+///     mode: AlarmMode::SingleEvent,
+/// };
+/// let analysis = analyse(&snapshot, &requirement);
+/// // No region in the snapshot: nothing can be verified, and the finding says so.
+/// assert_eq!(analysis.findings()[0].reason, "NO_REGIONS");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Requirement {
-    /// A short name for messages, e.g. "KMS key disable or deletion".
+    /// A plural noun phrase for messages, e.g. "KMS key disable and deletion events": findings
+    /// read "{name} in eu-west-1 reach nobody: …".
     pub name: String,
     /// Realistic CloudTrail records; every one must be caught. `awsRegion` is rewritten per
     /// region analysed.

@@ -55,7 +55,8 @@ impl Notify {
         matches!(self, Notify::Told { .. } | Notify::Automated { .. })
     }
 
-    fn rank(&self) -> u8 {
+    /// Orders outcomes from worst (nobody) to best (a person is told).
+    pub(crate) fn rank(&self) -> u8 {
         match self {
             Notify::Told { .. } => 4,
             Notify::Automated { .. } => 3,

@@ -7,16 +7,25 @@
 
 use serde_json::Value;
 
+use crate::finding::Resource;
 use crate::selectors::{Capture, trail_captures};
 use crate::snapshot::{Snapshot, Trail};
+
+/// The CloudFormation type of a trail, for finding resources.
+pub const TRAIL_KIND: &str = "AWS::CloudTrail::Trail";
+
+/// A trail as a finding resource.
+pub fn trail_resource(trail: &Trail) -> Resource {
+    Resource::new(TRAIL_KIND, &trail.trail_arn, &trail.name).with_role("trail")
+}
 
 /// How one trail treats an event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TrailVerdict<'a> {
     /// The trail records the event.
     Records(&'a Trail),
-    /// The trail does not record it; the clause says why ("is not logging").
-    Misses(&'a Trail, String),
+    /// The trail does not record it: a reason code and a clause saying why ("is not logging").
+    Misses(&'a Trail, &'static str, String),
     /// The trail's status or selectors are unknown; the clause says what is missing.
     Unknown(&'a Trail, String),
 }
@@ -25,9 +34,9 @@ impl<'a> TrailVerdict<'a> {
     /// The trail judged.
     pub fn trail(&self) -> &'a Trail {
         match self {
-            TrailVerdict::Records(t) | TrailVerdict::Misses(t, _) | TrailVerdict::Unknown(t, _) => {
-                t
-            }
+            TrailVerdict::Records(t)
+            | TrailVerdict::Misses(t, _, _)
+            | TrailVerdict::Unknown(t, _) => t,
         }
     }
 }
@@ -57,13 +66,14 @@ pub fn judge<'a>(trail: &'a Trail, region: &str, record: &Value) -> TrailVerdict
     if !trail.is_multi_region_trail && trail.home_region != region {
         return TrailVerdict::Misses(
             trail,
+            "TRAIL_NOT_IN_REGION",
             format!("is a single-region trail of {}", trail.home_region),
         );
     }
     match &trail.status {
         None => return TrailVerdict::Unknown(trail, "its status was not collected".to_owned()),
         Some(status) if !status.is_logging => {
-            return TrailVerdict::Misses(trail, "is not logging".to_owned());
+            return TrailVerdict::Misses(trail, "TRAIL_NOT_LOGGING", "is not logging".to_owned());
         }
         Some(_) => {}
     }
@@ -74,7 +84,11 @@ pub fn judge<'a>(trail: &'a Trail, region: &str, record: &Value) -> TrailVerdict
         }
         Capture::Dropped(reasons) => {
             let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
-            TrailVerdict::Misses(trail, format!("drops it: {}", why.join("; ")))
+            TrailVerdict::Misses(
+                trail,
+                "TRAIL_DROPS_EVENT",
+                format!("drops it: {}", why.join("; ")),
+            )
         }
     }
 }

@@ -1,0 +1,760 @@
+//! The whole chain for one requirement, per enabled region and per target event.
+//!
+//! Every path from a trail that records the event to a person who is told is followed, link by
+//! link, by identity. A region is covered when each target event has at least one complete
+//! path. Otherwise the region is reported with the path that got furthest and the link that
+//! broke it; and when any path stopped at data the snapshot does not hold, the honest verdict is
+//! "could not verify", never a pass or a failure.
+
+use serde_json::Value;
+
+use super::Requirement;
+use super::alarm::{Relation, Watch, fires, relation};
+use super::composite::{CompositeRelation, composite_relation};
+use super::log_group::{Delivery, delivery, log_group_resource};
+use super::metric::{EmittedMetric, emitted_metrics};
+use super::notify::{Notify, alarm_notifies};
+use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_verdicts};
+use crate::finding::Resource;
+use crate::snapshot::{MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
+
+/// The CloudFormation type of a metric filter.
+pub const METRIC_FILTER_KIND: &str = "AWS::Logs::MetricFilter";
+/// The CloudFormation type of a metric alarm.
+pub const ALARM_KIND: &str = "AWS::CloudWatch::Alarm";
+/// The CloudFormation type of a composite alarm.
+pub const COMPOSITE_ALARM_KIND: &str = "AWS::CloudWatch::CompositeAlarm";
+
+/// The links of the chain, in the order an event travels them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Link {
+    /// A trail records the event.
+    Trail,
+    /// The trail delivers to a log group that exists.
+    LogGroup,
+    /// A metric filter on that group matches the event and publishes a datapoint.
+    MetricFilter,
+    /// An alarm watches exactly that metric.
+    Alarm,
+    /// The alarm fires as the requirement needs.
+    Fires,
+    /// Someone is told.
+    Notify,
+}
+
+impl Link {
+    /// The link's name, for messages and SARIF properties.
+    pub fn name(self) -> &'static str {
+        match self {
+            Link::Trail => "trail",
+            Link::LogGroup => "log group",
+            Link::MetricFilter => "metric filter",
+            Link::Alarm => "alarm",
+            Link::Fires => "alarm condition",
+            Link::Notify => "notification",
+        }
+    }
+}
+
+/// Where one path stopped, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Break {
+    /// The link that broke.
+    pub link: Link,
+    /// Orders breaks at the same link: a filter that matches but publishes nothing got further
+    /// than one that does not match.
+    pub depth: u8,
+    /// A stable SCREAMING_SNAKE reason code.
+    pub reason: String,
+    /// A clause naming the resource and the defect, with no region of the event in it (the
+    /// finding adds the regions), e.g. "alarm `kms` (us-east-1) needs 3 breaching periods…".
+    pub message: String,
+    /// True when the snapshot cannot decide (data not collected, another account's resource).
+    pub unverifiable: bool,
+    /// The resource at fault, when there is one.
+    pub resource: Option<Resource>,
+    /// The resources upstream of the break, trail first.
+    pub path: Vec<Resource>,
+}
+
+impl Break {
+    fn rank(&self) -> (Link, u8) {
+        (self.link, self.depth)
+    }
+}
+
+/// A complete path: one event reaches someone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoveringPath {
+    /// The trail that records the event.
+    pub trail: Resource,
+    /// The log group it delivers to.
+    pub log_group: Resource,
+    /// The metric filter that counts the event.
+    pub filter: Resource,
+    /// The filter's pattern, as stored (for `strict_cis`-style text checks).
+    pub filter_pattern: String,
+    /// The metric alarm that fires.
+    pub alarm: Resource,
+    /// Whom it reaches (a topic with confirmed subscriptions, or an automated response).
+    pub notify: Notify,
+}
+
+/// What happened to one target event in one region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventCoverage {
+    /// `DisableKey`, or `Decrypt (IncorrectKeyException)`.
+    pub event: String,
+    /// Every complete path.
+    pub paths: Vec<CoveringPath>,
+    /// The failed path that got furthest, if any path failed.
+    pub furthest: Option<Break>,
+    /// The furthest path that stopped at missing data, if any did.
+    pub unverifiable: Option<Break>,
+}
+
+impl EventCoverage {
+    /// Whether at least one path reaches someone.
+    pub fn is_covered(&self) -> bool {
+        !self.paths.is_empty()
+    }
+
+    fn note(&mut self, stop: Break) {
+        let slot = if stop.unverifiable {
+            &mut self.unverifiable
+        } else {
+            &mut self.furthest
+        };
+        if slot.as_ref().is_none_or(|kept| stop.rank() > kept.rank()) {
+            *slot = Some(stop);
+        }
+    }
+}
+
+/// One enabled region's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionCoverage {
+    /// The region the events happen in.
+    pub region: String,
+    /// One entry per target event, in the requirement's order.
+    pub events: Vec<EventCoverage>,
+}
+
+/// A region's verdict, derived from its events.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RegionVerdict<'a> {
+    /// Every target event reaches someone.
+    Covered,
+    /// Some event reaches nobody; the first such event and its furthest break.
+    Uncovered(&'a EventCoverage, &'a Break),
+    /// Some event is not covered and a path stopped at missing data.
+    Unverifiable(&'a EventCoverage, &'a Break),
+}
+
+impl RegionCoverage {
+    /// Covered, uncovered (with the break to report) or unverifiable.
+    pub fn verdict(&self) -> RegionVerdict<'_> {
+        for event in self.events.iter().filter(|e| !e.is_covered()) {
+            if let Some(stop) = &event.unverifiable {
+                return RegionVerdict::Unverifiable(event, stop);
+            }
+            if let Some(stop) = &event.furthest {
+                return RegionVerdict::Uncovered(event, stop);
+            }
+        }
+        RegionVerdict::Covered
+    }
+
+    /// The events of this region that reach nobody.
+    pub fn uncovered_events(&self) -> Vec<&str> {
+        self.events
+            .iter()
+            .filter(|e| !e.is_covered())
+            .map(|e| e.event.as_str())
+            .collect()
+    }
+}
+
+/// The analysis of one requirement over a snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// The requirement's name, for messages.
+    pub requirement: String,
+    /// The account analysed.
+    pub account: String,
+    /// One entry per enabled region of the snapshot, in snapshot order.
+    pub regions: Vec<RegionCoverage>,
+}
+
+/// Follows the chain for every target event of `requirement` in every enabled region.
+pub fn analyse(snapshot: &Snapshot, requirement: &Requirement) -> Analysis {
+    let account = snapshot.account.id.as_str();
+    let regions = snapshot
+        .regions
+        .iter()
+        .map(|region| RegionCoverage {
+            region: region.region.clone(),
+            events: requirement
+                .records
+                .iter()
+                .map(|record| {
+                    let record = in_region(record, &region.region, account);
+                    Walk::new(snapshot, requirement, &record, &region.region).run()
+                })
+                .collect(),
+        })
+        .collect();
+    Analysis {
+        requirement: requirement.name.clone(),
+        account: account.to_owned(),
+        regions,
+    }
+}
+
+/// The state of following one event in one region.
+struct Walk<'s> {
+    snapshot: &'s Snapshot,
+    requirement: &'s Requirement,
+    record: &'s Value,
+    region: &'s str,
+    label: String,
+    coverage: EventCoverage,
+}
+
+impl<'s> Walk<'s> {
+    fn new(
+        snapshot: &'s Snapshot,
+        requirement: &'s Requirement,
+        record: &'s Value,
+        region: &'s str,
+    ) -> Self {
+        let label = event_label(record);
+        Self {
+            snapshot,
+            requirement,
+            record,
+            region,
+            coverage: EventCoverage {
+                event: label.clone(),
+                paths: Vec::new(),
+                furthest: None,
+                unverifiable: None,
+            },
+            label,
+        }
+    }
+
+    fn stop(
+        &mut self,
+        (link, depth): (Link, u8),
+        reason: &str,
+        message: String,
+        unverifiable: bool,
+        resource: Option<Resource>,
+        path: &[Resource],
+    ) {
+        self.coverage.note(Break {
+            link,
+            depth,
+            reason: reason.to_owned(),
+            message,
+            unverifiable,
+            resource,
+            path: path.to_vec(),
+        });
+    }
+
+    fn run(mut self) -> EventCoverage {
+        let verdicts = match trail_verdicts(self.snapshot, self.region, self.record) {
+            Ok(verdicts) => verdicts,
+            Err(why) => {
+                let message = format!("could not tell which trails record it: {why}");
+                self.stop(
+                    (Link::Trail, 0),
+                    "TRAILS_NOT_COLLECTED",
+                    message,
+                    true,
+                    None,
+                    &[],
+                );
+                return self.coverage;
+            }
+        };
+        if verdicts.is_empty() {
+            let message = format!(
+                "no CloudTrail trail exists, so no {} event is recorded",
+                self.label
+            );
+            self.stop((Link::Trail, 0), "NO_TRAIL", message, false, None, &[]);
+            return self.coverage;
+        }
+        let mut misses = Vec::new();
+        for verdict in &verdicts {
+            match verdict {
+                TrailVerdict::Records(trail) => self.follow_trail(trail),
+                TrailVerdict::Misses(trail, reason, why) => misses.push((trail, *reason, why)),
+                TrailVerdict::Unknown(trail, why) => {
+                    let (reason, message) = match trail.owner_account() {
+                        Some(owner) if owner != self.snapshot.account.id => (
+                            "TRAIL_OWNED_ELSEWHERE",
+                            format!(
+                                "trail `{}` is owned by account {owner}, so whether it records {} events, and what follows, can only be checked in account {owner}",
+                                trail.name, self.label
+                            ),
+                        ),
+                        _ => (
+                            "TRAIL_STATE_UNKNOWN",
+                            format!(
+                                "could not tell whether trail `{}` records {} events: {why}",
+                                trail.name, self.label
+                            ),
+                        ),
+                    };
+                    let resource = trail_resource(trail);
+                    self.stop((Link::Trail, 1), reason, message, true, Some(resource), &[]);
+                }
+            }
+        }
+        if verdicts
+            .iter()
+            .all(|v| !matches!(v, TrailVerdict::Records(_)))
+            && !misses.is_empty()
+        {
+            let clauses: Vec<String> = misses
+                .iter()
+                .map(|(trail, _, why)| format!("trail `{}` {why}", trail.name))
+                .collect();
+            let reason = if misses.len() == 1 {
+                misses[0].1
+            } else {
+                "NO_TRAIL_RECORDS_EVENT"
+            };
+            let message = format!(
+                "no trail records {} events: {}",
+                self.label,
+                clauses.join("; ")
+            );
+            let resource = Some(trail_resource(misses[0].0));
+            let related: Vec<Resource> = misses[1..]
+                .iter()
+                .map(|(t, _, _)| trail_resource(t))
+                .collect();
+            self.stop((Link::Trail, 0), reason, message, false, resource, &related);
+        }
+        self.coverage
+    }
+
+    fn follow_trail(&mut self, trail: &crate::snapshot::Trail) {
+        let trail_res = trail_resource(trail);
+        match delivery(self.snapshot, trail) {
+            Err(no) => {
+                let message = format!("trail `{}` {}", trail.name, no.why);
+                let resource = no.log_group.clone().or_else(|| Some(trail_res.clone()));
+                self.stop(
+                    (Link::LogGroup, 0),
+                    no.reason,
+                    message,
+                    no.unverifiable,
+                    resource,
+                    &[trail_res],
+                );
+            }
+            Ok(delivered) => self.follow_log_group(&delivered, &[trail_res]),
+        }
+    }
+
+    fn follow_log_group(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
+        let group = delivered.log_group;
+        let group_res = log_group_resource(group);
+        let mut path = path.to_vec();
+        path.push(group_res.clone());
+        let Some(region) = self.snapshot.region(delivered.region) else {
+            return;
+        };
+        let filters = match region.metric_filters.verified() {
+            Ok(filters) => filters,
+            Err(why) => {
+                let message = format!(
+                    "the metric filters of log group `{}` ({}) could not be read: {why}",
+                    group.log_group_name, delivered.region
+                );
+                self.stop(
+                    (Link::MetricFilter, 0),
+                    "METRIC_FILTERS_NOT_COLLECTED",
+                    message,
+                    true,
+                    Some(group_res),
+                    &path,
+                );
+                return;
+            }
+        };
+        let on_group: Vec<&MetricFilter> = filters
+            .iter()
+            .filter(|f| f.log_group_name == group.log_group_name)
+            .collect();
+        if on_group.is_empty() {
+            let message = format!(
+                "log group `{}` ({}) has no metric filter, so nothing counts {} events",
+                group.log_group_name, delivered.region, self.label
+            );
+            self.stop(
+                (Link::MetricFilter, 0),
+                "NO_METRIC_FILTER",
+                message,
+                false,
+                Some(group_res),
+                &path,
+            );
+            return;
+        }
+        for filter in on_group {
+            let filter_res = filter_resource(group, filter);
+            match emitted_metrics(
+                filter,
+                self.record,
+                &self.label,
+                delivered.region,
+                delivered.account,
+            ) {
+                Err(miss) => {
+                    let depth = match miss.reason {
+                        "FILTER_DOES_NOT_MATCH" | "FILTER_PATTERN_INVALID" => 1,
+                        _ => 2,
+                    };
+                    let message = format!(
+                        "metric filter `{}` on log group `{}` {}",
+                        filter.filter_name, group.log_group_name, miss.why
+                    );
+                    self.stop(
+                        (Link::MetricFilter, depth),
+                        miss.reason,
+                        message,
+                        miss.unverifiable,
+                        Some(filter_res),
+                        &path,
+                    );
+                }
+                Ok(metrics) => {
+                    let mut path = path.clone();
+                    path.push(filter_res);
+                    for metric in &metrics {
+                        self.follow_metric(region, filter, metric, &path);
+                    }
+                }
+            }
+        }
+    }
+
+    fn follow_metric(
+        &mut self,
+        region: &'s RegionSnapshot,
+        filter: &MetricFilter,
+        metric: &EmittedMetric,
+        path: &[Resource],
+    ) {
+        let filter_res = path.last().cloned();
+        let alarms = match region.metric_alarms.verified() {
+            Ok(alarms) => alarms,
+            Err(why) => {
+                let message = format!(
+                    "the alarms of {} could not be read, so whether any watches `{}` is unknown: {why}",
+                    region.region,
+                    metric.label()
+                );
+                self.stop(
+                    (Link::Alarm, 0),
+                    "ALARMS_NOT_COLLECTED",
+                    message,
+                    true,
+                    filter_res,
+                    path,
+                );
+                return;
+            }
+        };
+        let mut related = false;
+        for alarm in alarms {
+            let alarm_res = alarm_resource(alarm);
+            match relation(alarm, metric) {
+                Relation::Watches(watch) => {
+                    related = true;
+                    self.follow_alarm(region, filter, alarm, &watch, metric, path);
+                }
+                Relation::DimensionsDiffer { alarm: dimensions } => {
+                    related = true;
+                    let message = format!(
+                        "alarm `{}` ({}) watches `{}` with {dimensions}, but metric filter `{}` publishes it with {}, so the alarm sees no data",
+                        alarm.alarm_name,
+                        region.region,
+                        metric.label(),
+                        filter.filter_name,
+                        dimensions_text(metric)
+                    );
+                    self.stop(
+                        (Link::Alarm, 1),
+                        "ALARM_DIMENSIONS_MISMATCH",
+                        message,
+                        false,
+                        Some(alarm_res),
+                        path,
+                    );
+                }
+                Relation::Unverifiable(why) => {
+                    related = true;
+                    let message = format!(
+                        "alarm `{}` ({}) uses `{}`, but {why}",
+                        alarm.alarm_name,
+                        region.region,
+                        metric.label()
+                    );
+                    self.stop(
+                        (Link::Alarm, 1),
+                        "ALARM_EXPRESSION_UNVERIFIABLE",
+                        message,
+                        true,
+                        Some(alarm_res),
+                        path,
+                    );
+                }
+                Relation::Unrelated => {
+                    let same_name = alarm.metric_name.as_deref() == Some(metric.name.as_str());
+                    if same_name && alarm.namespace.as_deref() != Some(metric.namespace.as_str()) {
+                        related = true;
+                        let message = format!(
+                            "alarm `{}` ({}) watches `{}/{}`, but metric filter `{}` publishes to namespace `{}`, so the alarm sees no data",
+                            alarm.alarm_name,
+                            region.region,
+                            alarm.namespace.as_deref().unwrap_or(""),
+                            metric.name,
+                            filter.filter_name,
+                            metric.namespace
+                        );
+                        self.stop(
+                            (Link::Alarm, 1),
+                            "ALARM_NAMESPACE_MISMATCH",
+                            message,
+                            false,
+                            Some(alarm_res),
+                            path,
+                        );
+                    }
+                }
+            }
+        }
+        if !related {
+            let elsewhere = match self.alarm_in_other_region(region, metric) {
+                Some((name, other)) => format!(
+                    "; alarm `{name}` ({other}) watches that metric in another region, where it receives no data"
+                ),
+                None => String::new(),
+            };
+            let message = format!(
+                "no alarm in {} watches `{}`{} that metric filter `{}` publishes{elsewhere}",
+                region.region,
+                metric.label(),
+                dimensions_suffix(metric),
+                filter.filter_name
+            );
+            self.stop(
+                (Link::Alarm, 0),
+                "NO_ALARM",
+                message,
+                false,
+                filter_res,
+                path,
+            );
+        }
+    }
+
+    /// An alarm (name, region) that watches the same metric in another region: the classic
+    /// mistake of creating the alarm wherever the console happened to be open.
+    fn alarm_in_other_region(
+        &self,
+        here: &RegionSnapshot,
+        metric: &EmittedMetric,
+    ) -> Option<(&'s str, &'s str)> {
+        self.snapshot
+            .regions
+            .iter()
+            .filter(|r| r.region != here.region)
+            .flat_map(|r| r.metric_alarms.items.iter().map(move |a| (r, a)))
+            .find(|(_, a)| matches!(relation(a, metric), Relation::Watches(_)))
+            .map(|(r, a)| (a.alarm_name.as_str(), r.region.as_str()))
+    }
+
+    fn follow_alarm(
+        &mut self,
+        region: &'s RegionSnapshot,
+        filter: &MetricFilter,
+        alarm: &MetricAlarm,
+        watch: &Watch,
+        metric: &EmittedMetric,
+        path: &[Resource],
+    ) {
+        let alarm_res = alarm_resource(alarm);
+        let mut path = path.to_vec();
+        if let Err(no) = fires(alarm, watch, metric, self.requirement.mode, &self.label) {
+            let message = format!(
+                "alarm `{}` ({}) {}",
+                alarm.alarm_name, region.region, no.why
+            );
+            self.stop(
+                (Link::Fires, 0),
+                no.reason,
+                message,
+                no.unverifiable,
+                Some(alarm_res),
+                &path,
+            );
+            return;
+        }
+        path.push(alarm_res.clone());
+        let (notify, via) = alarm_reaches(self.snapshot, region, alarm);
+        let via_text = via
+            .as_ref()
+            .map(|c| format!(" (through composite alarm `{}`)", c.name))
+            .unwrap_or_default();
+        match &notify {
+            Notify::Told { .. } | Notify::Automated { .. } => {
+                let (Some(trail), Some(log_group), Some(filter_res)) =
+                    (path.first(), path.get(1), path.get(2))
+                else {
+                    return;
+                };
+                self.coverage.paths.push(CoveringPath {
+                    trail: trail.clone(),
+                    log_group: log_group.clone(),
+                    filter: filter_res.clone(),
+                    filter_pattern: filter.filter_pattern.clone(),
+                    alarm: alarm_res,
+                    notify,
+                });
+            }
+            Notify::Unverifiable { why, topic } => {
+                let message = format!(
+                    "alarm `{}` ({}) fires, but whether anyone is told cannot be checked here{via_text}: {why}",
+                    alarm.alarm_name, region.region
+                );
+                path.extend(via);
+                let resource = topic.clone().or(Some(alarm_res));
+                self.stop(
+                    (Link::Notify, 0),
+                    "NOTIFICATION_UNVERIFIABLE",
+                    message,
+                    true,
+                    resource,
+                    &path,
+                );
+            }
+            Notify::Nobody { reason, why, topic } => {
+                let message = format!(
+                    "alarm `{}` ({}) fires but tells nobody{via_text}: {why}",
+                    alarm.alarm_name, region.region
+                );
+                path.extend(via);
+                let resource = topic.clone().or(Some(alarm_res));
+                self.stop((Link::Notify, 0), reason, message, false, resource, &path);
+            }
+        }
+    }
+}
+
+/// Whom an alarm reaches: its own actions, or a composite alarm that follows it.
+///
+/// The composite is returned when it is the one that notifies (or fails to). When the alarm's
+/// own actions reach nobody and the composite alarms of the region were not collected, the
+/// answer is unverifiable: a composite might carry the notification.
+pub fn alarm_reaches(
+    snapshot: &Snapshot,
+    region: &RegionSnapshot,
+    alarm: &MetricAlarm,
+) -> (Notify, Option<Resource>) {
+    let own = alarm_notifies(snapshot, alarm.actions_enabled, &alarm.alarm_actions);
+    if own.reaches_someone() {
+        return (own, None);
+    }
+    let composites = match region.composite_alarms.verified() {
+        Ok(composites) => composites,
+        Err(why) => {
+            let own_why = match &own {
+                Notify::Nobody { why, .. } | Notify::Unverifiable { why, .. } => why.clone(),
+                _ => String::new(),
+            };
+            return (
+                Notify::Unverifiable {
+                    why: format!(
+                        "{own_why}, and the composite alarms of {} that might notify for it could not be read ({why})",
+                        region.region
+                    ),
+                    topic: None,
+                },
+                None,
+            );
+        }
+    };
+    let mut best = (own, None);
+    for composite in composites {
+        let resource = Resource::new(
+            COMPOSITE_ALARM_KIND,
+            &composite.alarm_arn,
+            &composite.alarm_name,
+        )
+        .with_role("composite alarm");
+        let candidate = match composite_relation(composite, alarm) {
+            CompositeRelation::Unrelated => continue,
+            CompositeRelation::Follows => alarm_notifies(
+                snapshot,
+                composite.actions_enabled,
+                &composite.alarm_actions,
+            ),
+            CompositeRelation::Depends => Notify::Unverifiable {
+                why: format!(
+                    "composite alarm `{}` also depends on other alarms' states (`{}`)",
+                    composite.alarm_name, composite.alarm_rule
+                ),
+                topic: None,
+            },
+        };
+        if candidate.rank() > best.0.rank() {
+            best = (candidate, Some(resource));
+        }
+    }
+    best
+}
+
+/// A metric filter as a finding resource. Metric filters have no ARN, so the id is the log
+/// group ARN with the filter name appended, unique within the account.
+pub fn filter_resource(group: &crate::snapshot::LogGroup, filter: &MetricFilter) -> Resource {
+    Resource::new(
+        METRIC_FILTER_KIND,
+        format!("{}:metric-filter:{}", group.arn, filter.filter_name),
+        &filter.filter_name,
+    )
+    .with_role("metric filter")
+}
+
+/// A metric alarm as a finding resource.
+pub fn alarm_resource(alarm: &MetricAlarm) -> Resource {
+    Resource::new(ALARM_KIND, &alarm.alarm_arn, &alarm.alarm_name).with_role("alarm")
+}
+
+fn dimensions_text(metric: &EmittedMetric) -> String {
+    if metric.dimensions.is_empty() {
+        return "no dimensions".to_owned();
+    }
+    let parts: Vec<String> = metric
+        .dimensions
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    parts.join(", ")
+}
+
+fn dimensions_suffix(metric: &EmittedMetric) -> String {
+    if metric.dimensions.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", dimensions_text(metric))
+    }
+}

@@ -1,0 +1,152 @@
+//! From an [`Analysis`] to findings: one per distinct break, naming every region it affects.
+//!
+//! A multi-region trail with one broken alarm breaks every region the same way; reporting that
+//! seventeen times would bury the one sentence that matters. So regions whose furthest break is
+//! the same (same reason, same resource, same clause) share one finding, which lists them. A
+//! finding about one region carries that region, so its fingerprint follows the region.
+
+use serde_json::json;
+
+use super::analysis::{Analysis, Break, RegionVerdict};
+use crate::finding::Finding;
+
+impl Analysis {
+    /// The findings for every region that is not covered: failures, and could-not-verify
+    /// results where the snapshot lacks data. Empty when every region is covered.
+    pub fn findings(&self) -> Vec<Finding> {
+        if self.regions.is_empty() {
+            return vec![
+                Finding::unverifiable(
+                    "NO_REGIONS",
+                    format!(
+                        "could not verify that {} reach someone: the snapshot lists no enabled region",
+                        self.requirement
+                    ),
+                )
+                .account(&self.account),
+            ];
+        }
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        for region in &self.regions {
+            let (stop, event, unverifiable) = match region.verdict() {
+                RegionVerdict::Covered => continue,
+                RegionVerdict::Uncovered(event, stop) => (stop, event, false),
+                RegionVerdict::Unverifiable(event, stop) => (stop, event, true),
+            };
+            let entry = (region.region.as_str(), region.uncovered_events());
+            match groups
+                .iter_mut()
+                .find(|g| g.unverifiable == unverifiable && same_break(g.stop, stop))
+            {
+                Some(group) => group.regions.push(entry),
+                None => groups.push(Group {
+                    stop,
+                    event: &event.event,
+                    unverifiable,
+                    regions: vec![entry],
+                }),
+            }
+        }
+        groups.iter().map(|g| g.finding(self)).collect()
+    }
+
+    /// Whether every enabled region is covered.
+    pub fn is_covered(&self) -> bool {
+        !self.regions.is_empty()
+            && self
+                .regions
+                .iter()
+                .all(|r| matches!(r.verdict(), RegionVerdict::Covered))
+    }
+}
+
+/// Regions that share one break.
+struct Group<'a> {
+    stop: &'a Break,
+    event: &'a str,
+    unverifiable: bool,
+    /// Region and the events not covered there.
+    regions: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+fn same_break(a: &Break, b: &Break) -> bool {
+    a.reason == b.reason
+        && a.message == b.message
+        && a.resource.as_ref().map(|r| &r.arn) == b.resource.as_ref().map(|r| &r.arn)
+}
+
+impl Group<'_> {
+    fn finding(&self, analysis: &Analysis) -> Finding {
+        let names: Vec<&str> = self.regions.iter().map(|(r, _)| *r).collect();
+        let place = region_list(&names);
+        let message = if self.unverifiable {
+            format!(
+                "could not verify that {} in {place} reach someone: {}",
+                analysis.requirement, self.stop.message
+            )
+        } else {
+            format!(
+                "{} in {place} reach nobody: {}",
+                analysis.requirement, self.stop.message
+            )
+        };
+        let mut finding = if self.unverifiable {
+            Finding::unverifiable(&self.stop.reason, message)
+        } else {
+            Finding::fail(&self.stop.reason, message)
+        }
+        .account(&analysis.account)
+        .property("link", self.stop.link.name())
+        .property("event", self.event)
+        .property("regions", json!(names));
+        if let [(region, _)] = self.regions.as_slice() {
+            finding = finding.region(*region);
+        }
+        let uncovered: serde_json::Map<String, serde_json::Value> = self
+            .regions
+            .iter()
+            .map(|(region, events)| ((*region).to_owned(), json!(events)))
+            .collect();
+        finding = finding.property("uncoveredEvents", uncovered);
+        if let Some(resource) = &self.stop.resource {
+            finding = finding.resource(resource.clone());
+        }
+        for resource in &self.stop.path {
+            if Some(&resource.arn) != self.stop.resource.as_ref().map(|r| &r.arn) {
+                finding = finding.related(resource.clone());
+            }
+        }
+        finding
+    }
+}
+
+/// `us-east-1`, `us-east-1 and eu-west-1`, or `a, b, c, d and 13 more regions`.
+fn region_list(regions: &[&str]) -> String {
+    const SHOWN: usize = 4;
+    match regions {
+        [] => "no region".to_owned(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] if regions.len() <= SHOWN => format!("{} and {last}", init.join(", ")),
+        _ => format!(
+            "{} and {} more regions",
+            regions[..SHOWN].join(", "),
+            regions.len() - SHOWN
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::region_list;
+
+    #[test]
+    fn regions_are_listed_readably() {
+        assert_eq!(region_list(&["us-east-1"]), "us-east-1");
+        assert_eq!(region_list(&["a", "b"]), "a and b");
+        assert_eq!(region_list(&["a", "b", "c", "d"]), "a, b, c and d");
+        assert_eq!(
+            region_list(&["a", "b", "c", "d", "e", "f"]),
+            "a, b, c, d and 2 more regions"
+        );
+    }
+}
