@@ -2,13 +2,7 @@
 
 use trailwarden_sdk::prelude::*;
 
-/// The CloudFormation type of a trail, used as the SARIF logical-location kind.
-pub const TRAIL_KIND: &str = "AWS::CloudTrail::Trail";
-
-/// A trail as a finding resource.
-pub fn trail_resource(trail: &Trail) -> Resource {
-    Resource::new(TRAIL_KIND, &trail.trail_arn, &trail.name).with_role("trail")
-}
+pub use trailwarden_sdk::chain::trail::trail_resource;
 
 /// The finding for a run whose trail lists are incomplete in some region: without every trail
 /// we can neither pass nor fail the account.

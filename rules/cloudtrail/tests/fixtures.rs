@@ -38,8 +38,15 @@ fn fails(reason: &str) -> Vec<(Outcome, String)> {
 
 #[test]
 fn compliant_account_passes_every_rule() {
-    for rule in ["TW-CT-001", "TW-CT-003", "TW-CT-004"] {
+    for rule in [
+        "TW-CT-001",
+        "TW-CT-002",
+        "TW-CT-003",
+        "TW-CT-004",
+        "TW-CT-005",
+    ] {
         assert_eq!(verdict(rule, "compliant.json"), vec![], "{rule}");
+        assert_eq!(verdict(rule, "kms-chain-compliant.json"), vec![], "{rule}");
     }
 }
 
@@ -110,9 +117,106 @@ fn ct004_verdicts() {
 }
 
 #[test]
+fn ct002_verdicts() {
+    let cases = [
+        (
+            "delivery-failing.json",
+            fails("CLOUDWATCH_DELIVERY_FAILING"),
+        ),
+        ("no-log-group.json", fails("TRAIL_NO_LOG_GROUP")),
+        ("not-logging.json", fails("NO_LOGGING_TRAIL")),
+        ("write-only.json", vec![]),
+        (
+            "trails-access-denied.json",
+            vec![(Outcome::Unverifiable, "TRAILS_NOT_COLLECTED".to_owned())],
+        ),
+    ];
+    for (file, expected) in cases {
+        assert_eq!(verdict("TW-CT-002", file), expected, "{file}");
+    }
+}
+
+#[test]
+fn ct002_a_log_group_of_that_name_elsewhere_is_not_the_trails() {
+    let mut text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/snapshots/compliant.json"),
+    )
+    .expect("fixture exists");
+    // Point the trail at the same group name in eu-west-1, where no such group exists.
+    text = text.replace(
+        "arn:aws:logs:us-east-1:111122223333:log-group:",
+        "arn:aws:logs:eu-west-1:111122223333:log-group:",
+    );
+    let snapshot = Snapshot::from_json(&text).expect("parses");
+    let findings = pack()
+        .run_rule("TW-CT-002", &snapshot, serde_json::Value::Null)
+        .expect("runs");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].reason, "LOG_GROUP_MISSING");
+}
+
+#[test]
+fn ct005_verdicts() {
+    let cases = [
+        ("excludes-kms.json", fails("KMS_EVENTS_DROPPED")),
+        ("write-only.json", fails("KMS_EVENTS_DROPPED")),
+        (
+            "advanced-selectors-drop-readonly.json",
+            fails("KMS_EVENTS_DROPPED"),
+        ),
+        ("advanced-selectors-ok.json", vec![]),
+        ("not-logging.json", fails("KMS_EVENTS_NOT_RECORDED")),
+        ("no-multi-region.json", fails("KMS_EVENTS_NOT_RECORDED")),
+        ("unencrypted.json", vec![]),
+        (
+            "trails-access-denied.json",
+            vec![(Outcome::Unverifiable, "TRAILS_NOT_COLLECTED".to_owned())],
+        ),
+    ];
+    for (file, expected) in cases {
+        assert_eq!(verdict("TW-CT-005", file), expected, "{file}");
+    }
+}
+
+#[test]
+fn ct005_names_the_trail_the_selector_and_the_regions() {
+    let findings = pack()
+        .run_rule(
+            "TW-CT-005",
+            &snapshot("excludes-kms.json"),
+            serde_json::Value::Null,
+        )
+        .expect("runs");
+    assert_eq!(
+        findings.len(),
+        1,
+        "both regions fail the same way: {findings:#?}"
+    );
+    let message = &findings[0].message;
+    assert!(message.contains("trail `management-events`"), "{message}");
+    assert!(
+        message.contains("ExcludeManagementEventSources"),
+        "{message}"
+    );
+    assert_eq!(
+        findings[0].properties["regions"],
+        serde_json::json!(["us-east-1", "eu-west-1"])
+    );
+    let regional = pack()
+        .run_rule(
+            "TW-CT-005",
+            &snapshot("no-multi-region.json"),
+            serde_json::Value::Null,
+        )
+        .expect("runs");
+    assert_eq!(regional[0].region.as_deref(), Some("eu-west-1"));
+}
+
+#[test]
 fn pack_metadata_is_complete() {
     let meta = pack().meta();
-    assert_eq!(meta.rules.len(), 3);
+    assert_eq!(meta.rules.len(), 5);
     for rule in &meta.rules {
         assert!(rule.id.starts_with("TW-CT-"), "{}", rule.id);
         for section in [
@@ -128,6 +232,9 @@ fn pack_metadata_is_complete() {
             );
         }
         assert!(rule.short_description.ends_with('.'), "{}", rule.id);
-        assert!(!rule.mappings.security_hub.is_empty(), "{}", rule.id);
+        // TW-CT-005 is trailwarden's own: no benchmark has it.
+        if rule.id != "TW-CT-005" {
+            assert!(!rule.mappings.security_hub.is_empty(), "{}", rule.id);
+        }
     }
 }

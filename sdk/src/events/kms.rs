@@ -190,3 +190,45 @@ pub fn all(region: &str, account: &str) -> Vec<Value> {
         re_encrypt(region, account),
     ]
 }
+
+/// A refused attempt at `event_name` (`DisableKey`, `ScheduleKeyDeletion`): CloudTrail logs
+/// attempts with `errorCode` `AccessDeniedException`, and an attacker's failed try is as
+/// important to see as a successful one.
+pub fn access_denied(event_name: &str, region: &str, account: &str) -> Value {
+    builder(event_name, region, account, false)
+        .error(
+            "AccessDeniedException",
+            &denied(event_name, region, account),
+        )
+        .build()
+}
+
+/// The operations [`successful`] has a record for: the key-state changes and the cryptographic
+/// operations, as CloudTrail names them.
+pub const OPERATIONS: &[&str] = &[
+    "DisableKey",
+    "ScheduleKeyDeletion",
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "ReEncrypt",
+];
+
+/// The successful record of a KMS operation by its CloudTrail `eventName`; `None` for an
+/// operation not in [`OPERATIONS`], so that a rule can reject a misspelt setting.
+pub fn successful(event_name: &str, region: &str, account: &str) -> Option<Value> {
+    let record = match event_name {
+        "DisableKey" => disable_key(region, account),
+        "ScheduleKeyDeletion" => schedule_key_deletion(region, account),
+        "Decrypt" => decrypt(region, account),
+        "Encrypt" => encrypt(region, account),
+        "GenerateDataKey" => generate_data_key(region, account),
+        "GenerateDataKeyWithoutPlaintext" => generate_data_key_without_plaintext(region, account),
+        "GenerateDataKeyPair" => generate_data_key_pair(region, account),
+        "ReEncrypt" => re_encrypt(region, account),
+        _ => return None,
+    };
+    Some(record)
+}

@@ -1,0 +1,166 @@
+use serde::Deserialize;
+use trailwarden_sdk::chain::requirements::{is_cis_text, kms_key_changes};
+use trailwarden_sdk::chain::{Analysis, analyse};
+use trailwarden_sdk::events::cis_control;
+use trailwarden_sdk::prelude::*;
+
+/// Disabling a KMS key or scheduling its deletion raises an alarm that tells someone, in every
+/// enabled region.
+///
+/// ## What it checks
+/// For realistic CloudTrail records of `DisableKey` and `ScheduleKeyDeletion` from
+/// `kms.amazonaws.com`, successful and refused (`AccessDeniedException`), logged in each enabled
+/// region, the whole chain is followed by identity:
+/// 1. a trail that is logging, covers the region and whose selectors capture the record;
+/// 2. the log group named by the trail's `CloudWatchLogsLogGroupArn` (same account, region and
+///    name);
+/// 3. a metric filter on exactly that group whose pattern **matches the record** under the
+///    CloudWatch Logs filter-pattern semantics, whose `fieldSelectionCriteria` admit it and
+///    whose metric value is positive;
+/// 4. an alarm on exactly the emitted metric (namespace, name, dimension set), including plain
+///    metric-math sums;
+/// 5. which one event fires: the statistic over one period (with the filter's `defaultValue`),
+///    the threshold and operator, and one datapoint to alarm;
+/// 6. which tells someone: actions enabled, an SNS topic that exists, is not encrypted with
+///    `alias/aws/sns` and has a confirmed subscription (or a Lambda / Systems Manager action, or
+///    a composite alarm that follows this one).
+///
+/// Several filters and alarms may share the work. A failing finding names the link that broke
+/// on the path that got furthest, and the regions it affects.
+///
+/// Setting `strict_cis`: also report (as a note) when the chain works but no covering filter
+/// uses the exact CIS text, because Security Hub CloudWatch.7 compares the text and will fail it.
+///
+/// ## Why it matters
+/// Data encrypted under a disabled key cannot be read; after the deletion window it is gone for
+/// good. A pending deletion can be cancelled, but only by someone who knows about it.
+///
+/// ## Example
+/// Failing: the CIS filter with an alarm `Sum >= 5`: one `DisableKey` yields 1, so the alarm
+/// never fires. Passing: the CIS filter, `Sum >= 1` over 300 s with one evaluation period, and
+/// a topic with a confirmed subscription.
+///
+/// ## How to fix
+/// ```sh
+/// aws logs put-metric-filter --log-group-name <trail-log-group> --filter-name kms-key-changes \
+///   --filter-pattern '{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }' \
+///   --metric-transformations metricName=KmsKeyChanges,metricNamespace=CISBenchmark,metricValue=1
+/// aws cloudwatch put-metric-alarm --alarm-name kms-key-changes --namespace CISBenchmark \
+///   --metric-name KmsKeyChanges --statistic Sum --period 300 --evaluation-periods 1 \
+///   --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold \
+///   --alarm-actions arn:aws:sns:<region>:<account>:<topic>
+/// aws sns subscribe --topic-arn arn:aws:sns:<region>:<account>:<topic> --protocol email \
+///   --notification-endpoint security@example.com   # then confirm the e-mail
+/// ```
+/// CloudFormation:
+/// ```yaml
+/// KmsKeyChangesFilter:
+///   Type: AWS::Logs::MetricFilter
+///   Properties:
+///     LogGroupName: !Ref TrailLogGroup
+///     FilterPattern: '{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }'
+///     MetricTransformations:
+///       - {MetricName: KmsKeyChanges, MetricNamespace: CISBenchmark, MetricValue: "1"}
+/// KmsKeyChangesAlarm:
+///   Type: AWS::CloudWatch::Alarm
+///   Properties:
+///     Namespace: CISBenchmark
+///     MetricName: KmsKeyChanges
+///     Statistic: Sum
+///     Period: 300
+///     EvaluationPeriods: 1
+///     Threshold: 1
+///     ComparisonOperator: GreaterThanOrEqualToThreshold
+///     AlarmActions: [!Ref SecurityAlertsTopic]
+/// ```
+///
+/// ## References
+/// - CIS AWS Foundations v1.4.0 4.7 (v1.2.0 3.7); AWS Security Hub CloudWatch.7
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>
+/// - <https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-creating-cloudwatch-alarm.html>
+#[rule(
+    id = "TW-KMS-001",
+    name = "key-disable-deletion-alarm",
+    level = "error",
+    security_severity = 8.0,
+    precision = "high",
+    help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-creating-cloudwatch-alarm.html",
+    tags = ["kms", "monitoring", "cis"],
+    cis = ["v1.4.0 4.7", "v1.2.0 3.7", "v3.0.0 4.7"],
+    security_hub = ["CloudWatch.7"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys"],
+    settings = KeyChangeSettings
+)]
+pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+    let settings: KeyChangeSettings = ctx.settings()?;
+    let analysis = analyse(snapshot, &kms_key_changes(&snapshot.account.id));
+    let mut findings = analysis.findings();
+    if settings.strict_cis {
+        findings.extend(not_cis_text(&analysis));
+    }
+    Ok(findings)
+}
+
+/// Settings of TW-KMS-001.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeyChangeSettings {
+    /// Report chains that work but whose filter text Security Hub would not accept.
+    pub strict_cis: bool,
+}
+
+impl RuleSettings for KeyChangeSettings {
+    fn describe() -> Vec<SettingMeta> {
+        vec![SettingMeta {
+            name: "strict_cis".to_owned(),
+            value_type: "bool".to_owned(),
+            default: serde_json::Value::Bool(false),
+            description: "Also report, as a note, covered regions where no covering filter uses \
+                          the exact CIS 4.7 pattern text, which Security Hub CloudWatch.7 requires"
+                .to_owned(),
+        }]
+    }
+}
+
+/// A note for each covering filter set that works but is not the CIS text.
+fn not_cis_text(analysis: &Analysis) -> Vec<Finding> {
+    let Some(control) = cis_control("4.7") else {
+        return Vec::new();
+    };
+    let covered: Vec<&str> = analysis
+        .regions
+        .iter()
+        .filter(|region| region.events.iter().all(|e| e.is_covered()))
+        .filter(|region| {
+            !region
+                .events
+                .iter()
+                .flat_map(|e| &e.paths)
+                .any(|path| is_cis_text(control, &path.filter_pattern))
+        })
+        .map(|region| region.region.as_str())
+        .collect();
+    let Some(first) = covered
+        .first()
+        .and_then(|r| analysis.regions.iter().find(|c| c.region == *r))
+        .and_then(|c| c.events.first())
+        .and_then(|e| e.paths.first())
+    else {
+        return Vec::new();
+    };
+    vec![
+        Finding::fail(
+            "PATTERN_NOT_CIS_TEXT",
+            format!(
+                "metric filter `{}` catches key disable and deletion events, but its pattern is not the CIS 4.7 text, so Security Hub CloudWatch.7 (which compares text) reports it as failed in {}",
+                first.filter.name,
+                covered.join(", ")
+            ),
+        )
+        .level(Level::Note)
+        .account(&analysis.account)
+        .resource(first.filter.clone())
+        .property("cisPattern", control.pattern)
+        .property("regions", serde_json::json!(covered)),
+    ]
+}

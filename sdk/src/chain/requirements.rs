@@ -1,0 +1,128 @@
+//! The requirements the built-in rules check, as data, so that every pack (and a user's) shares
+//! one definition: the CIS pack's 4.7 control and TW-KMS-001 are the same requirement.
+
+use super::{AlarmMode, Requirement};
+use crate::events::{CisControl, DEFAULT_REGION, kms};
+
+/// Disabling or scheduling the deletion of a KMS key, successful or attempted (CIS 4.7 and
+/// TW-KMS-001). One event must raise the alarm.
+///
+/// The refused attempts are included because the CIS pattern matches them (it does not test
+/// `errorCode`) and because an attempt by a stolen role is the early warning; a filter that adds
+/// `$.errorCode NOT EXISTS` silently drops it.
+pub fn kms_key_changes(account: &str) -> Requirement {
+    let region = DEFAULT_REGION;
+    Requirement {
+        name: "KMS key disable and deletion events".to_owned(),
+        records: vec![
+            kms::disable_key(region, account),
+            kms::schedule_key_deletion(region, account),
+            kms::access_denied("DisableKey", region, account),
+            kms::access_denied("ScheduleKeyDeletion", region, account),
+        ],
+        mode: AlarmMode::SingleEvent,
+    }
+}
+
+/// Failed KMS calls of several operations, read-only and write (TW-KMS-002, seed 000). Counted
+/// by a volume alarm.
+///
+/// The read-only failed `Decrypt` is the seed's own example: a trail that logs only write
+/// events never sees it, and a filter on `Decrypt` alone misses refused `Encrypt` and
+/// `GenerateDataKey` calls.
+pub fn kms_failed_calls(account: &str) -> Requirement {
+    let region = DEFAULT_REGION;
+    Requirement {
+        name: "failed KMS calls".to_owned(),
+        records: vec![
+            kms::decrypt_incorrect_key(region, account),
+            kms::encrypt_access_denied(region, account),
+            kms::generate_data_key_access_denied(region, account),
+            kms::access_denied("DisableKey", region, account),
+        ],
+        mode: AlarmMode::Volume,
+    }
+}
+
+/// Successful calls of the given cryptographic operations (TW-KMS-003, seed 001), counted by a
+/// volume alarm. `Err` names an operation with no canonical record.
+pub fn kms_activity(operations: &[String], account: &str) -> Result<Requirement, String> {
+    let records = operations
+        .iter()
+        .map(|name| {
+            kms::successful(name, DEFAULT_REGION, account).ok_or_else(|| {
+                format!(
+                    "`{name}` is not a KMS operation trailwarden knows; use one of {}",
+                    kms::OPERATIONS.join(", ")
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Requirement {
+        name: format!("KMS {} calls", operations.join("/")),
+        records,
+        mode: AlarmMode::Volume,
+    })
+}
+
+/// A CIS monitoring control's events (CIS 4.1–4.15), one of which must raise the alarm.
+pub fn cis_control(control: &CisControl, account: &str) -> Requirement {
+    // "Ensure a log metric filter and alarm exist for unauthorized API calls" → the subject.
+    let subject = control
+        .title
+        .split_once(" exist for ")
+        .map_or(control.title, |(_, subject)| subject);
+    Requirement {
+        name: format!("CIS {} events ({})", control.id, subject),
+        records: (control.records)(DEFAULT_REGION, account),
+        mode: AlarmMode::SingleEvent,
+    }
+}
+
+/// Whether `pattern` is, apart from whitespace, one of the texts Security Hub accepts for the
+/// control: the CIS audit pattern or one of its alternatives.
+///
+/// Security Hub "fails if the exact metric filters prescribed by CIS are not used. Additional
+/// fields or terms cannot be added" (Security Hub user guide, CloudWatch controls). How it
+/// normalises whitespace is undocumented; the CIS and Security Hub texts themselves differ only
+/// in spacing, so whitespace is ignored here and everything else must be identical.
+pub fn is_cis_text(control: &CisControl, pattern: &str) -> bool {
+    let squeeze = |text: &str| {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    let wanted = squeeze(pattern);
+    std::iter::once(control.pattern)
+        .chain(control.alternative_patterns.iter().copied())
+        .any(|text| squeeze(text) == wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::cis_control as control;
+
+    #[test]
+    fn cis_text_ignores_only_whitespace() {
+        let cis = control("4.7").unwrap();
+        assert!(is_cis_text(cis, cis.pattern));
+        assert!(is_cis_text(
+            cis,
+            "{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}"
+        ));
+        assert!(!is_cis_text(
+            cis,
+            r#"{($.eventSource = "kms.amazonaws.com") && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#
+        ));
+    }
+
+    #[test]
+    fn unknown_operations_are_named() {
+        let error =
+            kms_activity(&["Decrypt".into(), "Decript".into()], "111122223333").unwrap_err();
+        assert!(error.contains("`Decript`"), "{error}");
+        let requirement = kms_activity(&["Decrypt".into()], "111122223333").unwrap();
+        assert_eq!(requirement.records[0]["eventName"], "Decrypt");
+    }
+}
