@@ -60,29 +60,58 @@ fn demo_reports_broken_links_and_exits_1() {
         text.contains("DescribeAlarms failed in ap-southeast-2"),
         "{text}"
     );
+    // One failed call that left two sections empty is reported once.
+    assert_eq!(
+        text.matches("DescribeAlarms failed in ap-southeast-2")
+            .count(),
+        1,
+        "{text}"
+    );
+    // The chain rules run in the sandbox, as wasm, and name the broken link.
+    assert!(
+        text.contains("error[TW-KMS-001]") && text.contains("(ALARM_CANNOT_FIRE)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("watches `CloudTrailMetrics/CMKEventCount` with Sum >= 5 over 300 s: one DisableKey event yields 1, so it never fires"),
+        "{text}"
+    );
+    assert!(text.contains("(ALARM_DIMENSIONS_MISMATCH)"), "{text}");
 }
 
 #[test]
 fn gate_thresholds() {
-    assert_eq!(
-        run(&["check", "--demo", "--fail-on", "none"]).status.code(),
-        Some(0)
-    );
+    // One warning-level finding (TW-CT-004) and nothing else.
+    let snapshot = fixture("no-validation.json");
+    let gate = |fail_on: &str| {
+        run(&[
+            "check",
+            "--snapshot",
+            &snapshot,
+            "--only",
+            "TW-CT-004",
+            "--fail-on",
+            fail_on,
+        ])
+        .status
+        .code()
+    };
+    assert_eq!(gate("none"), Some(0));
+    assert_eq!(gate("error"), Some(0));
+    assert_eq!(gate("warning"), Some(1));
+    assert_eq!(gate("note"), Some(1));
     assert_eq!(
         run(&["check", "--demo", "--fail-on", "error"])
             .status
             .code(),
-        Some(0)
-    );
-    assert_eq!(
-        run(&["check", "--demo", "--fail-on", "note"]).status.code(),
-        Some(1)
+        Some(1),
+        "the demo has error-level findings"
     );
 }
 
 #[test]
 fn compliant_snapshot_passes() {
-    let output = run(&["check", "--snapshot", &fixture("compliant.json")]);
+    let output = run(&["check", "--snapshot", &fixture("kms-chain-compliant.json")]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -256,9 +285,19 @@ fn rules_list_and_explain() {
     let output = run(&["rules", "list"]);
     assert_eq!(output.status.code(), Some(0));
     let list = stdout(&output);
-    for id in ["TW-CT-001", "TW-CT-003", "TW-CT-004"] {
+    for id in [
+        "TW-CT-001",
+        "TW-CT-002",
+        "TW-CT-003",
+        "TW-CT-004",
+        "TW-CT-005",
+        "TW-KMS-001",
+        "TW-KMS-002",
+        "TW-KMS-003",
+    ] {
         assert!(list.contains(id), "{list}");
     }
+    assert!(list.contains("CloudWatch.7"), "{list}");
     assert!(list.contains("CloudTrail.1"), "{list}");
 
     let output = run(&["rules", "explain", "TW-CT-001"]);

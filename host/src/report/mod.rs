@@ -105,6 +105,16 @@ impl CheckReport {
                 collection_errors.extend(errors.iter().cloned());
             }
         }
+        // One failed call can leave several sections empty (DescribeAlarms fills metric and
+        // composite alarms): report it once.
+        let mut seen = Vec::new();
+        collection_errors.retain(|error| {
+            let fresh = !seen.contains(error);
+            if fresh {
+                seen.push(error.clone());
+            }
+            fresh
+        });
         Self {
             tool_version: env!("CARGO_PKG_VERSION"),
             finished: started.clone(),

@@ -408,6 +408,8 @@ impl<'s> Walk<'s> {
             );
             return;
         }
+        let mut unmatched: Vec<(&MetricFilter, super::metric::FilterMiss)> = Vec::new();
+        let total = on_group.len();
         for filter in on_group {
             let filter_res = filter_resource(group, filter);
             match emitted_metrics(
@@ -417,10 +419,14 @@ impl<'s> Walk<'s> {
                 delivered.region,
                 delivered.account,
             ) {
+                Err(miss) if miss.reason == "FILTER_DOES_NOT_MATCH" => {
+                    unmatched.push((filter, miss))
+                }
                 Err(miss) => {
-                    let depth = match miss.reason {
-                        "FILTER_DOES_NOT_MATCH" | "FILTER_PATTERN_INVALID" => 1,
-                        _ => 2,
+                    let depth = if miss.reason == "FILTER_PATTERN_INVALID" {
+                        1
+                    } else {
+                        2
                     };
                     let message = format!(
                         "metric filter `{}` on log group `{}` {}",
@@ -443,6 +449,36 @@ impl<'s> Walk<'s> {
                     }
                 }
             }
+        }
+        // Of the filters whose pattern does not match, name the closest: the one with the most
+        // conditions that hold (then the fewest that fail), most likely the one meant for these
+        // events. Ties go to the first listed.
+        if let Some((filter, miss)) = unmatched.into_iter().rev().max_by_key(|(_, miss)| {
+            (
+                miss.held_conditions,
+                std::cmp::Reverse(miss.failed_conditions),
+            )
+        }) {
+            let message = if total == 1 {
+                format!(
+                    "metric filter `{}` on log group `{}` {}",
+                    filter.filter_name, group.log_group_name, miss.why
+                )
+            } else {
+                format!(
+                    "none of the {total} metric filters on log group `{}` matches a {} event; the closest, `{}`, {}",
+                    group.log_group_name, self.label, filter.filter_name, miss.why
+                )
+            };
+            let resource = Some(filter_resource(group, filter));
+            self.stop(
+                (Link::MetricFilter, 1),
+                miss.reason,
+                message,
+                false,
+                resource,
+                &path,
+            );
         }
     }
 

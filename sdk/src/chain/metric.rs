@@ -45,6 +45,12 @@ pub struct FilterMiss {
     pub why: String,
     /// True when the miss means "cannot tell" rather than "does not emit".
     pub unverifiable: bool,
+    /// For a pattern that does not match: how many of its positive conditions (a field found
+    /// with the value asked for) held, and how many conditions failed, so that the closest of
+    /// several filters can be named. Zero otherwise.
+    pub held_conditions: usize,
+    /// See `held_conditions`.
+    pub failed_conditions: usize,
 }
 
 fn miss(reason: &'static str, why: String) -> FilterMiss {
@@ -52,6 +58,8 @@ fn miss(reason: &'static str, why: String) -> FilterMiss {
         reason,
         why,
         unverifiable: false,
+        held_conditions: 0,
+        failed_conditions: 0,
     }
 }
 
@@ -70,13 +78,15 @@ pub fn emitted_metrics(
         )
     })?;
     if !pattern.matches(event) {
-        return Err(miss(
-            "FILTER_DOES_NOT_MATCH",
-            format!(
-                "does not match a {event_label} event{}",
-                failed_conditions(&pattern, event)
-            ),
-        ));
+        let (failed, held, count) = failed_conditions(&pattern, event);
+        return Err(FilterMiss {
+            held_conditions: held,
+            failed_conditions: count,
+            ..miss(
+                "FILTER_DOES_NOT_MATCH",
+                format!("does not match a {event_label} event{failed}"),
+            )
+        });
     }
     if let Some(criteria) = filter
         .field_selection_criteria
@@ -104,6 +114,8 @@ pub fn emitted_metrics(
             why: "applies to transformed logs, whose shape cannot be verified from configuration"
                 .to_owned(),
             unverifiable: true,
+            held_conditions: 0,
+            failed_conditions: 0,
         });
     }
     if filter.metric_transformations.is_empty() {
@@ -183,22 +195,30 @@ fn emit(
 }
 
 /// ": `$.eventName = DisableKeys` is false (found \"DisableKey\")", for at most three failed
-/// conditions, so a reader sees which term to fix.
-fn failed_conditions(pattern: &Pattern, event: &Value) -> String {
+/// conditions, so a reader sees which term to fix; and how many conditions held and failed.
+fn failed_conditions(pattern: &Pattern, event: &Value) -> (String, usize, usize) {
     let explanation = pattern.explain(event);
-    let failed: Vec<String> = explanation
-        .conditions
+    let failed: Vec<_> = explanation.conditions.iter().filter(|c| !c.held).collect();
+    let shown: Vec<String> = failed
         .iter()
-        .filter(|c| !c.held)
         .take(3)
         .map(|c| match &c.found {
             Some(found) => format!("`{}` is false (found {found})", c.text),
             None => format!("`{}` is false (field absent)", c.text),
         })
         .collect();
-    if failed.is_empty() {
+    let text = if shown.is_empty() {
         String::new()
     } else {
-        format!(": {}", failed.join(", "))
-    }
+        format!(": {}", shown.join(", "))
+    };
+    // Evidence that the filter targets this kind of event: conditions that held by finding a
+    // value equal to (or matching) the one asked for. `!=`, `NOT EXISTS` and the like hold on
+    // almost any event, so they say nothing about closeness.
+    let held = explanation
+        .conditions
+        .iter()
+        .filter(|c| c.held && c.found.is_some() && !c.text.contains("!="))
+        .count();
+    (text, held, failed.len())
 }

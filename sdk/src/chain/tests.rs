@@ -589,3 +589,26 @@ fn an_invalid_pattern_is_a_defect_of_the_filter_not_a_crash() {
         finding.message
     );
 }
+
+#[test]
+fn of_several_filters_that_do_not_match_the_closest_is_named() {
+    let mut account = compliant();
+    let filters = &mut home(&mut account)["metricFilters"]["items"];
+    filters[0]["filterPattern"] =
+        json!("{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey }");
+    filters.as_array_mut().unwrap().insert(
+        0,
+        json!({"filterName": "root-usage", "logGroupName": "aws-cloudtrail-logs-acme",
+               "filterPattern": "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }",
+               "metricTransformations": [{"metricName": "RootUsage", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}]}),
+    );
+    let finding = fails_with(&account, "FILTER_DOES_NOT_MATCH");
+    assert!(
+        finding.message.contains(
+            "none of the 2 metric filters on log group `aws-cloudtrail-logs-acme` matches a ScheduleKeyDeletion event; the closest, `cmk-changes`, does not match"
+        ),
+        "{}",
+        finding.message
+    );
+    assert_eq!(finding.resource.unwrap().name, "cmk-changes");
+}
