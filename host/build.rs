@@ -10,7 +10,11 @@ mod wasm_packs;
 use std::path::PathBuf;
 
 /// The built-in packs, by crate name.
-const PACKS: &[&str] = &["trailwarden-rules-cloudtrail", "trailwarden-rules-kms"];
+const PACKS: &[&str] = &[
+    "trailwarden-rules-cloudtrail",
+    "trailwarden-rules-kms",
+    "trailwarden-rules-cis-monitoring",
+];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());

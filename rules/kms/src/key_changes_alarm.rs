@@ -1,6 +1,6 @@
 use serde::Deserialize;
-use trailwarden_sdk::chain::requirements::{is_cis_text, kms_key_changes};
-use trailwarden_sdk::chain::{Analysis, analyse};
+use trailwarden_sdk::chain::analyse;
+use trailwarden_sdk::chain::requirements::kms_key_changes;
 use trailwarden_sdk::events::cis_control;
 use trailwarden_sdk::prelude::*;
 
@@ -95,8 +95,10 @@ pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>,
     let settings: KeyChangeSettings = ctx.settings()?;
     let analysis = analyse(snapshot, &kms_key_changes(&snapshot.account.id));
     let mut findings = analysis.findings();
-    if settings.strict_cis {
-        findings.extend(not_cis_text(&analysis));
+    if settings.strict_cis
+        && let Some(control) = cis_control("4.7")
+    {
+        findings.extend(analysis.cis_text_findings(control));
     }
     Ok(findings)
 }
@@ -120,47 +122,4 @@ impl RuleSettings for KeyChangeSettings {
                 .to_owned(),
         }]
     }
-}
-
-/// A note for each covering filter set that works but is not the CIS text.
-fn not_cis_text(analysis: &Analysis) -> Vec<Finding> {
-    let Some(control) = cis_control("4.7") else {
-        return Vec::new();
-    };
-    let covered: Vec<&str> = analysis
-        .regions
-        .iter()
-        .filter(|region| region.events.iter().all(|e| e.is_covered()))
-        .filter(|region| {
-            !region
-                .events
-                .iter()
-                .flat_map(|e| &e.paths)
-                .any(|path| is_cis_text(control, &path.filter_pattern))
-        })
-        .map(|region| region.region.as_str())
-        .collect();
-    let Some(first) = covered
-        .first()
-        .and_then(|r| analysis.regions.iter().find(|c| c.region == *r))
-        .and_then(|c| c.events.first())
-        .and_then(|e| e.paths.first())
-    else {
-        return Vec::new();
-    };
-    vec![
-        Finding::fail(
-            "PATTERN_NOT_CIS_TEXT",
-            format!(
-                "metric filter `{}` catches key disable and deletion events, but its pattern is not the CIS 4.7 text, so Security Hub CloudWatch.7 (which compares text) reports it as failed in {}",
-                first.filter.name,
-                covered.join(", ")
-            ),
-        )
-        .level(Level::Note)
-        .account(&analysis.account)
-        .resource(first.filter.clone())
-        .property("cisPattern", control.pattern)
-        .property("regions", serde_json::json!(covered)),
-    ]
 }

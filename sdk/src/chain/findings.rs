@@ -8,7 +8,9 @@
 use serde_json::json;
 
 use super::analysis::{Analysis, Break, RegionVerdict};
-use crate::finding::Finding;
+use super::requirements::is_cis_text;
+use crate::events::CisControl;
+use crate::finding::{Finding, Level};
 
 impl Analysis {
     /// The findings for every region that is not covered: failures, and could-not-verify
@@ -48,6 +50,57 @@ impl Analysis {
             }
         }
         groups.iter().map(|g| g.finding(self)).collect()
+    }
+
+    /// For a `strict_cis` setting: a note when covered regions rely only on filters whose text
+    /// is not the CIS text of `control`. The chain works there, but Security Hub compares the
+    /// pattern text and reports the control as failed, and users deserve to know why the two
+    /// tools disagree.
+    pub fn cis_text_findings(&self, control: &CisControl) -> Vec<Finding> {
+        let covered: Vec<&str> = self
+            .regions
+            .iter()
+            .filter(|region| region.events.iter().all(|e| e.is_covered()))
+            .filter(|region| {
+                !region
+                    .events
+                    .iter()
+                    .flat_map(|e| &e.paths)
+                    .any(|path| is_cis_text(control, &path.filter_pattern))
+            })
+            .map(|region| region.region.as_str())
+            .collect();
+        let first_path = self
+            .regions
+            .iter()
+            .filter(|r| covered.contains(&r.region.as_str()))
+            .flat_map(|r| &r.events)
+            .flat_map(|e| &e.paths)
+            .next();
+        let Some(path) = first_path else {
+            return Vec::new();
+        };
+        let standard = match control.security_hub {
+            Some(id) => format!("Security Hub {id}"),
+            None => "a text-comparing checker such as Security Hub".to_owned(),
+        };
+        vec![
+            Finding::fail(
+                "PATTERN_NOT_CIS_TEXT",
+                format!(
+                    "metric filter `{}` catches {}, but its pattern is not the CIS {} text, so {standard} (which compares text) reports it as failed in {}",
+                    path.filter.name,
+                    self.requirement,
+                    control.id,
+                    region_list(&covered)
+                ),
+            )
+            .level(Level::Note)
+            .account(&self.account)
+            .resource(path.filter.clone())
+            .property("cisPattern", control.pattern)
+            .property("regions", json!(covered)),
+        ]
     }
 
     /// Whether every enabled region is covered.

@@ -184,7 +184,10 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         id: "4.1",
         title: "Ensure a log metric filter and alarm exist for unauthorized API calls",
         pattern: r#"{ ($.errorCode = *UnauthorizedOperation) || ($.errorCode = AccessDenied*) || ($.sourceIPAddress!=delivery.logs.amazonaws.com) || ($.eventName!=HeadBucket) }"#,
-        alternative_patterns: &[],
+        // The CIS v1.2.0 3.1 text, which Security Hub CloudWatch.2 gives in its remediation.
+        alternative_patterns: &[
+            r#"{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}"#,
+        ],
         security_hub: Some("CloudWatch.2"),
         v1_2: Some("3.1"),
         event_source: None,
