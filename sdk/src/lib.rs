@@ -51,6 +51,7 @@ pub mod pattern;
 pub mod rule;
 pub mod selectors;
 pub mod snapshot;
+pub mod time;
 
 pub use finding::{Finding, Level, Outcome, Resource};
 pub use meta::{Mappings, PackMeta, RuleMeta, SettingMeta};

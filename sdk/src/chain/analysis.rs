@@ -459,18 +459,31 @@ impl<'s> Walk<'s> {
                 std::cmp::Reverse(miss.failed_conditions),
             )
         }) {
-            let message = if total == 1 {
-                format!(
+            let (message, resource) = if total == 1 {
+                let message = format!(
                     "metric filter `{}` on log group `{}` {}",
                     filter.filter_name, group.log_group_name, miss.why
-                )
+                );
+                (message, filter_resource(group, filter))
+            } else if miss.held_conditions == 0 {
+                // No filter asks for anything this event has: naming one would mislead.
+                let message = format!(
+                    "none of the {total} metric filters on log group `{}` matches {} event",
+                    group.log_group_name,
+                    super::metric::a_or_an(&self.label)
+                );
+                (message, group_res.clone())
             } else {
-                format!(
-                    "none of the {total} metric filters on log group `{}` matches a {} event; the closest, `{}`, {}",
-                    group.log_group_name, self.label, filter.filter_name, miss.why
-                )
+                let message = format!(
+                    "none of the {total} metric filters on log group `{}` matches {} event; the closest, `{}`, {}",
+                    group.log_group_name,
+                    super::metric::a_or_an(&self.label),
+                    filter.filter_name,
+                    miss.why
+                );
+                (message, filter_resource(group, filter))
             };
-            let resource = Some(filter_resource(group, filter));
+            let resource = Some(resource);
             self.stop(
                 (Link::MetricFilter, 1),
                 miss.reason,

@@ -84,7 +84,7 @@ pub fn emitted_metrics(
             failed_conditions: count,
             ..miss(
                 "FILTER_DOES_NOT_MATCH",
-                format!("does not match a {event_label} event{failed}"),
+                format!("does not match {} event{failed}", a_or_an(event_label)),
             )
         });
     }
@@ -146,7 +146,8 @@ fn emit(
             return Err(miss(
                 "METRIC_VALUE_MISSING",
                 format!(
-                    "takes its metric value from `{spec}`, which a {event_label} event does not carry as a number, so nothing is published"
+                    "takes its metric value from `{spec}`, which {} event does not carry as a number, so nothing is published",
+                    a_or_an(event_label)
                 ),
             ));
         }
@@ -160,7 +161,10 @@ fn emit(
     if value <= 0.0 {
         return Err(miss(
             "METRIC_VALUE_NOT_POSITIVE",
-            format!("publishes {value} for a {event_label} event, which no count alarm can notice"),
+            format!(
+                "publishes {value} for {} event, which no count alarm can notice",
+                a_or_an(event_label)
+            ),
         ));
     }
     let mut dimensions = BTreeMap::new();
@@ -172,7 +176,8 @@ fn emit(
             return Err(miss(
                 "FILTER_DIMENSION_MISSING",
                 format!(
-                    "declares dimension `{name}` from `{spec}`, which a {event_label} event lacks, so nothing is published"
+                    "declares dimension `{name}` from `{spec}`, which {} event lacks, so nothing is published",
+                    a_or_an(event_label)
                 ),
             ));
         };
@@ -221,4 +226,17 @@ fn failed_conditions(pattern: &Pattern, event: &Value) -> (String, usize, usize)
         .filter(|c| c.held && c.found.is_some() && !c.text.contains("!="))
         .count();
     (text, held, failed.len())
+}
+
+/// `a DisableKey` or `an UpdateTrail`: the article a reader expects before an event name.
+pub fn a_or_an(word: &str) -> String {
+    let vowel = word
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    if vowel {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
 }

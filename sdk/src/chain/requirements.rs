@@ -67,10 +67,11 @@ pub fn kms_activity(operations: &[String], account: &str) -> Result<Requirement,
 
 /// A CIS monitoring control's events (CIS 4.1–4.15), one of which must raise the alarm.
 pub fn cis_control(control: &CisControl, account: &str) -> Requirement {
-    // "Ensure a log metric filter and alarm exist for unauthorized API calls" → the subject.
-    let subject = control
-        .title
-        .split_once(" exist for ")
+    // "Ensure a log metric filter and alarm exist for unauthorized API calls" → the subject
+    // (4.15's title says "exists for").
+    let subject = [" exist for ", " exists for "]
+        .iter()
+        .find_map(|marker| control.title.split_once(marker))
         .map_or(control.title, |(_, subject)| subject);
     Requirement {
         name: format!("CIS {} events ({})", control.id, subject),
