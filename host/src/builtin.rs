@@ -4,6 +4,3 @@ include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
 
 /// The demo snapshot that `check --demo` checks: a realistic account with some links broken.
 pub const DEMO_SNAPSHOT: &str = include_str!("../../examples/demo-snapshot.json");
-
-/// The path the demo snapshot has in the repository, used for SARIF locations.
-pub const DEMO_SNAPSHOT_PATH: &str = "examples/demo-snapshot.json";

@@ -7,31 +7,72 @@ use anyhow::{Context, bail};
 use trailwarden_sdk::abi::EvalContext;
 use trailwarden_sdk::{Level, Outcome as FindingOutcome, SCHEMA_VERSION, Snapshot};
 
+use std::collections::BTreeMap;
+
 use crate::Outcome;
-use crate::builtin::{DEMO_SNAPSHOT, DEMO_SNAPSHOT_PATH};
+use crate::builtin::DEMO_SNAPSHOT;
 use crate::cli::{CheckArgs, FailOn, Format};
+use crate::config::{self, RuleSelection};
+use crate::glob::glob_match;
 use crate::packs::{self, PackSet};
 use crate::report::{self, CheckReport, RuleEntry, RuleErrorEntry, SnapshotSource};
+use crate::{baseline, suppress};
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let started = crate::time::now_rfc3339();
+    let loaded = config::load(args.config.as_deref())?;
+    let config = &loaded.config;
     let source = snapshot_source(args)?;
     let snapshot = Snapshot::from_json(&source.text)
         .with_context(|| format!("reading snapshot {}", source.display))?;
-    let set = packs::load(&args.packs)?;
-    let selected = select_rules(&set, &args.only)?;
-    let report = evaluate(&set, &snapshot, source, &selected, started);
+    let mut pack_args = args.packs.clone();
+    pack_args.rule_dirs.extend(config.rule_dirs.iter().cloned());
+    let set = packs::load(&pack_args)?;
+    let selected = select_rules(&set, &args.only, &config.rules)?;
+    let settings = rule_settings(&selected, &config.settings)?;
+    let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
+    let mut report = evaluate(
+        &set,
+        &snapshot,
+        source,
+        &selected,
+        settings,
+        started.clone(),
+    );
+    report.locations = config.locations.clone();
+    report.baseline = baseline;
+    suppress::apply(
+        &mut report,
+        &config.suppress,
+        started.get(..10).unwrap_or_default(),
+    );
+    report.finish();
     let rendered = match args.format {
         Format::Text => {
-            let colour = args.output.is_none() && std::io::stdout().is_terminal();
+            let colour = args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             report::text::render(&report, colour)
         }
         Format::Json => report::json::render(&report)?,
         Format::Sarif => report::sarif::render(&report)?,
     };
     write_output(args.output.as_deref(), rendered.as_bytes())?;
-    Ok(gate(&report, args.fail_on))
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
+    let allow_partial = args.allow_partial || config.allow_partial;
+    let outcome = gate(&report, fail_on, allow_partial);
+    if outcome == Outcome::Incomplete
+        && report.rule_errors.is_empty()
+        && report.pack_errors.is_empty()
+    {
+        eprintln!(
+            "trailwarden: {} AWS call(s) failed during collection, so the results are partial \
+             (exit 2); pass --allow-partial to gate on the findings alone",
+            report.collection_errors.len()
+        );
+    }
+    Ok(outcome)
 }
 
 /// Where the snapshot comes from: a file, stdin, the demo, or (with no AWS account configured)
@@ -50,7 +91,6 @@ fn snapshot_source(args: &CheckArgs) -> anyhow::Result<SnapshotSource> {
         };
         return Ok(SnapshotSource {
             display: path.display().to_string(),
-            artifact_uri: relative_uri(path),
             text,
         });
     }
@@ -69,7 +109,6 @@ fn snapshot_source(args: &CheckArgs) -> anyhow::Result<SnapshotSource> {
     }
     Ok(SnapshotSource {
         display: "the embedded demo snapshot".to_owned(),
-        artifact_uri: DEMO_SNAPSHOT_PATH.to_owned(),
         text: DEMO_SNAPSHOT.to_owned(),
     })
 }
@@ -97,19 +136,13 @@ fn aws_configured() -> bool {
         || file("AWS_CONFIG_FILE", ".aws/config")
 }
 
-/// A repository-relative, forward-slash URI for SARIF; absolute paths are made relative to the
-/// working directory when they are under it.
-fn relative_uri(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = relative.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").unwrap_or(&text).to_owned()
-}
-
-/// The rules to run: all, or those named with `--only` (an unknown id is an error).
-fn select_rules(set: &PackSet, only: &[String]) -> anyhow::Result<Vec<RuleEntry>> {
+/// The rules to run: `--only` if given, else the configuration's `[rules]` (every rule by
+/// default), minus `disable`. A pattern that matches no rule is an error: it is a typo.
+fn select_rules(
+    set: &PackSet,
+    only: &[String],
+    selection: &RuleSelection,
+) -> anyhow::Result<Vec<RuleEntry>> {
     let all: Vec<RuleEntry> = set
         .packs
         .iter()
@@ -120,22 +153,70 @@ fn select_rules(set: &PackSet, only: &[String]) -> anyhow::Result<Vec<RuleEntry>
             })
         })
         .collect();
-    if only.is_empty() {
-        return Ok(all);
-    }
-    for id in only {
-        if !all.iter().any(|rule| rule.meta.id == *id) {
-            let known: Vec<&str> = all.iter().map(|r| r.meta.id.as_str()).collect();
-            bail!(
-                "--only names unknown rule {id}; known rules: {}",
-                known.join(", ")
-            );
+    let known = || {
+        let ids: Vec<&str> = all.iter().map(|r| r.meta.id.as_str()).collect();
+        ids.join(", ")
+    };
+    let check = |patterns: &[String], origin: &str| -> anyhow::Result<()> {
+        for pattern in patterns {
+            if !all.iter().any(|rule| glob_match(pattern, &rule.meta.id)) {
+                bail!(
+                    "{origin} names unknown rule {pattern}; known rules: {}",
+                    known()
+                );
+            }
         }
-    }
+        Ok(())
+    };
+    check(only, "--only")?;
+    check(&selection.enable, "the configuration's [rules] enable")?;
+    check(&selection.disable, "the configuration's [rules] disable")?;
+    let enable = if only.is_empty() {
+        &selection.enable
+    } else {
+        only
+    };
     Ok(all
         .into_iter()
-        .filter(|rule| only.contains(&rule.meta.id))
+        .filter(|rule| enable.is_empty() || enable.iter().any(|p| glob_match(p, &rule.meta.id)))
+        .filter(|rule| {
+            !selection
+                .disable
+                .iter()
+                .any(|p| glob_match(p, &rule.meta.id))
+        })
         .collect())
+}
+
+/// The configuration's `[settings.RULE-ID]` tables as JSON, checked against what each rule
+/// documents: an unknown rule or setting name is an error here, before anything runs. Types
+/// and values are checked by the rule itself, which reports a settings error naming the key.
+fn rule_settings(
+    selected: &[RuleEntry],
+    settings: &BTreeMap<String, toml::Table>,
+) -> anyhow::Result<BTreeMap<String, serde_json::Value>> {
+    let mut out = BTreeMap::new();
+    for (id, table) in settings {
+        let Some(rule) = selected.iter().find(|r| &r.meta.id == id) else {
+            bail!(
+                "the configuration has [settings.{id}], but no selected rule has that id; \
+                 `trailwarden rules list` shows the ids"
+            );
+        };
+        let documented: Vec<&str> = rule.meta.settings.iter().map(|s| s.name.as_str()).collect();
+        for key in table.keys() {
+            if !documented.contains(&key.as_str()) {
+                let hint = if documented.is_empty() {
+                    "it has no settings".to_owned()
+                } else {
+                    format!("its settings are {}", documented.join(", "))
+                };
+                bail!("[settings.{id}] sets unknown setting `{key}`; {hint}");
+            }
+        }
+        out.insert(id.clone(), serde_json::to_value(table)?);
+    }
+    Ok(out)
 }
 
 /// Runs every pack (in parallel, one thread each) and gathers a sorted report.
@@ -144,6 +225,7 @@ fn evaluate(
     snapshot: &Snapshot,
     source: SnapshotSource,
     selected: &[RuleEntry],
+    settings: BTreeMap<String, serde_json::Value>,
     started: String,
 ) -> CheckReport {
     let snapshot_bytes = source.text.as_bytes();
@@ -162,6 +244,11 @@ fn evaluate(
                     abi_minor: trailwarden_sdk::abi::ABI_MINOR,
                     encoding: "json".to_owned(),
                     snapshot_schema: SCHEMA_VERSION,
+                    settings: settings
+                        .iter()
+                        .filter(|(id, _)| rules.contains(id))
+                        .map(|(id, value)| (id.clone(), value.clone()))
+                        .collect(),
                     rules,
                     now: Some(now.clone()),
                     ..EvalContext::default()
@@ -198,7 +285,6 @@ fn evaluate(
             }),
         }
     }
-    report.finish();
     report
 }
 
@@ -215,9 +301,13 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// The exit outcome: an incomplete run beats findings, findings beat a pass.
-fn gate(report: &CheckReport, fail_on: FailOn) -> Outcome {
+/// The exit outcome: an incomplete run beats findings, findings beat a pass. With a baseline,
+/// only new findings count; suppressed findings never do.
+fn gate(report: &CheckReport, fail_on: FailOn, allow_partial: bool) -> Outcome {
     if !report.rule_errors.is_empty() || !report.pack_errors.is_empty() {
+        return Outcome::Incomplete;
+    }
+    if !allow_partial && !report.collection_errors.is_empty() {
         return Outcome::Incomplete;
     }
     let threshold = match fail_on {
@@ -230,6 +320,7 @@ fn gate(report: &CheckReport, fail_on: FailOn) -> Outcome {
         report
             .findings
             .iter()
+            .filter(|finding| report.is_new(finding))
             .any(|finding| report.level_of(finding) >= threshold)
     });
     if failing {

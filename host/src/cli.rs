@@ -9,14 +9,20 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit status:
-  0  nothing at or above --fail-on
+  0  nothing at or above --fail-on (new against --baseline, when given)
   1  findings at or above --fail-on
-  2  trailwarden could not do its job: bad input, a pack that would not load, a rule error
+  2  the run cannot be trusted: bad input (snapshot, config, pack, flags), a pack that would
+     not load, a rule error, or AWS calls that failed during collection (unless --allow-partial)
+
+Configuration: .trailwarden.toml in the working directory (or --config FILE) sets fail_on,
+allow_partial, regions, rule_dirs, [rules] enable/disable, [settings.RULE-ID], [[suppress]]
+and [[locations]]; flags win over it. See the README.
 
 Examples:
   trailwarden check --demo                         check the embedded demo account
   trailwarden check --snapshot account.json        check a saved snapshot
   trailwarden check --snapshot account.json --format sarif -o trailwarden.sarif
+  trailwarden check --snapshot account.json --baseline main.sarif   gate on new findings only
   trailwarden rules list                           the rules and what they map to
   trailwarden rules explain TW-CT-001              one rule's documentation";
 
@@ -85,11 +91,26 @@ pub struct CheckArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit 1 when a finding is at or above this level.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this level [default: warning, or `fail_on` in the
+    /// configuration].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 
-    /// Run only these rule ids (comma-separated).
+    /// Gate on findings even when some AWS calls failed during collection (exit 0 or 1, not 2);
+    /// what could not be verified is still reported.
+    #[arg(long)]
+    pub allow_partial: bool,
+
+    /// Compare with a previous SARIF report from trailwarden: only findings that are new
+    /// against it fail the gate, and the report counts new, unchanged and fixed.
+    #[arg(long, value_name = "SARIF")]
+    pub baseline: Option<PathBuf>,
+
+    /// Read this configuration file instead of ./.trailwarden.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Run only these rule ids (comma-separated; `*` globs such as TW-KMS-*).
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub only: Vec<String>,
 
@@ -165,7 +186,8 @@ pub enum ListFormat {
 }
 
 /// The gate threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     /// Only errors fail the run.
     Error,

@@ -10,17 +10,34 @@ pub const FORMAT: &str = "trailwarden-report/1";
 /// Renders the report as pretty JSON with a trailing newline.
 pub fn render(report: &CheckReport) -> anyhow::Result<String> {
     let (errors, warnings, notes) = report.counts();
-    let findings: Vec<_> = report
-        .findings
+    let entry = |finding: &trailwarden_sdk::Finding| {
+        let mut value = serde_json::to_value(finding).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("level".to_owned(), json!(report.level_of(finding)));
+            object.insert("fingerprint".to_owned(), json!(report.fingerprint(finding)));
+            if report.baseline.is_some() {
+                object.insert("new".to_owned(), json!(report.is_new(finding)));
+            }
+        }
+        value
+    };
+    let findings: Vec<_> = report.findings.iter().map(entry).collect();
+    let suppressed: Vec<_> = report
+        .suppressed
         .iter()
-        .map(|finding| {
-            let mut value = serde_json::to_value(finding).unwrap_or_default();
+        .map(|s| {
+            let mut value = entry(&s.finding);
             if let Some(object) = value.as_object_mut() {
-                object.insert("level".to_owned(), json!(report.level_of(finding)));
+                object.insert("justification".to_owned(), json!(s.justification));
             }
             value
         })
         .collect();
+    let baseline = report.baseline_counts().map(|counts| {
+        json!({
+            "new": counts.new, "unchanged": counts.unchanged, "fixed": counts.fixed,
+        })
+    });
     let document = json!({
         "format": FORMAT,
         "tool": {"name": "trailwarden", "version": report.tool_version},
@@ -37,8 +54,11 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
             "ruleErrors": report.rule_errors.len(),
             "packErrors": report.pack_errors.len(),
             "rules": report.rules.len(),
+            "suppressed": report.suppressed.len(),
+            "baseline": baseline,
         },
         "findings": findings,
+        "suppressed": suppressed,
         "unverifiable": report.unverifiable,
         "ruleErrors": report.rule_errors.iter().map(|e| json!({
             "ruleId": e.rule_id, "kind": e.kind, "message": e.message,

@@ -4,11 +4,36 @@
 //! input give the same output apart from timestamps.
 
 pub mod json;
+pub mod location;
 pub mod sarif;
 pub mod text;
 
+use sha2::{Digest, Sha256};
 use trailwarden_sdk::snapshot::{Account, CollectionError};
 use trailwarden_sdk::{Finding, Level, RuleMeta, Snapshot};
+
+use crate::baseline::Baseline;
+use crate::config::LocationMapping;
+
+/// A finding that a `[[suppress]]` entry accepted: out of the gate, still in the report.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    /// The finding.
+    pub finding: Finding,
+    /// The suppression's reason.
+    pub justification: String,
+}
+
+/// How the findings compare with a `--baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BaselineCounts {
+    /// Findings whose fingerprint the baseline lacks.
+    pub new: usize,
+    /// Findings the baseline already had.
+    pub unchanged: usize,
+    /// Baseline results that no longer appear.
+    pub fixed: usize,
+}
 
 /// A rule that was selected, with the pack that provides it.
 #[derive(Debug, Clone)]
@@ -35,19 +60,8 @@ pub struct RuleErrorEntry {
 pub struct SnapshotSource {
     /// How to name it in messages.
     pub display: String,
-    /// A repository-relative URI for SARIF locations.
-    pub artifact_uri: String,
-    /// Its text, for line numbers.
+    /// Its text, as read.
     pub text: String,
-}
-
-impl SnapshotSource {
-    /// The 1-based line where `needle` (an ARN) first appears as a JSON string, if it does.
-    pub fn line_of(&self, needle: &str) -> Option<usize> {
-        let quoted = format!("\"{needle}\"");
-        let offset = self.text.find(&quoted)?;
-        Some(self.text[..offset].matches('\n').count() + 1)
-    }
 }
 
 /// Everything a check produced.
@@ -79,6 +93,12 @@ pub struct CheckReport {
     pub collection_errors: Vec<CollectionError>,
     /// Rules whose findings were cut at the limit: id and how many were dropped.
     pub dropped: Vec<(String, usize)>,
+    /// Findings accepted by a suppression.
+    pub suppressed: Vec<Suppressed>,
+    /// The previous run to compare with, if any.
+    pub baseline: Option<Baseline>,
+    /// Where SARIF results point, from the configuration.
+    pub locations: Vec<LocationMapping>,
 }
 
 impl CheckReport {
@@ -129,6 +149,9 @@ impl CheckReport {
             pack_errors: Vec::new(),
             collection_errors,
             dropped: Vec::new(),
+            suppressed: Vec::new(),
+            baseline: None,
+            locations: Vec::new(),
         }
     }
 
@@ -136,6 +159,8 @@ impl CheckReport {
     pub fn finish(&mut self) {
         self.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.suppressed
+            .sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
         self.unverifiable
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.rule_errors.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
@@ -157,6 +182,55 @@ impl CheckReport {
             .level
             .or_else(|| self.rule(&finding.rule_id).map(|rule| rule.level))
             .unwrap_or(Level::Warning)
+    }
+
+    /// The fingerprint of a finding: stable across runs for the same problem (rule, account,
+    /// region, resource and reason code), and never the message, so rewording a message or a
+    /// fix elsewhere in the account keeps the alert's history; a different broken link is a
+    /// different problem. `<hex>:1`, the shape GitHub's own fingerprints have.
+    pub fn fingerprint(&self, finding: &Finding) -> String {
+        let mut hasher = Sha256::new();
+        for part in [
+            finding.rule_id.as_str(),
+            finding.account.as_deref().unwrap_or(&self.account.id),
+            finding.region.as_deref().unwrap_or(""),
+            finding.resource.as_ref().map_or("", |r| r.arn.as_str()),
+            finding.reason.as_str(),
+        ] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        let hex: String = hasher
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{hex}:1")
+    }
+
+    /// Whether a finding is new against the baseline (every finding is, without one).
+    pub fn is_new(&self, finding: &Finding) -> bool {
+        self.baseline
+            .as_ref()
+            .is_none_or(|b| !b.fingerprints.contains(&self.fingerprint(finding)))
+    }
+
+    /// New, unchanged and fixed counts, when a baseline was given.
+    pub fn baseline_counts(&self) -> Option<BaselineCounts> {
+        let baseline = self.baseline.as_ref()?;
+        let current: std::collections::BTreeSet<String> = self
+            .findings
+            .iter()
+            .chain(self.suppressed.iter().map(|s| &s.finding))
+            .map(|f| self.fingerprint(f))
+            .collect();
+        let new = self.findings.iter().filter(|f| self.is_new(f)).count();
+        Some(BaselineCounts {
+            new,
+            unchanged: self.findings.len() - new,
+            fixed: baseline.fingerprints.difference(&current).count(),
+        })
     }
 
     /// Counts of findings per level: (errors, warnings, notes).

@@ -1,13 +1,18 @@
 //! SARIF 2.1.0 for GitHub code scanning, built with `serde-sarif`.
 //!
-//! - Rules come from pack metadata, with the help markdown (remediation included).
-//! - Each finding points at the snapshot file, at the line where its resource's ARN first
-//!   appears (line 1 when it has none), because GitHub refuses a result without a physical
-//!   location and refuses `arn:` URIs; the ARN itself is the logical location.
-//! - `partialFingerprints` hash rule id, account, region, resource and reason code, not the
-//!   message, so an alert keeps its history across runs and closes when fixed.
-//! - Could-not-verify results, rule errors, packs that failed to load and failed AWS calls go
-//!   to `invocations[0].toolExecutionNotifications`; the invocation fails if any rule errored.
+//! - Rules come from pack metadata, with the help markdown (remediation included), plus
+//!   trailwarden's own rules ([`crate::tool_rules`]) when the run produced results for them.
+//! - Each result points at a stable virtual path for its resource, or at a file the user maps
+//!   in `[[locations]]` (see [`super::location`] for why); the ARN is the logical location and
+//!   the rest of the chain are related locations.
+//! - `partialFingerprints.primaryLocationLineHash` is [`CheckReport::fingerprint`].
+//! - Suppressed findings are results with `suppressions` (kind `external`, the reason as
+//!   justification); with `--baseline`, results carry `baselineState` `new` or `unchanged`.
+//! - What could not be verified, and failed AWS calls, are results of `TW-TOOL-002` and
+//!   `TW-TOOL-003`, so an upload shows them; they are also tool execution notifications, with
+//!   rule errors and packs that failed to load. The invocation fails if any rule errored.
+//! - GitHub rejects a run with more than 25,000 results and keeps 10 tags per rule: results
+//!   beyond the limit are dropped, least severe first, with a notification saying so.
 
 use std::collections::BTreeMap;
 
@@ -16,36 +21,50 @@ use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
-    Tool, ToolComponent,
+    Suppression, Tool, ToolComponent,
 };
-use sha2::{Digest, Sha256};
-use trailwarden_sdk::{Finding, Resource};
+use trailwarden_sdk::{Finding, Level, Resource, RuleMeta};
 
 use super::CheckReport;
+use super::location::place;
+use crate::tool_rules::{self, COLLECTION_ERROR, COULD_NOT_VERIFY};
 
 /// The SARIF schema URI written into every file.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// GitHub rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+/// GitHub keeps this many tags per rule (its limits page says both 10 and 20; 10 is safe).
+pub const MAX_TAGS: usize = 10;
+
+/// One result before rendering: the finding, its level, and how it relates to the gate.
+struct Entry {
+    finding: Finding,
+    level: Level,
+    suppression: Option<String>,
+    baseline: Option<&'static str>,
+}
 
 /// Renders the report as SARIF 2.1.0 JSON with a trailing newline.
 pub fn render(report: &CheckReport) -> anyhow::Result<String> {
-    let rules: Vec<ReportingDescriptor> =
-        report.rules.iter().map(|r| descriptor(&r.meta)).collect();
-    let results: Vec<SarifResult> = report
-        .findings
+    let mut entries = entries(report);
+    let dropped = truncate(&mut entries, MAX_RESULTS);
+    let rules = rule_list(report, &entries);
+    let results: Vec<SarifResult> = entries
         .iter()
-        .map(|finding| result(report, finding))
+        .map(|entry| result(report, &rules, entry))
         .collect();
+    let descriptors: Vec<ReportingDescriptor> = rules.iter().map(descriptor).collect();
     let driver = ToolComponent::builder()
         .name("trailwarden")
         .version(report.tool_version)
         .semantic_version(report.tool_version)
         .information_uri("https://github.com/trailwarden/trailwarden")
-        .rules(rules)
+        .rules(descriptors)
         .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
-        .invocations(vec![invocation(report)])
+        .invocations(vec![invocation(report, dropped)])
         .automation_details(
             RunAutomationDetails::builder()
                 .id(format!("trailwarden/{}/", report.account.id))
@@ -62,7 +81,107 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
     Ok(text)
 }
 
-fn descriptor(meta: &trailwarden_sdk::RuleMeta) -> ReportingDescriptor {
+/// Every result of the run: findings, suppressed findings, could-not-verify results and
+/// failed AWS calls.
+fn entries(report: &CheckReport) -> Vec<Entry> {
+    let baseline_state = |finding: &Finding| {
+        report.baseline.as_ref().map(|_| {
+            if report.is_new(finding) {
+                "new"
+            } else {
+                "unchanged"
+            }
+        })
+    };
+    let mut entries: Vec<Entry> = report
+        .findings
+        .iter()
+        .map(|finding| Entry {
+            level: report.level_of(finding),
+            baseline: baseline_state(finding),
+            finding: finding.clone(),
+            suppression: None,
+        })
+        .collect();
+    entries.extend(report.suppressed.iter().map(|s| Entry {
+        level: report.level_of(&s.finding),
+        baseline: baseline_state(&s.finding),
+        finding: s.finding.clone(),
+        suppression: Some(s.justification.clone()),
+    }));
+    for original in &report.unverifiable {
+        // The original rule and reason stay in the fingerprint, so each gap keeps its alert.
+        let mut finding = original.clone();
+        finding.rule_id = COULD_NOT_VERIFY.to_owned();
+        finding.reason = format!("{}:{}", original.rule_id, original.reason);
+        finding.message = format!("[{}] {}", original.rule_id, original.message);
+        finding.level = None;
+        finding = finding.property("rule", original.rule_id.clone());
+        entries.push(Entry {
+            level: Level::Note,
+            finding,
+            suppression: None,
+            baseline: None,
+        });
+    }
+    for error in &report.collection_errors {
+        let mut finding = Finding::fail(
+            format!("{}:{}:{}", error.service, error.operation, error.code),
+            format!("{error}; results that need this data could not be verified"),
+        )
+        .account(&report.account.id)
+        .property("service", error.service.clone())
+        .property("operation", error.operation.clone())
+        .property("code", error.code.clone());
+        if let Some(region) = &error.region {
+            finding = finding.region(region);
+        }
+        finding.rule_id = COLLECTION_ERROR.to_owned();
+        entries.push(Entry {
+            level: Level::Warning,
+            finding,
+            suppression: None,
+            baseline: None,
+        });
+    }
+    entries
+}
+
+/// Keeps at most `max` entries, dropping the least severe (and, among equals, the last);
+/// returns how many were dropped.
+fn truncate(entries: &mut Vec<Entry>, max: usize) -> usize {
+    if entries.len() <= max {
+        return 0;
+    }
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(entries[i].level), i));
+    let keep: std::collections::BTreeSet<usize> = order.into_iter().take(max).collect();
+    let before = entries.len();
+    let mut index = 0;
+    entries.retain(|_| {
+        let kept = keep.contains(&index);
+        index += 1;
+        kept
+    });
+    before - entries.len()
+}
+
+/// The rules to describe: every selected rule, plus trailwarden's own rules that have results.
+fn rule_list(report: &CheckReport, entries: &[Entry]) -> Vec<RuleMeta> {
+    let mut rules: Vec<RuleMeta> = report.rules.iter().map(|r| r.meta.clone()).collect();
+    for entry in entries {
+        let id = &entry.finding.rule_id;
+        if !rules.iter().any(|r| &r.id == id)
+            && let Some(meta) = tool_rules::meta(id)
+        {
+            rules.push(meta);
+        }
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    rules
+}
+
+fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
     let mut properties = BTreeMap::new();
     properties.insert("precision".to_owned(), json!(meta.precision));
     if let Some(severity) = meta.security_severity {
@@ -80,8 +199,9 @@ fn descriptor(meta: &trailwarden_sdk::RuleMeta) -> ReportingDescriptor {
     if !meta.mappings.mitre_attack.is_empty() {
         properties.insert("mitreAttack".to_owned(), json!(meta.mappings.mitre_attack));
     }
-    let mut tags = meta.tags.clone();
-    tags.push("security".to_owned());
+    let mut tags = vec!["security".to_owned()];
+    tags.extend(meta.tags.iter().filter(|t| *t != "security").cloned());
+    tags.truncate(MAX_TAGS);
     let descriptor = ReportingDescriptor::builder()
         .id(meta.id.clone())
         .name(meta.name.clone())
@@ -110,11 +230,11 @@ fn descriptor(meta: &trailwarden_sdk::RuleMeta) -> ReportingDescriptor {
     }
 }
 
-fn result_level(level: trailwarden_sdk::Level) -> ResultLevel {
+fn result_level(level: Level) -> ResultLevel {
     match level {
-        trailwarden_sdk::Level::Error => ResultLevel::Error,
-        trailwarden_sdk::Level::Warning => ResultLevel::Warning,
-        trailwarden_sdk::Level::Note => ResultLevel::Note,
+        Level::Error => ResultLevel::Error,
+        Level::Warning => ResultLevel::Warning,
+        Level::Note => ResultLevel::Note,
     }
 }
 
@@ -122,20 +242,21 @@ fn text(value: &str) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(value).build()
 }
 
-fn result(report: &CheckReport, finding: &Finding) -> SarifResult {
-    let rule_index = report
-        .rules
+fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResult {
+    let finding = &entry.finding;
+    let rule_index = rules
         .iter()
-        .position(|r| r.meta.id == finding.rule_id)
+        .position(|r| r.id == finding.rule_id)
         .and_then(|i| i64::try_from(i).ok())
         .unwrap_or(-1);
-    let primary = location(report, finding.resource.as_ref(), None);
+    let primary = location(report, finding, finding.resource.as_ref(), None);
     let related: Vec<Location> = finding
         .related
         .iter()
+        .take(100)
         .enumerate()
         .map(|(i, resource)| {
-            let mut loc = location(report, Some(resource), resource.role.as_deref());
+            let mut loc = location(report, finding, Some(resource), resource.role.as_deref());
             loc.id = i64::try_from(i + 1).ok();
             loc
         })
@@ -154,12 +275,12 @@ fn result(report: &CheckReport, finding: &Finding) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(
         "primaryLocationLineHash".to_owned(),
-        format!("{}:1", fingerprint(report, finding)),
+        report.fingerprint(finding),
     );
-    let builder = SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(finding.rule_id.clone())
         .rule_index(rule_index)
-        .level(result_level(report.level_of(finding)))
+        .level(result_level(entry.level))
         .message(Message::builder().text(finding.message.clone()).build())
         .locations(vec![primary])
         .partial_fingerprints(fingerprints)
@@ -167,30 +288,48 @@ fn result(report: &CheckReport, finding: &Finding) -> SarifResult {
             PropertyBag::builder()
                 .additional_properties(properties)
                 .build(),
-        );
-    if related.is_empty() {
-        builder.build()
-    } else {
-        builder.related_locations(related).build()
+        )
+        .build();
+    if !related.is_empty() {
+        result.related_locations = Some(related);
     }
+    if let Some(justification) = &entry.suppression {
+        result.suppressions = Some(vec![
+            Suppression::builder()
+                .kind(json!("external"))
+                .status(json!("accepted"))
+                .justification(justification.clone())
+                .build(),
+        ]);
+    }
+    if let Some(state) = entry.baseline {
+        result.baseline_state = Some(json!(state));
+    }
+    result
 }
 
-/// A location GitHub can show (the snapshot file and line) plus the ARN as logical location.
-fn location(report: &CheckReport, resource: Option<&Resource>, role: Option<&str>) -> Location {
-    let line = resource
-        .and_then(|r| report.snapshot.line_of(&r.arn))
-        .unwrap_or(1);
+/// A location GitHub can show, plus the ARN as logical location.
+fn location(
+    report: &CheckReport,
+    finding: &Finding,
+    resource: Option<&Resource>,
+    role: Option<&str>,
+) -> Location {
+    let rule = finding
+        .properties
+        .get("rule")
+        .and_then(|r| r.as_str())
+        .unwrap_or(&finding.rule_id);
+    let place = place(
+        &report.locations,
+        &report.account.id,
+        rule,
+        finding,
+        resource,
+    );
     let physical = PhysicalLocation::builder()
-        .artifact_location(
-            ArtifactLocation::builder()
-                .uri(report.snapshot.artifact_uri.clone())
-                .build(),
-        )
-        .region(
-            Region::builder()
-                .start_line(i64::try_from(line).unwrap_or(1))
-                .build(),
-        )
+        .artifact_location(ArtifactLocation::builder().uri(place.uri).build())
+        .region(Region::builder().start_line(i64::from(place.line)).build())
         .build();
     let mut location = Location::builder().physical_location(physical).build();
     if let Some(resource) = resource {
@@ -208,28 +347,7 @@ fn location(report: &CheckReport, resource: Option<&Resource>, role: Option<&str
     location
 }
 
-/// Stable across runs for the same problem: rule, account, region, resource, reason.
-fn fingerprint(report: &CheckReport, finding: &Finding) -> String {
-    let mut hasher = Sha256::new();
-    for part in [
-        finding.rule_id.as_str(),
-        finding.account.as_deref().unwrap_or(&report.account.id),
-        finding.region.as_deref().unwrap_or(""),
-        finding.resource.as_ref().map_or("", |r| r.arn.as_str()),
-        finding.reason.as_str(),
-    ] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn invocation(report: &CheckReport) -> Invocation {
+fn invocation(report: &CheckReport, dropped_results: usize) -> Invocation {
     let mut notifications = Vec::new();
     for finding in &report.unverifiable {
         notifications.push(notification(
@@ -261,6 +379,14 @@ fn invocation(report: &CheckReport) -> Invocation {
             format!("rule {rule}: {dropped} finding(s) over the per-rule limit were dropped"),
         ));
     }
+    if dropped_results > 0 {
+        notifications.push(notification(
+            "warning",
+            format!(
+                "{dropped_results} result(s) were left out, least severe first, to stay within GitHub's {MAX_RESULTS} results per run; see the JSON report for all of them"
+            ),
+        ));
+    }
     let builder = Invocation::builder()
         .execution_successful(report.rule_errors.is_empty() && report.pack_errors.is_empty())
         .start_time_utc(report.started.clone())
@@ -277,4 +403,32 @@ fn notification(level: &str, message: String) -> Notification {
         .level(json!(level))
         .message(Message::builder().text(message).build())
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(level: Level, n: usize) -> Entry {
+        Entry {
+            finding: Finding::fail("R", format!("{n}")),
+            level,
+            suppression: None,
+            baseline: None,
+        }
+    }
+
+    #[test]
+    fn truncation_drops_the_least_severe_last_first() {
+        let mut entries = vec![
+            entry(Level::Note, 0),
+            entry(Level::Error, 1),
+            entry(Level::Warning, 2),
+            entry(Level::Note, 3),
+        ];
+        assert_eq!(truncate(&mut entries, 2), 2);
+        let kept: Vec<&str> = entries.iter().map(|e| e.finding.message.as_str()).collect();
+        assert_eq!(kept, ["1", "2"], "order is kept");
+        assert_eq!(truncate(&mut entries, 5), 0);
+    }
 }

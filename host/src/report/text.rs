@@ -1,7 +1,10 @@
-//! The human report: one block per finding, then what could not be verified, then errors.
+//! The human report: findings grouped by rule, one line each, then what could not be verified,
+//! what was suppressed, errors, failed AWS calls and a summary line.
 //!
-//! Anything a rule wrote has its control characters removed, so a hostile pack cannot move the
-//! cursor or recolour the terminal. Colour only when writing to a terminal.
+//! Each finding line gives its level, where (region, or how many regions), what (the resource)
+//! and the sentence naming the broken link, ending with the reason code in brackets. Anything
+//! a rule wrote has its control characters removed, so a hostile pack cannot move the cursor
+//! or recolour the terminal. Colour only on a terminal, never with `NO_COLOR` or in a pipe.
 
 use std::fmt::Write;
 
@@ -29,7 +32,7 @@ impl Style {
             Level::Warning => "1;33",
             Level::Note => "1;36",
         };
-        self.paint(code, level.as_str())
+        self.paint(code, &format!("{:<7}", level.as_str()))
     }
 }
 
@@ -37,18 +40,38 @@ impl Style {
 pub fn render(report: &CheckReport, colour: bool) -> String {
     let style = Style { colour };
     let mut out = String::new();
-    for finding in &report.findings {
-        finding_block(&mut out, &style, report.level_of(finding), finding);
-    }
+    findings_by_rule(&mut out, &style, report);
     if !report.unverifiable.is_empty() {
-        let _ = writeln!(out, "{}", style.paint("1", "could not verify:"));
+        heading(
+            &mut out,
+            &style,
+            "could not verify",
+            report.unverifiable.len(),
+        );
         for finding in &report.unverifiable {
             let _ = writeln!(
                 out,
-                "  [{}] {} ({})",
+                "  {}  {}  {} [{}]",
                 clean(&finding.rule_id),
+                place(finding),
                 clean(&finding.message),
                 clean(&finding.reason)
+            );
+        }
+        out.push('\n');
+    }
+    if !report.suppressed.is_empty() {
+        heading(&mut out, &style, "suppressed", report.suppressed.len());
+        for suppressed in &report.suppressed {
+            let finding = &suppressed.finding;
+            let _ = writeln!(
+                out,
+                "  {}  {}  {} [{}], accepted: {}",
+                clean(&finding.rule_id),
+                place(finding),
+                clean(&finding.message),
+                clean(&finding.reason),
+                clean(&suppressed.justification)
             );
         }
         out.push('\n');
@@ -74,41 +97,136 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
         out.push('\n');
     }
     if !report.collection_errors.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} {} AWS call(s) failed during collection, so some results could not be verified:",
-            style.paint("1", "note:"),
-            report.collection_errors.len()
+        heading(
+            &mut out,
+            &style,
+            "failed AWS calls, so results that need their data could not be verified",
+            report.collection_errors.len(),
         );
         for error in &report.collection_errors {
-            let _ = writeln!(out, "  {}", clean(&error.to_string()));
+            let hint = if error.code.contains("AccessDenied") || error.code.contains("Unauthorized")
+            {
+                format!("; grant {}:{}", error.service, error.operation)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  {}{}", clean(&error.to_string()), clean(&hint));
         }
         out.push('\n');
+    }
+    if let (Some(counts), Some(baseline)) = (report.baseline_counts(), &report.baseline) {
+        let _ = writeln!(
+            out,
+            "against baseline {}: {} new, {} unchanged, {} fixed\n",
+            clean(&baseline.path),
+            counts.new,
+            counts.unchanged,
+            counts.fixed
+        );
     }
     summary(&mut out, &style, report);
     out
 }
 
-fn finding_block(out: &mut String, style: &Style, level: Level, finding: &Finding) {
-    let _ = writeln!(
-        out,
-        "{}[{}]: {} ({})",
-        style.level(level),
-        clean(&finding.rule_id),
-        clean(&finding.message),
-        clean(&finding.reason)
-    );
-    if let Some(resource) = &finding.resource {
-        let region = finding.region.as_deref().unwrap_or("account-wide");
-        let _ = writeln!(out, "  --> {} ({})", clean(&resource.arn), clean(region));
-    } else if let Some(region) = &finding.region {
-        let _ = writeln!(out, "  --> region {}", clean(region));
+fn heading(out: &mut String, style: &Style, title: &str, count: usize) {
+    let _ = writeln!(out, "{}", style.paint("1", &format!("{title} ({count}):")));
+}
+
+/// One block per rule with findings, in rule order; one line per finding.
+fn findings_by_rule(out: &mut String, style: &Style, report: &CheckReport) {
+    let mut index = 0;
+    while index < report.findings.len() {
+        let rule_id = &report.findings[index].rule_id;
+        let end = report.findings[index..]
+            .iter()
+            .position(|f| &f.rule_id != rule_id)
+            .map_or(report.findings.len(), |n| index + n);
+        let group = &report.findings[index..end];
+        let meta = report
+            .rule(rule_id)
+            .cloned()
+            .or_else(|| crate::tool_rules::meta(rule_id));
+        let mut title = clean(rule_id);
+        if let Some(meta) = &meta {
+            let _ = write!(title, " {}", clean(&meta.name));
+            let mut mappings: Vec<String> = meta
+                .mappings
+                .cis
+                .iter()
+                .take(1)
+                .map(|c| format!("CIS {c}"))
+                .collect();
+            mappings.extend(
+                meta.mappings
+                    .security_hub
+                    .iter()
+                    .map(|s| format!("Security Hub {s}")),
+            );
+            mappings.extend(
+                meta.mappings
+                    .mitre_attack
+                    .iter()
+                    .map(|m| format!("ATT&CK {m}")),
+            );
+            if !mappings.is_empty() {
+                let _ = write!(title, " ({})", clean(&mappings.join(", ")));
+            }
+        }
+        let _ = writeln!(out, "{}", style.paint("1", &title));
+        for finding in group {
+            let marker = if report.baseline.is_some() && report.is_new(finding) {
+                style.paint("1", " new")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {}{marker}  {}  {}{} [{}]",
+                style.level(report.level_of(finding)),
+                place(finding),
+                what(finding),
+                clean(&finding.message),
+                clean(&finding.reason)
+            );
+        }
+        out.push('\n');
+        index = end;
     }
-    for related in &finding.related {
-        let role = related.role.as_deref().unwrap_or(&related.kind);
-        let _ = writeln!(out, "   = {}: {}", clean(role), clean(&related.arn));
+}
+
+/// Where: the region, `us-east-1 +2` for a finding shared by regions, or `account`.
+fn place(finding: &Finding) -> String {
+    if let Some(region) = &finding.region {
+        return clean(region);
     }
-    out.push('\n');
+    let regions: Vec<&str> = finding
+        .properties
+        .get("regions")
+        .and_then(|r| r.as_array())
+        .map(|list| list.iter().filter_map(|r| r.as_str()).collect())
+        .unwrap_or_default();
+    match regions.as_slice() {
+        [] => "account".to_owned(),
+        [one] => clean(one),
+        [first, rest @ ..] => format!("{} +{}", clean(first), rest.len()),
+    }
+}
+
+/// What: `alarm cmk-changes: ` for the finding's resource, or nothing (also when the message
+/// already names it).
+fn what(finding: &Finding) -> String {
+    finding
+        .resource
+        .as_ref()
+        .filter(|resource| !finding.message.contains(&format!("`{}`", resource.name)))
+        .map(|resource| {
+            let role = resource
+                .role
+                .clone()
+                .unwrap_or_else(|| resource.kind.rsplit("::").next().unwrap_or("").to_owned());
+            format!("{} `{}`: ", clean(&role), clean(&resource.name))
+        })
+        .unwrap_or_default()
 }
 
 fn summary(out: &mut String, style: &Style, report: &CheckReport) {
@@ -123,13 +241,19 @@ fn summary(out: &mut String, style: &Style, report: &CheckReport) {
     } else {
         style.paint("1", &headline)
     };
+    let suppressed = if report.suppressed.is_empty() {
+        String::new()
+    } else {
+        format!("; {} suppressed", report.suppressed.len())
+    };
     let _ = writeln!(
         out,
-        "{headline}; {} could not be verified; {} rule error(s). {} rule(s) checked account {account} in {} region(s) from {}.",
+        "{headline}; {} could not be verified{suppressed}; {} rule error(s). {} rule(s) checked account {} in {} region(s) from {}.",
         report.unverifiable.len(),
         report.rule_errors.len(),
         report.rules.len(),
+        clean(&account),
         report.regions.len(),
-        report.snapshot.display,
+        clean(&report.snapshot.display),
     );
 }
