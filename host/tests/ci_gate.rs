@@ -1,0 +1,341 @@
+//! trailwarden in a pipeline: configuration, suppressions, baselines and fingerprints, with
+//! every SARIF file it writes checked by the validator GitHub's rules are encoded in.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+mod common;
+
+use common::*;
+
+/// Runs `check` in `dir` (so `.trailwarden.toml` there is found) with extra args.
+fn check_in(dir: &Path, args: &[&str]) -> Output {
+    trailwarden()
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn sarif_in(dir: &Path, name: &str, args: &[&str]) -> (Output, Value, PathBuf) {
+    let file = dir.join(name);
+    let mut all = vec!["--format", "sarif", "-o"];
+    let path = file.display().to_string();
+    all.push(&path);
+    all.extend_from_slice(args);
+    let output = check_in(dir, &all);
+    assert_valid_sarif(&file);
+    let sarif = serde_json::from_slice(&std::fs::read(&file).expect("written")).expect("json");
+    (output, sarif, file)
+}
+
+fn results(sarif: &Value) -> Vec<Value> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn fingerprint(result: &Value) -> String {
+    result["partialFingerprints"]["primaryLocationLineHash"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn the_configuration_selects_rules_sets_the_gate_and_passes_settings() {
+    let dir = temp_dir("config");
+    let snapshot = fixture("kms-chain-compliant.json");
+    // Rewritten, working filter that is not the CIS text: strict_cis notes it.
+    let text = std::fs::read_to_string(&snapshot)
+        .expect("fixture")
+        .replace(
+            "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }",
+            "{ $.eventSource = \\\"kms.amazonaws.com\\\" && ($.eventName = \\\"DisableKey\\\" || $.eventName = \\\"ScheduleKeyDeletion\\\") }",
+        );
+    let account = dir.join("account.json");
+    std::fs::write(&account, text).expect("written");
+    std::fs::write(
+        dir.join(".trailwarden.toml"),
+        "fail_on = \"note\"\n[rules]\nenable = [\"TW-KMS-00*\"]\ndisable = [\"TW-KMS-006\"]\n\
+         [settings.TW-KMS-001]\nstrict_cis = true\n",
+    )
+    .expect("config");
+    let output = check_in(&dir, &["--snapshot", "account.json", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let ids: Vec<&str> = report["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "TW-KMS-001",
+            "TW-KMS-002",
+            "TW-KMS-003",
+            "TW-KMS-004",
+            "TW-KMS-005"
+        ]
+    );
+    assert_eq!(report["findings"][0]["reason"], "PATTERN_NOT_CIS_TEXT");
+    assert_eq!(report["findings"][0]["level"], "note");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "fail_on = note gates on the note"
+    );
+    // The flag wins over the file.
+    let output = check_in(
+        &dir,
+        &["--snapshot", "account.json", "--fail-on", "warning"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn a_broken_configuration_is_a_clear_error() {
+    let cases = [
+        ("fail-on = \"error\"\n", "unknown field `fail-on`"),
+        (
+            "[rules]\nenable = [\"TW-NOPE-*\"]\n",
+            "unknown rule TW-NOPE-*",
+        ),
+        (
+            "[settings.TW-KMS-001]\nstrict = true\n",
+            "unknown setting `strict`",
+        ),
+        ("[settings.TW-KMS-002]\nx = 1\n", "it has no settings"),
+        (
+            "[[suppress]]\nrule = \"TW-KMS-001\"\n",
+            "missing field `reason`",
+        ),
+        (
+            "[settings.TW-KMS-003]\noperations = [\"Decript\"]\n",
+            "`Decript`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let dir = temp_dir("bad-config");
+        std::fs::write(dir.join(".trailwarden.toml"), text).expect("config");
+        let output = check_in(&dir, &["--snapshot", &fixture("kms-chain-compliant.json")]);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        let message = format!("{}{}", stderr(&output), stdout(&output));
+        assert!(message.contains(expected), "{text}: {message}");
+        assert!(!message.contains("panicked"), "{message}");
+    }
+    let output = run(&["check", "--demo", "--config", "/nonexistent/tw.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent/tw.toml"));
+}
+
+#[test]
+fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
+    let dir = temp_dir("suppress");
+    std::fs::write(
+        dir.join(".trailwarden.toml"),
+        "[rules]\nenable = [\"TW-CT-004\"]\n[[suppress]]\nrule = \"TW-CT-*\"\n\
+         resource = \"arn:aws:cloudtrail:*:trail/management-events\"\n\
+         reason = \"validation is replaced by S3 Object Lock on the log bucket\"\n\
+         expires = 2999-12-31\n",
+    )
+    .expect("config");
+    let snapshot = fixture("no-validation.json");
+    let (output, sarif, _) = sarif_in(&dir, "suppressed.sarif", &["--snapshot", &snapshot]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let all = results(&sarif);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["suppressions"][0]["kind"], "external");
+    assert_eq!(
+        all[0]["suppressions"][0]["justification"],
+        "validation is replaced by S3 Object Lock on the log bucket"
+    );
+    let text = check_in(&dir, &["--snapshot", &snapshot]);
+    assert!(
+        stdout(&text).contains("suppressed (1):"),
+        "{}",
+        stdout(&text)
+    );
+
+    // Once expired it no longer applies, and is a finding of its own.
+    std::fs::write(
+        dir.join(".trailwarden.toml"),
+        "[rules]\nenable = [\"TW-CT-004\"]\n[[suppress]]\nrule = \"TW-CT-004\"\n\
+         reason = \"accepted for the migration\"\nexpires = 2020-01-31\n",
+    )
+    .expect("config");
+    let (output, sarif, _) = sarif_in(&dir, "expired.sarif", &["--snapshot", &snapshot]);
+    assert_eq!(output.status.code(), Some(1));
+    let ids: Vec<String> = results(&sarif)
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(ids, ["TW-CT-004", "TW-TOOL-001"]);
+    let expired = &results(&sarif)[1];
+    assert!(
+        expired["message"]["text"]
+            .as_str()
+            .is_some_and(|m| m.contains("expired on 2020-01-31")),
+        "{expired}"
+    );
+}
+
+#[test]
+fn a_baseline_gates_only_on_new_findings() {
+    let dir = temp_dir("baseline");
+    let before = fixture("no-validation.json");
+    let (output, _, baseline) = sarif_in(&dir, "main.sarif", &["--snapshot", &before]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the known findings fail without a baseline"
+    );
+    let baseline = baseline.display().to_string();
+
+    // Same account: nothing new, the gate passes.
+    let (output, sarif, _) = sarif_in(
+        &dir,
+        "same.sarif",
+        &["--snapshot", &before, "--baseline", &baseline],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let findings: Vec<Value> = results(&sarif)
+        .into_iter()
+        .filter(|r| !r["ruleId"].as_str().unwrap_or("").starts_with("TW-TOOL-"))
+        .collect();
+    assert!(!findings.is_empty());
+    assert!(
+        findings.iter().all(|r| r["baselineState"] == "unchanged"),
+        "{findings:#?}"
+    );
+
+    // The trail also stops logging: the new findings fail the gate; the old ones do not.
+    let worse = std::fs::read_to_string(&before)
+        .expect("fixture")
+        .replace("\"isLogging\": true", "\"isLogging\": false");
+    let worse_path = dir.join("worse.json");
+    std::fs::write(&worse_path, worse).expect("written");
+    let worse_path = worse_path.display().to_string();
+    let output = check_in(&dir, &["--snapshot", &worse_path, "--baseline", &baseline]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("against baseline"), "{text}");
+    assert!(text.contains(" new, "), "{text}");
+    let (_, sarif, _) = sarif_in(
+        &dir,
+        "worse.sarif",
+        &["--snapshot", &worse_path, "--baseline", &baseline],
+    );
+    assert!(results(&sarif).iter().any(|r| r["baselineState"] == "new"));
+    assert!(
+        results(&sarif)
+            .iter()
+            .any(|r| r["baselineState"] == "unchanged")
+    );
+
+    let output = check_in(
+        &dir,
+        &["--snapshot", &before, "--baseline", "/nonexistent.sarif"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent.sarif"));
+}
+
+#[test]
+fn fingerprints_follow_the_problem_not_the_rest_of_the_account() {
+    let dir = temp_dir("fingerprints");
+    let base = fixture("kms-chain-compliant.json");
+    let text = std::fs::read_to_string(&base).expect("fixture");
+    // One problem: the key-change alarm needs 3 events.
+    let broken = text.replacen("\"threshold\": 1.0", "\"threshold\": 3.0", 1);
+    // The same problem, plus an unrelated log group and a reworded alarm description elsewhere.
+    let noisy = broken.replacen(
+        "\"logGroups\": {\n        \"items\": [",
+        "\"logGroups\": {\n        \"items\": [\n          {\"logGroupName\": \"/ecs/unrelated\", \"arn\": \"arn:aws:logs:us-east-1:111122223333:log-group:/ecs/unrelated\"},",
+        1,
+    );
+    // Another problem on the same alarm: it notifies nobody.
+    let other = text.replacen("\"actionsEnabled\": true", "\"actionsEnabled\": false", 1);
+    let mut prints = Vec::new();
+    for (name, body) in [("broken", &broken), ("noisy", &noisy), ("other", &other)] {
+        assert_ne!(body, &text, "{name} changes the fixture");
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, body).expect("written");
+        let (_, sarif, _) = sarif_in(
+            &dir,
+            &format!("{name}.sarif"),
+            &[
+                "--snapshot",
+                &path.display().to_string(),
+                "--only",
+                "TW-KMS-001",
+            ],
+        );
+        let all = results(&sarif);
+        assert_eq!(all.len(), 1, "{name}: {all:#?}");
+        prints.push(fingerprint(&all[0]));
+    }
+    assert_eq!(prints[0], prints[1], "an unrelated change keeps the alert");
+    assert_ne!(
+        prints[0], prints[2],
+        "a different broken link is a different alert"
+    );
+}
+
+#[test]
+fn every_fixture_gives_sarif_that_github_accepts() {
+    let dir = temp_dir("all-sarif");
+    let fixtures = std::fs::read_dir(repo().join("tests/fixtures/snapshots")).expect("fixtures");
+    let mut checked = 0;
+    for entry in fixtures.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("x")
+            .to_owned();
+        let output = check_in(
+            &dir,
+            &[
+                "--snapshot",
+                &path.display().to_string(),
+                "--format",
+                "sarif",
+                "-o",
+                &dir.join(format!("{name}.sarif")).display().to_string(),
+            ],
+        );
+        if output.status.code() == Some(2) && stderr(&output).contains("reading snapshot") {
+            continue; // the bad-input fixtures
+        }
+        assert_valid_sarif(&dir.join(format!("{name}.sarif")));
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} fixtures checked");
+}
+
+#[test]
+fn a_run_with_pack_errors_and_failed_calls_still_uploads() {
+    let dir = temp_dir("broken-run");
+    let packs = dir.join("packs");
+    std::fs::create_dir_all(&packs).expect("dir");
+    std::fs::write(packs.join("broken.wasm"), b"not wasm").expect("written");
+    let (output, sarif, _) = sarif_in(
+        &dir,
+        "broken.sarif",
+        &["--demo", "--rules", &packs.display().to_string()],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].to_string();
+    assert!(notes.contains("broken.wasm"), "{notes}");
+}
