@@ -133,6 +133,14 @@ pub struct PackArgs {
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     pub rule_memory: usize,
 
+    /// MiB of output (findings as JSON) one pack may return.
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    pub rule_output: usize,
+
+    /// Findings kept per rule; the rest are dropped, counted and reported.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_findings: usize,
+
     /// Do not read or write the compiled-pack cache.
     #[arg(long)]
     pub no_cache: bool,
@@ -145,6 +153,11 @@ pub struct PackArgs {
 /// `rules` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
+    /// Compile every pack into the cache now, so later runs skip compilation (for CI images).
+    Precompile {
+        #[command(flatten)]
+        packs: PackArgs,
+    },
     /// List every rule of the loaded packs.
     List {
         /// Output format.

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod glob;
 pub mod logging;
 pub mod packs;
+pub mod precompile;
 pub mod report;
 pub mod rules_cmd;
 pub mod suppress;

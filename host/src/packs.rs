@@ -30,6 +30,8 @@ pub fn sandbox(args: &PackArgs) -> anyhow::Result<Sandbox> {
     let limits = Limits {
         deadline: Duration::from_secs(args.rule_timeout.max(1)),
         memory_bytes: args.rule_memory.max(1).saturating_mul(1 << 20),
+        output_bytes: args.rule_output.max(1).saturating_mul(1 << 20),
+        findings_per_rule: args.max_findings.max(1),
         ..Limits::default()
     };
     let cache = if args.no_cache {

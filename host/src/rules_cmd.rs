@@ -13,6 +13,7 @@ use crate::packs;
 /// Runs a `rules` subcommand.
 pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
     match command {
+        RulesCommand::Precompile { packs } => crate::precompile::run(packs),
         RulesCommand::List { format, packs } => {
             let set = packs::load(packs)?;
             let mut rows: Vec<_> = set

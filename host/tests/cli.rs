@@ -413,3 +413,43 @@ fn test_pattern_eventbridge_wraps_cloudtrail_records() {
         "a bare string is not a valid pattern value"
     );
 }
+
+#[test]
+fn precompile_fills_a_private_cache_that_check_then_uses() {
+    let dir = temp_dir("precompile");
+    let cache = dir.join("cache");
+    let cache_arg = cache.display().to_string();
+    let output = run(&["rules", "precompile", "--cache-dir", &cache_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("compiled 3 pack(s)"),
+        "{}",
+        stdout(&output)
+    );
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .expect("cache exists")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        .collect();
+    assert_eq!(entries.len(), 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cache)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the cache is private: {mode:o}");
+    }
+    let output = run(&[
+        "check",
+        "--demo",
+        "--allow-partial",
+        "--cache-dir",
+        &cache_arg,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let output = run(&["rules", "precompile", "--no-cache"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("drop --no-cache"));
+}

@@ -252,3 +252,166 @@ fn output_out_of_bounds_is_an_error_for_the_pack_rules() {
         failure.message
     );
 }
+
+/// A hand-written pack with the hostile pack's metadata whose `evaluate` returns `output`
+/// verbatim, for what the SDK glue would never produce.
+fn raw_pack(sandbox: &Sandbox, output: &[u8]) -> trailwarden::engine::LoadedPack {
+    let real = sandbox
+        .load(PackOrigin::Builtin("hostile"), hostile_pack())
+        .expect("loads");
+    let meta = serde_json::to_vec(&real.meta).expect("json");
+    let escape = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("\\{b:02x}")).collect() };
+    let out_at = 16 + meta.len() as u64;
+    let wasm = wat::parse_str(format!(
+        r#"(module
+            (memory (export "memory") 4)
+            (data (i32.const 16) "{}")
+            (data (i32.const {out_at}) "{}")
+            (func (export "trailwarden_v1_alloc") (param i32) (result i32) i32.const 131072)
+            (func (export "trailwarden_v1_metadata") (result i64) i64.const {})
+            (func (export "trailwarden_v1_evaluate") (param i32 i32 i32 i32) (result i64)
+                i64.const {})
+            (func (export "trailwarden_v1_trap_info") (result i64) i64.const 0))"#,
+        escape(&meta),
+        escape(output),
+        (16u64 << 32) | meta.len() as u64,
+        (out_at << 32) | output.len() as u64,
+    ))
+    .expect("wat");
+    sandbox
+        .load(PackOrigin::Builtin("raw"), &wasm)
+        .expect("raw pack loads")
+}
+
+fn raw_failure(sandbox: &Sandbox, output: &[u8]) -> trailwarden::engine::RuleFailure {
+    let pack = raw_pack(sandbox, output);
+    let ctx = EvalContext {
+        snapshot_schema: trailwarden_sdk::SCHEMA_VERSION,
+        rules: vec!["HOSTILE-OK".to_owned()],
+        ..EvalContext::default()
+    };
+    let runs = sandbox.evaluate(&pack, b"{}", &ctx);
+    assert_eq!(runs.len(), 1);
+    runs[0].result.clone().expect_err("must fail")
+}
+
+#[test]
+fn output_that_is_not_json_or_not_utf8_is_an_output_error() {
+    let sandbox = sandbox();
+    for output in [&b"not json at all"[..], &[0xff, 0xfe, 0x7b, 0x7d][..]] {
+        let failure = raw_failure(&sandbox, output);
+        assert_eq!(failure.kind, "output", "{}", failure.message);
+        assert!(
+            failure.message.contains("not valid JSON"),
+            "{}",
+            failure.message
+        );
+    }
+}
+
+#[test]
+fn output_over_the_cap_is_a_limit_error_naming_the_limit() {
+    let sandbox = Sandbox::new(
+        Limits {
+            output_bytes: 4096,
+            ..Limits::default()
+        },
+        None,
+    )
+    .expect("engine");
+    let failure = raw_failure(&sandbox, &[b' '; 5000]);
+    assert_eq!(failure.kind, "limit");
+    assert!(
+        failure
+            .message
+            .contains("over the output limit of 4096 bytes"),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn a_result_claiming_another_packs_rule_is_ignored() {
+    let sandbox = sandbox();
+    let forged = br#"{"results": [{"ruleId": "TW-KMS-001", "status": "ok", "findings": [
+        {"outcome": "fail", "reason": "FORGED", "message": "forged"}]}]}"#;
+    let failure = raw_failure(&sandbox, forged);
+    assert_eq!(failure.kind, "output");
+    assert!(
+        failure.message.contains("no result for this rule"),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn a_finding_claiming_another_rule_id_is_attributed_to_the_rule_that_returned_it() {
+    let sandbox = sandbox();
+    let pack = raw_pack(
+        &sandbox,
+        br#"{"results": [{"ruleId": "HOSTILE-OK", "status": "ok", "findings": [
+            {"ruleId": "TW-KMS-001", "outcome": "fail", "reason": "R", "message": "m"}]}]}"#,
+    );
+    let ctx = EvalContext {
+        snapshot_schema: trailwarden_sdk::SCHEMA_VERSION,
+        rules: vec!["HOSTILE-OK".to_owned()],
+        ..EvalContext::default()
+    };
+    let runs = sandbox.evaluate(&pack, b"{}", &ctx);
+    let (findings, _) = runs[0].result.as_ref().expect("ran");
+    assert_eq!(findings[0].rule_id, "HOSTILE-OK");
+}
+
+#[test]
+fn refuses_a_module_with_custom_imports() {
+    let wasm = wat::parse_str(
+        r#"(module (import "env" "read_file" (func (param i32) (result i32)))
+            (memory (export "memory") 1))"#,
+    )
+    .expect("wat");
+    let error = load(&wasm).expect_err("refused");
+    assert!(matches!(error, LoadError::HasImports(_)), "{error}");
+    assert!(error.to_string().contains("env::read_file"), "{error}");
+}
+
+#[test]
+fn refuses_a_pack_whose_exports_have_the_wrong_types() {
+    let wasm = wat::parse_str(
+        r#"(module
+            (memory (export "memory") 1)
+            (func (export "trailwarden_v1_alloc") (param i32) (result i32) i32.const 1024)
+            (func (export "trailwarden_v1_metadata") (result i64) i64.const 0)
+            (func (export "trailwarden_v1_evaluate") (param i32) (result i32) i32.const 0)
+            (func (export "trailwarden_v1_trap_info") (result i64) i64.const 0))"#,
+    )
+    .expect("wat");
+    let error = load(&wasm).expect_err("refused");
+    assert!(matches!(error, LoadError::MistypedExport { .. }), "{error}");
+    let message = error.to_string();
+    assert!(message.contains("trailwarden_v1_evaluate"), "{message}");
+    assert!(message.contains("(i32) -> (i32)"), "{message}");
+    assert!(
+        message.contains("(i32, i32, i32, i32) -> (i64)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_module_over_the_size_limit_is_refused_before_compiling() {
+    let sandbox = Sandbox::new(
+        Limits {
+            module_bytes: 1024,
+            ..Limits::default()
+        },
+        None,
+    )
+    .expect("engine");
+    let error = sandbox
+        .load(PackOrigin::Builtin("big"), hostile_pack())
+        .map(|_| ())
+        .expect_err("refused");
+    assert!(
+        matches!(error, LoadError::TooLarge { limit: 1024, .. }),
+        "{error}"
+    );
+}

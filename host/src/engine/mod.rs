@@ -55,6 +55,19 @@ pub enum LoadError {
          `export_rules!`?"
     )]
     MissingExports(String),
+    /// An ABI export has the wrong signature.
+    #[error(
+        "the pack's export {name} has type {found}, but rule ABI v1 needs {expected}; \
+         rebuild it with `export_rules!` from trailwarden-sdk"
+    )]
+    MistypedExport {
+        /// The export.
+        name: String,
+        /// Its type, as `(params) -> (results)`.
+        found: String,
+        /// The type v1 needs.
+        expected: String,
+    },
     /// A pack for another major ABI.
     #[error(
         "the pack speaks rule ABI v{found}, this trailwarden speaks v1; rebuild it with a \
@@ -151,6 +164,7 @@ impl Sandbox {
     pub fn load(&self, origin: PackOrigin, bytes: &[u8]) -> Result<LoadedPack, LoadError> {
         validate::check_module(bytes, &self.limits)?;
         let module = self.compile(bytes)?;
+        validate::check_signatures(&module)?;
         let linker: Linker<HostState> = Linker::new(&self.engine);
         let pre = linker
             .instantiate_pre(&module)

@@ -219,7 +219,8 @@ impl Sandbox {
                 failure: RuleFailure {
                     kind: "limit".to_owned(),
                     message: format!(
-                        "the pack returned {len} bytes, over the output limit of {} bytes",
+                        "the pack returned {len} bytes, over the output limit of {} bytes; \
+                         raise it with --rule-output (MiB)",
                         self.limits.output_bytes
                     ),
                 },

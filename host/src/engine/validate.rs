@@ -76,6 +76,48 @@ fn check_exports(exports: &[String]) -> Result<(), LoadError> {
     Err(LoadError::MissingExports(missing.join(", ")))
 }
 
+/// Checks the types of the v1 exports once the module is compiled, so that a mistyped export
+/// is a load error naming it, not a failure of every rule at its first call.
+pub fn check_signatures(module: &wasmtime::Module) -> Result<(), LoadError> {
+    use wasmtime::ValType;
+    let signatures: [(&str, &[&str], &[&str]); 4] = [
+        ("alloc", &["i32"], &["i32"]),
+        ("metadata", &[], &["i64"]),
+        ("evaluate", &["i32", "i32", "i32", "i32"], &["i64"]),
+        ("trap_info", &[], &["i64"]),
+    ];
+    let name_of = |ty: ValType| match ty {
+        ValType::I32 => "i32".to_owned(),
+        ValType::I64 => "i64".to_owned(),
+        ValType::F32 => "f32".to_owned(),
+        ValType::F64 => "f64".to_owned(),
+        other => format!("{other}"),
+    };
+    for (function, params, results) in signatures {
+        let name = format!("{EXPORT_PREFIX}{function}");
+        let Some(export) = module.get_export(&name) else {
+            continue; // check_module reported missing exports already
+        };
+        let expected = format!("({}) -> ({})", params.join(", "), results.join(", "));
+        let found = match export.func() {
+            Some(func) => format!(
+                "({}) -> ({})",
+                func.params().map(name_of).collect::<Vec<_>>().join(", "),
+                func.results().map(name_of).collect::<Vec<_>>().join(", ")
+            ),
+            None => "not a function".to_owned(),
+        };
+        if found != expected {
+            return Err(LoadError::MistypedExport {
+                name,
+                found,
+                expected,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// `trailwarden_v2_evaluate` → `Some(2)`: a pack for another major ABI.
 fn other_abi_major(export: &str) -> Option<u32> {
     let rest = export.strip_prefix("trailwarden_v")?;

@@ -96,6 +96,14 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
         }
         out.push('\n');
     }
+    for (rule, dropped) in &report.dropped {
+        let _ = writeln!(
+            out,
+            "{} rule {}: {dropped} finding(s) over the per-rule limit were dropped; raise it with --max-findings\n",
+            style.paint("1", "note:"),
+            clean(rule)
+        );
+    }
     if !report.collection_errors.is_empty() {
         heading(
             &mut out,
