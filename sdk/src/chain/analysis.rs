@@ -6,17 +6,40 @@
 //! broke it; and when any path stopped at data the snapshot does not hold, the honest verdict is
 //! "could not verify", never a pass or a failure.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use serde_json::Value;
 
 use super::Requirement;
 use super::alarm::{Relation, Watch, fires, relation};
 use super::composite::{CompositeRelation, composite_relation};
 use super::log_group::{Delivery, delivery, log_group_resource};
-use super::metric::{EmittedMetric, emitted_metrics};
+use super::metric::{EmittedMetric, emitted_metrics_parsed};
 use super::notify::{Notify, alarm_notifies};
 use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_verdicts};
 use crate::finding::Resource;
+use crate::pattern::{Pattern, PatternError};
 use crate::snapshot::{MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
+
+/// Filter patterns parsed on first use and kept for the whole analysis: the same filter is
+/// judged for every target event in every region, and parsing dominates otherwise.
+#[derive(Default)]
+struct Patterns<'s> {
+    parsed: RefCell<HashMap<&'s str, Rc<Result<Pattern, PatternError>>>>,
+}
+
+impl<'s> Patterns<'s> {
+    fn get(&self, text: &'s str) -> Rc<Result<Pattern, PatternError>> {
+        if let Some(parsed) = self.parsed.borrow().get(text) {
+            return Rc::clone(parsed);
+        }
+        let parsed = Rc::new(Pattern::parse(text));
+        self.parsed.borrow_mut().insert(text, Rc::clone(&parsed));
+        parsed
+    }
+}
 
 /// The CloudFormation type of a metric filter.
 pub const METRIC_FILTER_KIND: &str = "AWS::Logs::MetricFilter";
@@ -189,6 +212,7 @@ pub struct Analysis {
 /// Follows the chain for every target event of `requirement` in every enabled region.
 pub fn analyse(snapshot: &Snapshot, requirement: &Requirement) -> Analysis {
     let account = snapshot.account.id.as_str();
+    let patterns = Patterns::default();
     let regions = snapshot
         .regions
         .iter()
@@ -199,7 +223,7 @@ pub fn analyse(snapshot: &Snapshot, requirement: &Requirement) -> Analysis {
                 .iter()
                 .map(|record| {
                     let record = in_region(record, &region.region, account);
-                    Walk::new(snapshot, requirement, &record, &region.region).run()
+                    Walk::new(snapshot, requirement, &record, &region.region, &patterns).run()
                 })
                 .collect(),
         })
@@ -212,25 +236,28 @@ pub fn analyse(snapshot: &Snapshot, requirement: &Requirement) -> Analysis {
 }
 
 /// The state of following one event in one region.
-struct Walk<'s> {
+struct Walk<'s, 'r, 'p> {
     snapshot: &'s Snapshot,
+    patterns: &'p Patterns<'s>,
     requirement: &'s Requirement,
-    record: &'s Value,
+    record: &'r Value,
     region: &'s str,
     label: String,
     coverage: EventCoverage,
 }
 
-impl<'s> Walk<'s> {
+impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
     fn new(
         snapshot: &'s Snapshot,
         requirement: &'s Requirement,
-        record: &'s Value,
+        record: &'r Value,
         region: &'s str,
+        patterns: &'p Patterns<'s>,
     ) -> Self {
         let label = event_label(record);
         Self {
             snapshot,
+            patterns,
             requirement,
             record,
             region,
@@ -412,8 +439,10 @@ impl<'s> Walk<'s> {
         let total = on_group.len();
         for filter in on_group {
             let filter_res = filter_resource(group, filter);
-            match emitted_metrics(
+            let parsed = self.patterns.get(&filter.filter_pattern);
+            match emitted_metrics_parsed(
                 filter,
+                &parsed,
                 self.record,
                 &self.label,
                 delivered.region,

@@ -71,14 +71,28 @@ pub fn emitted_metrics(
     region: &str,
     account: &str,
 ) -> Result<Vec<EmittedMetric>, FilterMiss> {
-    let pattern = Pattern::parse(&filter.filter_pattern).map_err(|e| {
+    let parsed = Pattern::parse(&filter.filter_pattern);
+    emitted_metrics_parsed(filter, &parsed, event, event_label, region, account)
+}
+
+/// [`emitted_metrics`] with the filter's pattern already parsed, so that an analysis over many
+/// events and regions parses each pattern once.
+pub fn emitted_metrics_parsed(
+    filter: &MetricFilter,
+    parsed: &Result<Pattern, crate::pattern::PatternError>,
+    event: &Value,
+    event_label: &str,
+    region: &str,
+    account: &str,
+) -> Result<Vec<EmittedMetric>, FilterMiss> {
+    let pattern = parsed.as_ref().map_err(|e| {
         miss(
             "FILTER_PATTERN_INVALID",
             format!("has a pattern CloudWatch Logs would reject: {e}"),
         )
     })?;
     if !pattern.matches(event) {
-        let (failed, held, count) = failed_conditions(&pattern, event);
+        let (failed, held, count) = failed_conditions(pattern, event);
         return Err(FilterMiss {
             held_conditions: held,
             failed_conditions: count,
