@@ -1,0 +1,171 @@
+//! The built-in packs give the same findings compiled to wasm in the sandbox as natively, on
+//! every snapshot fixture and on the KMS baseline with each link of the chain broken in turn.
+//! The rules' own tests run natively; this is what makes their verdicts hold for the binary.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+use trailwarden::builtin::BUILTIN_PACKS;
+use trailwarden::engine::{Limits, LoadedPack, PackOrigin, Sandbox};
+use trailwarden_sdk::abi::EvalContext;
+use trailwarden_sdk::{Ctx, Finding, Pack, SCHEMA_VERSION, Snapshot};
+
+const NOW: &str = "2026-12-01T12:00:00Z";
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/snapshots")
+}
+
+fn native() -> Vec<Pack> {
+    vec![
+        trailwarden_rules_cloudtrail::pack(),
+        trailwarden_rules_kms::pack(),
+        trailwarden_rules_cis_monitoring::pack(),
+    ]
+}
+
+fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| (a.sort_key(), &a.reason).cmp(&(b.sort_key(), &b.reason)));
+    findings
+}
+
+/// Every rule of every built-in pack, natively.
+fn run_native(snapshot: &Snapshot) -> Vec<Finding> {
+    let mut all = Vec::new();
+    for pack in native() {
+        for rule in &pack.rules {
+            let ctx = Ctx::new(rule.spec.id).with_now(NOW);
+            all.extend(rule.run(snapshot, &ctx).expect("rule runs natively"));
+        }
+    }
+    sorted(all)
+}
+
+/// The sandbox with every built-in pack loaded (compiled once per test).
+fn loaded() -> (Sandbox, Vec<LoadedPack>) {
+    let sandbox = Sandbox::new(Limits::default(), None).expect("engine");
+    let packs = BUILTIN_PACKS
+        .iter()
+        .map(|(name, bytes)| {
+            sandbox
+                .load(PackOrigin::Builtin(name), bytes)
+                .expect("built-in pack loads")
+        })
+        .collect();
+    (sandbox, packs)
+}
+
+/// Every rule of every built-in pack, as wasm in the sandbox.
+fn run_wasm((sandbox, packs): &(Sandbox, Vec<LoadedPack>), text: &str) -> Vec<Finding> {
+    let mut all = Vec::new();
+    for pack in packs {
+        let ctx = EvalContext {
+            encoding: "json".to_owned(),
+            snapshot_schema: SCHEMA_VERSION,
+            rules: pack.meta.rules.iter().map(|r| r.id.clone()).collect(),
+            now: Some(NOW.to_owned()),
+            ..EvalContext::default()
+        };
+        for run in sandbox.evaluate(pack, text.as_bytes(), &ctx) {
+            let (findings, dropped) = run
+                .result
+                .unwrap_or_else(|f| panic!("{} failed in wasm: {}", run.rule_id, f.message));
+            assert_eq!(dropped, 0);
+            all.extend(findings);
+        }
+    }
+    sorted(all)
+}
+
+fn assert_agree(sandbox: &(Sandbox, Vec<LoadedPack>), name: &str, text: &str) -> usize {
+    let snapshot = Snapshot::from_json(text).expect("fixture parses");
+    let native = run_native(&snapshot);
+    let wasm = run_wasm(sandbox, text);
+    assert_eq!(native.len(), wasm.len(), "{name}: finding counts differ");
+    for (n, w) in native.iter().zip(&wasm) {
+        assert_eq!(n, w, "{name}: native and wasm disagree");
+    }
+    native.len()
+}
+
+#[test]
+fn every_fixture_gives_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let mut checked = 0;
+    let mut findings = 0;
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures").flatten() {
+        let path = entry.path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if Snapshot::from_json(&text).is_err() {
+            continue; // the bad-input fixtures
+        }
+        findings += assert_agree(&sandbox, &path.display().to_string(), &text);
+        checked += 1;
+    }
+    let demo = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-snapshot.json"),
+    )
+    .expect("demo");
+    findings += assert_agree(&sandbox, "demo", &demo);
+    assert!(checked >= 15, "only {checked} fixtures");
+    assert!(
+        findings > 100,
+        "the fixtures exercise the rules: {findings} findings"
+    );
+}
+
+#[test]
+fn each_broken_link_gives_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("kms-chain-compliant.json")).expect("fixture"),
+    )
+    .expect("json");
+    let alarm = "/regions/0/metricAlarms/items/0";
+    let filter = "/regions/0/metricFilters/items/0";
+    let trail = "/regions/0/trails/items/0";
+    let topic = "/regions/0/topics/items/0";
+    let breaks: [(&str, &str, Value); 12] = [
+        (alarm, "threshold", json!(5.0)),
+        (alarm, "datapointsToAlarm", json!(2)),
+        (alarm, "statistic", json!("Average")),
+        (alarm, "namespace", json!("LogMetrics")),
+        (alarm, "actionsEnabled", json!(false)),
+        (
+            alarm,
+            "dimensions",
+            json!([{"name": "KeyId", "value": "1234abcd-12ab-34cd-56ef-1234567890ab"}]),
+        ),
+        (
+            filter,
+            "filterPattern",
+            json!("{ $.eventName = DisableKey }"),
+        ),
+        (filter, "filterPattern", json!("{ $.eventName = ")),
+        (trail, "isMultiRegionTrail", json!(false)),
+        (
+            trail,
+            "cloudWatchLogsLogGroupArn",
+            json!("arn:aws:logs:eu-west-1:111122223333:log-group:aws-cloudtrail-logs-security:*"),
+        ),
+        (topic, "kmsMasterKeyId", json!("alias/aws/sns")),
+        (
+            topic,
+            "subscriptions",
+            json!([{"subscriptionArn": "PendingConfirmation", "protocol": "email"}]),
+        ),
+    ];
+    for (pointer, key, value) in breaks {
+        let mut account = base.clone();
+        account
+            .pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+            .expect("pointer exists")
+            .insert(key.to_owned(), value.clone());
+        let name = format!("{pointer}/{key} = {value}");
+        let found = assert_agree(&sandbox, &name, &account.to_string());
+        assert!(found > 0, "{name} breaks something");
+    }
+}
