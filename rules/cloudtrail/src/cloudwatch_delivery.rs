@@ -1,5 +1,7 @@
+use serde::Deserialize;
 use trailwarden_sdk::chain::log_group::delivery;
 use trailwarden_sdk::prelude::*;
+use trailwarden_sdk::time::parse_rfc3339;
 
 use crate::helpers::{owner_note, trail_resource, trails_unverifiable};
 
@@ -49,9 +51,18 @@ use crate::helpers::{owner_note, trail_resource, trails_unverifiable};
     tags = ["cloudtrail", "logging", "cis"],
     cis = ["v1.4.0 3.4", "v1.2.0 2.4", "v3.0.0 3.4"],
     security_hub = ["CloudTrail.5"],
-    needs = ["trails", "logGroups"]
+    needs = ["trails", "logGroups"],
+    settings = DeliverySettings
 )]
-pub fn cloudwatch_delivery(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+pub fn cloudwatch_delivery(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+    let settings: DeliverySettings = ctx.settings()?;
+    // "Recent" is judged at collection time, so a saved snapshot checked later keeps its verdict.
+    let collected = snapshot
+        .generator
+        .collected_at
+        .as_deref()
+        .or(ctx.now())
+        .and_then(|t| parse_rfc3339(t).ok());
     if let Some(unverifiable) = trails_unverifiable(snapshot) {
         return Ok(vec![unverifiable]);
     }
@@ -98,6 +109,21 @@ pub fn cloudwatch_delivery(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Findin
                     .as_ref()
                     .and_then(|s| s.latest_cloud_watch_logs_delivery_error.as_deref())
                     .filter(|e| !e.is_empty());
+                let stale = stale_delivery(trail, collected, settings.max_delivery_age_hours);
+                if error.is_none()
+                    && let Some((last, hours)) = stale
+                {
+                    findings.push(
+                        base(Finding::fail(
+                            "CLOUDWATCH_DELIVERY_STALE",
+                            format!(
+                                "trail `{}` last delivered to log group `{}` at {last}, {hours} hours before the snapshot was taken, so recent events may not be reaching the alarms{owner}",
+                                trail.name, delivered.log_group.log_group_name
+                            ),
+                        ))
+                        .property("latestDeliveryTime", last),
+                    );
+                }
                 if let Some(error) = error {
                     findings.push(
                         base(Finding::fail(
@@ -114,4 +140,53 @@ pub fn cloudwatch_delivery(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Findin
         }
     }
     Ok(findings)
+}
+
+/// The last delivery time and its age in hours, when it is older than `max_hours` at
+/// `collected`; `None` when it is recent or either time is unknown (no verdict either way).
+fn stale_delivery(trail: &Trail, collected: Option<i64>, max_hours: u32) -> Option<(String, i64)> {
+    let last = trail
+        .status
+        .as_ref()?
+        .latest_cloud_watch_logs_delivery_time
+        .as_deref()?;
+    let age = collected? - parse_rfc3339(last).ok()?;
+    let hours = age / 3600;
+    (age > i64::from(max_hours) * 3600).then(|| (last.to_owned(), hours))
+}
+
+/// Settings of TW-CT-002.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliverySettings {
+    /// How old the last delivery to CloudWatch Logs may be.
+    pub max_delivery_age_hours: u32,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            max_delivery_age_hours: 24,
+        }
+    }
+}
+
+impl RuleSettings for DeliverySettings {
+    fn describe() -> Vec<SettingMeta> {
+        vec![SettingMeta {
+            name: "max_delivery_age_hours".to_owned(),
+            value_type: "integer".to_owned(),
+            default: serde_json::json!(24),
+            description: "How many hours before the snapshot was collected the last delivery to \
+                          CloudWatch Logs may be; older means delivery has stopped"
+                .to_owned(),
+        }]
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.max_delivery_age_hours == 0 {
+            return Err("max_delivery_age_hours must be at least 1".to_owned());
+        }
+        Ok(())
+    }
 }

@@ -238,3 +238,42 @@ fn pack_metadata_is_complete() {
         }
     }
 }
+
+#[test]
+fn ct002_a_delivery_older_than_the_limit_at_collection_is_stale() {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/snapshots/compliant.json"),
+    )
+    .expect("fixture exists");
+    // Collected two days after the last delivery (2026-11-25T09:57:12Z).
+    let mut document: serde_json::Value = serde_json::from_str(&text).expect("json");
+    document["generator"] = serde_json::json!({"collectedAt": "2026-11-27T10:00:00Z"});
+    let snapshot = Snapshot::from_json(&document.to_string()).expect("parses");
+    let findings = pack()
+        .run_rule("TW-CT-002", &snapshot, serde_json::Value::Null)
+        .expect("runs");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].reason, "CLOUDWATCH_DELIVERY_STALE");
+    assert!(
+        findings[0].message.contains("48 hours"),
+        "{}",
+        findings[0].message
+    );
+    let relaxed = pack()
+        .run_rule(
+            "TW-CT-002",
+            &snapshot,
+            serde_json::json!({"max_delivery_age_hours": 72}),
+        )
+        .expect("runs");
+    assert_eq!(relaxed, vec![]);
+    let error = pack()
+        .run_rule(
+            "TW-CT-002",
+            &snapshot,
+            serde_json::json!({"max_delivery_age_hours": 0}),
+        )
+        .unwrap_err();
+    assert!(error.to_string().contains("at least 1"), "{error}");
+}
