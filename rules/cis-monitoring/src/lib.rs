@@ -7,32 +7,11 @@
 
 pub mod controls;
 
-use serde::Deserialize;
 use trailwarden_sdk::chain::analyse;
+pub use trailwarden_sdk::chain::requirements::CisSettings;
 use trailwarden_sdk::chain::requirements::{cis_control as cis_requirement, kms_key_changes};
 use trailwarden_sdk::events::cis_control;
 use trailwarden_sdk::prelude::*;
-
-/// Settings shared by every TW-CW rule.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CisSettings {
-    /// Report working chains whose filter text is not the CIS text.
-    pub strict_cis: bool,
-}
-
-impl RuleSettings for CisSettings {
-    fn describe() -> Vec<SettingMeta> {
-        vec![SettingMeta {
-            name: "strict_cis".to_owned(),
-            value_type: "bool".to_owned(),
-            default: serde_json::Value::Bool(false),
-            description: "Also report, as a note, covered regions where no covering filter uses \
-                          the exact CIS pattern text, which Security Hub requires"
-                .to_owned(),
-        }]
-    }
-}
 
 /// The check every control shares: the control's requirement on the chain, plus the
 /// `strict_cis` note. CIS 4.7 uses the KMS pack's requirement, so TW-CW-007 and TW-KMS-001

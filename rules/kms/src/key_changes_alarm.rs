@@ -1,6 +1,5 @@
-use serde::Deserialize;
 use trailwarden_sdk::chain::analyse;
-use trailwarden_sdk::chain::requirements::kms_key_changes;
+use trailwarden_sdk::chain::requirements::{CisSettings, kms_key_changes};
 use trailwarden_sdk::events::cis_control;
 use trailwarden_sdk::prelude::*;
 
@@ -89,10 +88,10 @@ use trailwarden_sdk::prelude::*;
     cis = ["v1.4.0 4.7", "v1.2.0 3.7", "v3.0.0 4.7"],
     security_hub = ["CloudWatch.7"],
     needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys"],
-    settings = KeyChangeSettings
+    settings = CisSettings
 )]
 pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
-    let settings: KeyChangeSettings = ctx.settings()?;
+    let settings: CisSettings = ctx.settings()?;
     let analysis = analyse(snapshot, &kms_key_changes(&snapshot.account.id));
     let mut findings = analysis.findings();
     if settings.strict_cis
@@ -101,25 +100,4 @@ pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>,
         findings.extend(analysis.cis_text_findings(control));
     }
     Ok(findings)
-}
-
-/// Settings of TW-KMS-001.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct KeyChangeSettings {
-    /// Report chains that work but whose filter text Security Hub would not accept.
-    pub strict_cis: bool,
-}
-
-impl RuleSettings for KeyChangeSettings {
-    fn describe() -> Vec<SettingMeta> {
-        vec![SettingMeta {
-            name: "strict_cis".to_owned(),
-            value_type: "bool".to_owned(),
-            default: serde_json::Value::Bool(false),
-            description: "Also report, as a note, covered regions where no covering filter uses \
-                          the exact CIS 4.7 pattern text, which Security Hub CloudWatch.7 requires"
-                .to_owned(),
-        }]
-    }
 }

@@ -1,8 +1,34 @@
 //! The requirements the built-in rules check, as data, so that every pack (and a user's) shares
 //! one definition: the CIS pack's 4.7 control and TW-KMS-001 are the same requirement.
 
+use serde::Deserialize;
+
 use super::{AlarmMode, Requirement};
 use crate::events::{CisControl, DEFAULT_REGION, kms};
+use crate::meta::SettingMeta;
+use crate::rule::RuleSettings;
+
+/// The settings of a rule that checks a CIS control: whether to also report working chains
+/// whose filter text Security Hub would not accept ([`is_cis_text`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CisSettings {
+    /// Report, as a note, covered regions where no covering filter is the CIS text.
+    pub strict_cis: bool,
+}
+
+impl RuleSettings for CisSettings {
+    fn describe() -> Vec<SettingMeta> {
+        vec![SettingMeta {
+            name: "strict_cis".to_owned(),
+            value_type: "bool".to_owned(),
+            default: serde_json::Value::Bool(false),
+            description: "Also report, as a note, covered regions where no covering filter uses \
+                          the exact CIS pattern text, which Security Hub requires"
+                .to_owned(),
+        }]
+    }
+}
 
 /// Disabling or scheduling the deletion of a KMS key, successful or attempted (CIS 4.7 and
 /// TW-KMS-001). One event must raise the alarm.
