@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use trailwarden::builtin::BUILTIN_PACKS;
 use trailwarden::engine::cache::ModuleCache;
 use trailwarden::engine::{Limits, LoadedPack, PackOrigin, Sandbox};
+use trailwarden::prune;
 use trailwarden_sdk::abi::EvalContext;
 use trailwarden_sdk::{Ctx, Pack, SCHEMA_VERSION, Snapshot};
 
@@ -86,8 +87,9 @@ fn main() {
         });
         let native_time = median(3, || {
             let started = Instant::now();
+            // As in the sandbox run: the host parses once (to prune), each pack parses its part.
             let parsed = Snapshot::from_json(&text).expect("parses");
-            let findings = evaluate_native(&native, &parsed);
+            let findings = evaluate_native(&native, text.as_bytes(), &parsed);
             assert!(findings > 0);
             started.elapsed()
         });
@@ -152,8 +154,11 @@ fn load_all(sandbox: &Sandbox) -> Vec<LoadedPack> {
         .collect()
 }
 
-/// What `check` does: every pack on its own thread, all rules.
+/// What `check` does: every pack on its own thread, all rules, each given the sections its
+/// rules declare.
 fn evaluate_wasm(sandbox: &Sandbox, packs: &[LoadedPack], snapshot: &[u8]) -> usize {
+    let parsed =
+        Snapshot::from_json(std::str::from_utf8(snapshot).expect("utf-8")).expect("parses");
     std::thread::scope(|scope| {
         let handles: Vec<_> = packs
             .iter()
@@ -166,7 +171,12 @@ fn evaluate_wasm(sandbox: &Sandbox, packs: &[LoadedPack], snapshot: &[u8]) -> us
                     now: Some(NOW.to_owned()),
                     ..EvalContext::default()
                 };
-                scope.spawn(move || sandbox.evaluate(pack, snapshot, &ctx))
+                let parsed = &parsed;
+                scope.spawn(move || {
+                    let needed = prune::needed(pack.meta.rules.iter());
+                    let input = prune::input_for(parsed, snapshot, needed.as_ref());
+                    sandbox.evaluate(pack, &input, &ctx)
+                })
             })
             .collect();
         handles
@@ -188,13 +198,20 @@ fn native_packs() -> Vec<Pack> {
     ]
 }
 
-/// The same rules compiled natively, on the same threads layout.
-fn evaluate_native(packs: &[Pack], snapshot: &Snapshot) -> usize {
+/// The same rules compiled natively, doing what a pack does in the sandbox: on its own thread,
+/// parse the sections its rules declare, run every rule.
+fn evaluate_native(packs: &[Pack], text: &[u8], snapshot: &Snapshot) -> usize {
     std::thread::scope(|scope| {
         let handles: Vec<_> = packs
             .iter()
             .map(|pack| {
                 scope.spawn(move || {
+                    let metas: Vec<_> = pack.rules.iter().map(|r| r.meta()).collect();
+                    let needed = prune::needed(metas.iter());
+                    let input = prune::input_for(snapshot, text, needed.as_ref());
+                    let snapshot = Snapshot::from_json(std::str::from_utf8(&input).expect("utf-8"))
+                        .expect("parses");
+                    let snapshot = &snapshot;
                     pack.rules
                         .iter()
                         .map(|rule| {

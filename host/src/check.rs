@@ -254,7 +254,16 @@ fn evaluate(
                     ..EvalContext::default()
                 };
                 let sandbox = &set.sandbox;
-                scope.spawn(move || sandbox.evaluate(pack, snapshot_bytes, &ctx))
+                let needed = crate::prune::needed(
+                    selected
+                        .iter()
+                        .filter(|r| r.pack == pack.meta.name)
+                        .map(|r| &r.meta),
+                );
+                scope.spawn(move || {
+                    let input = crate::prune::input_for(snapshot, snapshot_bytes, needed.as_ref());
+                    sandbox.evaluate(pack, &input, &ctx)
+                })
             })
             .collect();
         handles

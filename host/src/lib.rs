@@ -14,6 +14,7 @@ pub mod glob;
 pub mod logging;
 pub mod packs;
 pub mod precompile;
+pub mod prune;
 pub mod report;
 pub mod rules_cmd;
 pub mod suppress;
