@@ -10,6 +10,7 @@ use trailwarden_sdk::{Level, Outcome as FindingOutcome, SCHEMA_VERSION, Snapshot
 use crate::Outcome;
 use crate::builtin::{DEMO_SNAPSHOT, DEMO_SNAPSHOT_PATH};
 use crate::cli::{CheckArgs, FailOn, Format};
+use crate::engine::sanitize_line;
 use crate::packs::{self, PackSet};
 use crate::report::{self, CheckReport, RuleEntry, RuleErrorEntry, SnapshotSource};
 
@@ -21,7 +22,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("reading snapshot {}", source.display))?;
     let set = packs::load(&args.packs)?;
     let selected = select_rules(&set, &args.only)?;
-    let report = evaluate(&set, &snapshot, source, &selected, started);
+    let settings = read_settings(args.settings.as_deref(), &set)?;
+    let report = evaluate(&set, &snapshot, source, &selected, &settings, started);
     let rendered = match args.format {
         Format::Text => {
             let colour = args.output.is_none() && std::io::stdout().is_terminal();
@@ -138,12 +140,45 @@ fn select_rules(set: &PackSet, only: &[String]) -> anyhow::Result<Vec<RuleEntry>
         .collect())
 }
 
+/// Settings per rule id from `--settings FILE`; a rule id no loaded pack declares is an error.
+/// The values are checked by each rule's own settings type when it runs.
+fn read_settings(path: Option<&Path>, set: &PackSet) -> anyhow::Result<Settings> {
+    let Some(path) = path else {
+        return Ok(Settings::new());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading settings {}", path.display()))?;
+    let settings: Settings = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "reading settings {}: expected a JSON object of rule ids, each with an object of \
+             settings",
+            path.display()
+        )
+    })?;
+    let known: Vec<&str> = set
+        .packs
+        .iter()
+        .flat_map(|p| p.meta.rules.iter().map(|r| r.id.as_str()))
+        .collect();
+    if let Some(id) = settings.keys().find(|id| !known.contains(&id.as_str())) {
+        bail!(
+            "settings {} name unknown rule {id}; known rules: {}",
+            path.display(),
+            known.join(", ")
+        );
+    }
+    Ok(settings)
+}
+
+type Settings = std::collections::BTreeMap<String, serde_json::Value>;
+
 /// Runs every pack (in parallel, one thread each) and gathers a sorted report.
 fn evaluate(
     set: &PackSet,
     snapshot: &Snapshot,
     source: SnapshotSource,
     selected: &[RuleEntry],
+    settings: &Settings,
     started: String,
 ) -> CheckReport {
     let snapshot_bytes = source.text.as_bytes();
@@ -162,6 +197,11 @@ fn evaluate(
                     abi_minor: trailwarden_sdk::abi::ABI_MINOR,
                     encoding: "json".to_owned(),
                     snapshot_schema: SCHEMA_VERSION,
+                    settings: settings
+                        .iter()
+                        .filter(|(id, _)| rules.contains(id))
+                        .map(|(id, value)| (id.clone(), value.clone()))
+                        .collect(),
                     rules,
                     now: Some(now.clone()),
                     ..EvalContext::default()
@@ -179,6 +219,9 @@ fn evaluate(
     let mut report = CheckReport::new(snapshot, source, selected.to_vec(), started);
     report.pack_errors = set.failed.clone();
     for run in runs {
+        for line in &run.logs {
+            tracing::info!(rule = %sanitize_line(&run.rule_id), "{}", sanitize_line(line));
+        }
         match run.result {
             Ok((findings, dropped)) => {
                 if dropped > 0 {

@@ -12,6 +12,8 @@ pub mod logging;
 pub mod packs;
 pub mod report;
 pub mod rules_cmd;
+pub mod rules_test;
+pub mod scaffold;
 pub mod test_pattern;
 pub mod time;
 

@@ -1,4 +1,5 @@
-//! `trailwarden rules list` and `rules explain`: the packs' own metadata, shown.
+//! `trailwarden rules list` and `rules explain`: the packs' own metadata, shown; `rules new` and
+//! `rules test` live in [`crate::scaffold`] and [`crate::rules_test`].
 
 use std::fmt::Write;
 
@@ -13,6 +14,8 @@ use crate::packs;
 /// Runs a `rules` subcommand.
 pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
     match command {
+        RulesCommand::New(args) => crate::scaffold::run(args),
+        RulesCommand::Test(args) => crate::rules_test::run(args),
         RulesCommand::List { format, packs } => {
             let set = packs::load(packs)?;
             let mut rows: Vec<_> = set
@@ -28,7 +31,9 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                         .map(|(pack, rule)| {
                             json!({
                                 "id": rule.id, "name": rule.name, "level": rule.level,
-                                "pack": pack.meta.name, "origin": pack.origin.to_string(),
+                                "pack": pack.meta.name, "packVersion": pack.meta.version,
+                                "sdkVersion": pack.meta.sdk_version,
+                                "origin": pack.origin.to_string(),
                                 "shortDescription": rule.short_description,
                                 "mappings": rule.mappings,
                             })
@@ -47,15 +52,23 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                             .collect();
                         mappings.extend(rule.mappings.security_hub.iter().cloned());
                         mappings.extend(rule.mappings.mitre_attack.iter().cloned());
+                        let source = if pack.is_file() {
+                            pack.describe()
+                        } else {
+                            clean(&pack.meta.name)
+                        };
+                        let mappings = if mappings.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; {}", clean(&mappings.join(", ")))
+                        };
                         let _ = writeln!(
                             out,
-                            "{:<11} {:<8} {:<30} {}  [{}; {}]",
+                            "{:<11} {:<8} {:<30} {}  [{source}{mappings}]",
                             clean(&rule.id),
                             rule.level.as_str(),
                             clean(&rule.name),
                             clean(&rule.short_description),
-                            clean(&pack.meta.name),
-                            clean(&mappings.join(", ")),
                         );
                     }
                     for (origin, message) in &set.failed {
