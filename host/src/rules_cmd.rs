@@ -43,6 +43,7 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                 }
                 ListFormat::Text => {
                     let mut out = String::new();
+                    let id_width = rows.iter().map(|(_, r)| r.id.len()).max().unwrap_or(0);
                     for (pack, rule) in &rows {
                         let mut mappings: Vec<String> = rule
                             .mappings
@@ -64,7 +65,7 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                         };
                         let _ = writeln!(
                             out,
-                            "{:<11} {:<8} {:<30} {}  [{source}{mappings}]",
+                            "{:<id_width$} {:<8} {:<30} {}  [{source}{mappings}]",
                             clean(&rule.id),
                             rule.level.as_str(),
                             clean(&rule.name),

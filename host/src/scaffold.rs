@@ -153,6 +153,7 @@ impl Plan {
         let expect = |description: &str, change: &dyn Fn(&mut Expectations)| {
             let mut expected = Expectations {
                 description: Some(description.to_owned()),
+                rules: Some(vec![id.clone()]),
                 ..Expectations::default()
             };
             change(&mut expected);
