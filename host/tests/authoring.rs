@@ -7,6 +7,10 @@
 //! runs (under `target/tmp`), so re-runs only rebuild the crate itself; it builds offline from
 //! the workspace's `Cargo.lock`, so it needs no network.
 
+#[allow(dead_code)]
+#[path = "../../build-support/wasm_packs.rs"]
+mod wasm_packs;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -40,19 +44,7 @@ fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .args(["--offline", "--target-dir"])
         .arg(target_dir);
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
-        command.env_remove(var);
-    }
+    wasm_packs::without_outer_build(&mut command);
     command.output().expect("cargo runs")
 }
 

@@ -317,7 +317,7 @@ pub(super) fn read_metadata(
     trailwarden_sdk::abi::check_compatibility(&meta)?;
     if meta.abi_minor > trailwarden_sdk::abi::ABI_MINOR {
         tracing::info!(
-            pack = %meta.name,
+            pack = %sanitize_line(&meta.name),
             "the pack speaks rule ABI {major}.{}, newer than this trailwarden's {major}.{}; what \
              the newer minor adds is ignored",
             meta.abi_minor,
