@@ -150,7 +150,7 @@ impl Plan {
                 .to_json()
         };
         let id = format!("{}-KMS-001", self.prefix);
-        let expect = |description: &str, change: &dyn Fn(&mut Expectations)| {
+        let expected_file = |description: &str, change: &dyn Fn(&mut Expectations)| {
             let mut expected = Expectations {
                 description: Some(description.to_owned()),
                 rules: Some(vec![id.clone()]),
@@ -166,7 +166,7 @@ impl Plan {
             ("monitored.json".to_owned(), monitored(KEY_POLICY)),
             (
                 "monitored.expected.json".to_owned(),
-                expect(
+                expected_file(
                     "PutKeyPolicy, successful or refused, is counted and alarmed in both regions",
                     &|_| {},
                 ),
@@ -177,7 +177,7 @@ impl Plan {
             ),
             (
                 "refused-calls-dropped.expected.json".to_owned(),
-                expect(
+                expected_file(
                     "the filter drops refused calls (errorCode NOT EXISTS), so a refused \
                      PutKeyPolicy reaches nobody",
                     &|e| {
@@ -199,7 +199,7 @@ impl Plan {
             ),
             (
                 "refused-calls-allowed.expected.json".to_owned(),
-                expect(
+                expected_file(
                     "with include_refused off, the same filter is enough",
                     &|e| {
                         e.snapshot = Some("refused-calls-dropped.json".to_owned());
@@ -209,7 +209,7 @@ impl Plan {
             ),
             (
                 "bad-setting.expected.json".to_owned(),
-                expect(
+                expected_file(
                     "a setting of the wrong type is an error naming the key",
                     &|e| {
                         e.snapshot = Some("monitored.json".to_owned());
