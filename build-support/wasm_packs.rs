@@ -1,6 +1,7 @@
 //! Shared by build scripts that compile rule packs to wasm32 (`host/build.rs` for the built-in
-//! packs, `tests/build.rs` for the hostile test packs). Included with `#[path]`, so it has no
-//! crate of its own and no dependencies.
+//! packs, `tests/build.rs` for the test packs) and by the test that builds a scaffolded pack
+//! (`host/tests/authoring.rs`). Included with `#[path]`, so it has no crate of its own and no
+//! dependencies.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,19 +31,7 @@ pub fn build(workspace: &Path, target_dir: &Path, packages: &[&str]) -> Vec<(Str
     for package in packages {
         command.args(["-p", package]);
     }
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
-        command.env_remove(var);
-    }
+    without_outer_build(&mut command);
     let status = command
         .status()
         .unwrap_or_else(|e| panic!("could not run {cargo} to build rule packs: {e}"));
@@ -63,6 +52,24 @@ pub fn build(workspace: &Path, target_dir: &Path, packages: &[&str]) -> Vec<(Str
             (package.to_string(), wasm)
         })
         .collect()
+}
+
+/// Removes from a nested cargo's environment what the outer build set for itself: host-only
+/// flags, its target directory and target, its jobserver.
+pub fn without_outer_build(command: &mut Command) {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
+        command.env_remove(var);
+    }
 }
 
 /// Makes sure the wasm32 target is installed: installs it with rustup when rustup is there (as

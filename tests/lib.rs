@@ -1,4 +1,4 @@
-//! Helpers for the workspace-level tests: the hostile pack built from source, fixture paths.
+//! Helpers for the workspace-level tests: the test packs built from source, fixture paths.
 
 include!(concat!(env!("OUT_DIR"), "/test_packs.rs"));
 
@@ -13,6 +13,15 @@ pub fn hostile_pack() -> &'static [u8] {
         .unwrap_or_default()
 }
 
+/// The wasm bytes of the example custom pack, `examples/custom-pack`.
+pub fn custom_pack() -> &'static [u8] {
+    TEST_PACKS
+        .iter()
+        .find(|(name, _)| *name == "acme-security-rules")
+        .map(|(_, bytes)| *bytes)
+        .unwrap_or_default()
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -22,4 +31,46 @@ pub fn repo_root() -> PathBuf {
 /// A snapshot fixture by file name.
 pub fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures/snapshots").join(name)
+}
+
+/// A module with the v1 exports whose `metadata` export returns `meta` (a pack's metadata
+/// JSON) and whose `evaluate` returns nothing: to test what the host does with metadata alone.
+pub fn fake_pack(meta: &str) -> Vec<u8> {
+    let mut escaped = String::new();
+    for byte in meta.bytes() {
+        if byte.is_ascii_graphic() && byte != b'"' && byte != b'\\' || byte == b' ' {
+            escaped.push(char::from(byte));
+        } else {
+            escaped.push_str(&format!("\\{byte:02x}"));
+        }
+    }
+    let packed = (16u64 << 32) | meta.len() as u64;
+    let pages = meta.len() / 65536 + 2;
+    wat::parse_str(format!(
+        r#"(module
+            (memory (export "memory") {pages})
+            (data (i32.const 16) "{escaped}")
+            (func (export "trailwarden_v1_alloc") (param i32) (result i32) i32.const 16)
+            (func (export "trailwarden_v1_metadata") (result i64) i64.const {packed})
+            (func (export "trailwarden_v1_evaluate") (param i32 i32 i32 i32) (result i64) i64.const 0)
+            (func (export "trailwarden_v1_trap_info") (result i64) i64.const 0))"#
+    ))
+    .unwrap_or_default()
+}
+
+/// A private cache directory for compiled packs under the repository's `target/`, so tests
+/// never touch `~/.cache` and re-runs do not recompile.
+pub fn cache_dir() -> PathBuf {
+    repo_root()
+        .join("target")
+        .join("tmp")
+        .join("tests-module-cache")
+}
+
+/// A fresh, empty scratch directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tw-tests-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_default();
+    dir
 }

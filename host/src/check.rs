@@ -13,6 +13,7 @@ use crate::Outcome;
 use crate::builtin::DEMO_SNAPSHOT;
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::config::{self, RuleSelection};
+use crate::engine::sanitize_line;
 use crate::glob::glob_match;
 use crate::packs::{self, PackSet};
 use crate::report::{self, CheckReport, RuleEntry, RuleErrorEntry, SnapshotSource};
@@ -30,7 +31,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     pack_args.rule_dirs.extend(config.rule_dirs.iter().cloned());
     let set = packs::load(&pack_args)?;
     let selected = select_rules(&set, &args.only, &config.rules)?;
-    let settings = rule_settings(&selected, &config.settings)?;
+    let mut settings = rule_settings(&selected, &config.settings)?;
+    // --settings FILE wins over the configuration, rule by rule.
+    settings.extend(read_settings(args.settings.as_deref(), &set)?);
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     let mut report = evaluate(
         &set,
@@ -219,6 +222,38 @@ fn rule_settings(
     Ok(out)
 }
 
+/// Settings per rule id from `--settings FILE`; a rule id no loaded pack declares is an error.
+/// The values are checked by each rule's own settings type when it runs.
+fn read_settings(path: Option<&Path>, set: &PackSet) -> anyhow::Result<Settings> {
+    let Some(path) = path else {
+        return Ok(Settings::new());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading settings {}", path.display()))?;
+    let settings: Settings = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "reading settings {}: expected a JSON object of rule ids, each with an object of \
+             settings",
+            path.display()
+        )
+    })?;
+    let known: Vec<&str> = set
+        .packs
+        .iter()
+        .flat_map(|p| p.meta.rules.iter().map(|r| r.id.as_str()))
+        .collect();
+    if let Some(id) = settings.keys().find(|id| !known.contains(&id.as_str())) {
+        bail!(
+            "settings {} name unknown rule {id}; known rules: {}",
+            path.display(),
+            known.join(", ")
+        );
+    }
+    Ok(settings)
+}
+
+type Settings = std::collections::BTreeMap<String, serde_json::Value>;
+
 /// Runs every pack (in parallel, one thread each) and gathers a sorted report.
 fn evaluate(
     set: &PackSet,
@@ -275,6 +310,9 @@ fn evaluate(
     let mut report = CheckReport::new(snapshot, source, selected.to_vec(), started);
     report.pack_errors = set.failed.clone();
     for run in runs {
+        for line in &run.logs {
+            tracing::info!(rule = %sanitize_line(&run.rule_id), "{}", sanitize_line(line));
+        }
         match run.result {
             Ok((findings, dropped)) => {
                 if dropped > 0 {

@@ -23,8 +23,64 @@ Examples:
   trailwarden check --snapshot account.json        check a saved snapshot
   trailwarden check --snapshot account.json --format sarif -o trailwarden.sarif
   trailwarden check --snapshot account.json --baseline main.sarif   gate on new findings only
+  trailwarden check --snapshot account.json --rules ./packs --settings settings.json
   trailwarden rules list                           the rules and what they map to
-  trailwarden rules explain TW-CT-001              one rule's documentation";
+  trailwarden rules explain TW-CT-001              one rule's documentation
+  trailwarden rules new acme-rules                 start a pack of your own rules";
+
+const RULES_HELP: &str = "\
+Rules come in packs: the built-in ones are embedded, and --rules DIR adds every .wasm in DIR.
+A rule id may be declared once across all packs.
+
+Writing your own (docs/writing-rules.md has the whole story):
+  trailwarden rules new acme-rules                 a crate with a sample rule, fixtures and tests
+  cd acme-rules && cargo test                      the rules natively
+  cargo build --release --target wasm32-unknown-unknown
+  trailwarden rules test                           the same fixtures through the .wasm, in the sandbox
+  trailwarden rules list --rules target/wasm32-unknown-unknown/release
+  trailwarden check --snapshot account.json --rules target/wasm32-unknown-unknown/release";
+
+const LIST_HELP: &str = "\
+Examples:
+  trailwarden rules list                           the built-in rules
+  trailwarden rules list --rules ./packs           with your packs (file and SDK version shown)
+  trailwarden rules list --format json | jq -r '.[].id'";
+
+const EXPLAIN_HELP: &str = "\
+Examples:
+  trailwarden rules explain TW-KMS-001
+  trailwarden rules explain ACME-KMS-001 --rules ./packs
+  trailwarden rules explain TW-KMS-003 --format json | jq .settings";
+
+const NEW_HELP: &str = "\
+The crate holds a sample rule that checks a requirement on the monitoring chain, a native test,
+and fixture cases (tests/cases/NAME.json snapshots with NAME.expected.json findings).
+
+trailwarden-sdk is not published yet, so the crate depends on its source by path: by default
+the SDK this trailwarden was built from; when that source is gone (a copied binary), pass
+--sdk-path to a trailwarden checkout's sdk/ directory.
+
+Examples:
+  trailwarden rules new acme-rules
+  trailwarden rules new acme-rules --dir ~/src --id-prefix ACME
+  trailwarden rules new acme-rules --sdk-path ~/src/trailwarden/sdk";
+
+const TEST_HELP: &str = "\
+Each case is a pair in the cases directory: NAME.json, a snapshot, and NAME.expected.json, the
+findings the pack must report on it (rule, reason, and optionally level, resource, region,
+outcome, messageContains), plus optional settings, rules and now. The format is described in
+docs/writing-rules.md. `cargo test` runs the same files natively with
+trailwarden_sdk::testing::assert_cases.
+
+Exit status:
+  0  every case passed
+  1  a case failed (the diff shows expected and reported findings)
+  2  bad input: no cases, an unreadable case or snapshot, a pack that does not load
+
+Examples:
+  trailwarden rules test                           in a pack crate, after cargo build --release --target wasm32-unknown-unknown
+  trailwarden rules test path/to/pack --rules path/to/pack/target/wasm32-unknown-unknown/release
+  trailwarden rules test --cases tests/regressions";
 
 /// Checks that AWS KMS monitoring would really tell someone.
 ///
@@ -50,8 +106,8 @@ pub enum Command {
     /// Run the rules against an account snapshot and report what would not alert.
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
-    /// List and explain the rules.
-    #[command(subcommand)]
+    /// List, explain, create and test rule packs.
+    #[command(subcommand, after_help = RULES_HELP)]
     Rules(RulesCommand),
     /// Test a filter pattern (or, with --eventbridge, an event pattern) against an event.
     ///
@@ -114,6 +170,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub only: Vec<String>,
 
+    /// Rule settings: a JSON file mapping rule ids to their settings, e.g.
+    /// {"TW-KMS-003": {"operations": ["Decrypt", "Encrypt"]}}. A bad value is an error of that
+    /// rule naming the key; `rules explain ID` lists a rule's settings.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+
     #[command(flatten)]
     pub packs: PackArgs,
 }
@@ -159,6 +221,7 @@ pub enum RulesCommand {
         packs: PackArgs,
     },
     /// List every rule of the loaded packs.
+    #[command(after_help = LIST_HELP)]
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -167,6 +230,7 @@ pub enum RulesCommand {
         packs: PackArgs,
     },
     /// Print one rule's documentation, mappings and settings.
+    #[command(after_help = EXPLAIN_HELP)]
     Explain {
         /// The rule id, e.g. TW-CT-001.
         id: String,
@@ -176,6 +240,49 @@ pub enum RulesCommand {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Create a rule pack crate: a sample rule, a native test and fixture cases.
+    #[command(after_help = NEW_HELP)]
+    New(NewArgs),
+    /// Run a pack's fixture cases through its .wasm in the sandbox and diff the findings.
+    #[command(after_help = TEST_HELP)]
+    Test(TestArgs),
+}
+
+/// Options of `rules new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The crate name: lower-case letters, digits and dashes, e.g. acme-rules.
+    pub name: String,
+
+    /// Create the crate in DIR/NAME.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The trailwarden-sdk source directory to depend on [default: the SDK this binary was
+    /// built from].
+    #[arg(long, value_name = "PATH")]
+    pub sdk_path: Option<PathBuf>,
+
+    /// The rule id prefix [default: the first word of NAME, upper-cased: ACME for acme-rules].
+    #[arg(long, value_name = "PREFIX")]
+    pub id_prefix: Option<String>,
+}
+
+/// Options of `rules test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The pack crate, or any directory with a tests/cases directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The directory of cases [default: DIR/tests/cases].
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+
+    /// Where the packs under test are: `--rules DIR` (repeatable) [default:
+    /// DIR/target/wasm32-unknown-unknown/release, where cargo builds them].
+    #[command(flatten)]
+    pub packs: PackArgs,
 }
 
 /// Report formats.

@@ -17,6 +17,8 @@ pub mod precompile;
 pub mod prune;
 pub mod report;
 pub mod rules_cmd;
+pub mod rules_test;
+pub mod scaffold;
 pub mod suppress;
 pub mod test_pattern;
 pub mod time;

@@ -2,7 +2,8 @@
 //!
 //! A pack that fails to load is reported with its file and the reason, and the run goes on
 //! with the others; the run then exits 2 because it is incomplete. Two packs claiming the same
-//! rule id is a configuration error, reported before anything runs.
+//! rule id is a configuration error, reported before anything runs, with every clash and the
+//! packs (name, version, file, SDK version) involved.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use anyhow::{Context, bail};
 use crate::builtin::BUILTIN_PACKS;
 use crate::cli::PackArgs;
 use crate::engine::cache::ModuleCache;
-use crate::engine::{Limits, LoadedPack, PackOrigin, Sandbox};
+use crate::engine::{Limits, LoadedPack, PackOrigin, Sandbox, sanitize_line};
 
 /// The sandbox and every pack that loaded, plus the ones that did not.
 pub struct PackSet {
@@ -76,7 +77,7 @@ pub fn load(args: &PackArgs) -> anyhow::Result<PackSet> {
 }
 
 /// The `.wasm` files directly in `dir`, sorted; a missing directory is an error.
-fn wasm_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn wasm_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("reading rule directory {}", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
@@ -91,19 +92,34 @@ fn wasm_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Every rule id declared by more than one pack, each with the packs that declare it.
 fn check_collisions(packs: &[LoadedPack]) -> anyhow::Result<()> {
-    let mut owners: BTreeMap<&str, &PackOrigin> = BTreeMap::new();
+    let mut owners: BTreeMap<&str, Vec<&LoadedPack>> = BTreeMap::new();
     for pack in packs {
         for rule in &pack.meta.rules {
-            if let Some(first) = owners.insert(rule.id.as_str(), &pack.origin) {
-                bail!(
-                    "rule id {} is declared by both {first} and {}; rule ids must be unique \
-                     (give your rules your own prefix, e.g. ACME-KMS-001)",
-                    rule.id,
-                    pack.origin
-                );
-            }
+            owners.entry(rule.id.as_str()).or_default().push(pack);
         }
     }
-    Ok(())
+    let clashes: Vec<String> = owners
+        .iter()
+        .filter(|(_, packs)| packs.len() > 1)
+        .map(|(id, packs)| {
+            let names: Vec<String> = packs.iter().map(|p| p.describe()).collect();
+            format!(
+                "  {} is declared by {}",
+                sanitize_line(id),
+                names.join(" and ")
+            )
+        })
+        .collect();
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{} rule id{} declared twice; rule ids must be unique across packs (give your rules \
+         your own prefix, e.g. ACME-KMS-001, and load each pack once):\n{}",
+        clashes.len(),
+        if clashes.len() == 1 { " is" } else { "s are" },
+        clashes.join("\n")
+    )
 }

@@ -1,4 +1,5 @@
-//! `trailwarden rules list` and `rules explain`: the packs' own metadata, shown.
+//! `trailwarden rules list` and `rules explain`: the packs' own metadata, shown; `rules new` and
+//! `rules test` live in [`crate::scaffold`] and [`crate::rules_test`].
 
 use std::fmt::Write;
 
@@ -14,6 +15,8 @@ use crate::packs;
 pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
     match command {
         RulesCommand::Precompile { packs } => crate::precompile::run(packs),
+        RulesCommand::New(args) => crate::scaffold::run(args),
+        RulesCommand::Test(args) => crate::rules_test::run(args),
         RulesCommand::List { format, packs } => {
             let set = packs::load(packs)?;
             let mut rows: Vec<_> = set
@@ -29,7 +32,9 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                         .map(|(pack, rule)| {
                             json!({
                                 "id": rule.id, "name": rule.name, "level": rule.level,
-                                "pack": pack.meta.name, "origin": pack.origin.to_string(),
+                                "pack": pack.meta.name, "packVersion": pack.meta.version,
+                                "sdkVersion": pack.meta.sdk_version,
+                                "origin": pack.origin.to_string(),
                                 "shortDescription": rule.short_description,
                                 "mappings": rule.mappings,
                             })
@@ -39,6 +44,7 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                 }
                 ListFormat::Text => {
                     let mut out = String::new();
+                    let id_width = rows.iter().map(|(_, r)| r.id.len()).max().unwrap_or(0);
                     for (pack, rule) in &rows {
                         let mut mappings: Vec<String> = rule
                             .mappings
@@ -48,15 +54,23 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                             .collect();
                         mappings.extend(rule.mappings.security_hub.iter().cloned());
                         mappings.extend(rule.mappings.mitre_attack.iter().cloned());
+                        let source = if pack.is_file() {
+                            pack.describe()
+                        } else {
+                            clean(&pack.meta.name)
+                        };
+                        let mappings = if mappings.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; {}", clean(&mappings.join(", ")))
+                        };
                         let _ = writeln!(
                             out,
-                            "{:<11} {:<8} {:<30} {}  [{}; {}]",
+                            "{:<id_width$} {:<8} {:<30} {}  [{source}{mappings}]",
                             clean(&rule.id),
                             rule.level.as_str(),
                             clean(&rule.name),
                             clean(&rule.short_description),
-                            clean(&pack.meta.name),
-                            clean(&mappings.join(", ")),
                         );
                     }
                     for (origin, message) in &set.failed {

@@ -453,3 +453,69 @@ fn precompile_fills_a_private_cache_that_check_then_uses() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("drop --no-cache"));
 }
+
+#[test]
+fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
+    let dir = std::env::temp_dir().join(format!("tw-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("written");
+        path.display().to_string()
+    };
+    let snapshot = fixture("kms-chain-compliant.json");
+    let check = |settings: &str| {
+        run(&[
+            "check",
+            "--snapshot",
+            &snapshot,
+            "--only",
+            "TW-KMS-003",
+            "--settings",
+            settings,
+        ])
+    };
+
+    let good = write(
+        "good.json",
+        r#"{"TW-KMS-003": {"operations": ["Decrypt"]}}"#,
+    );
+    let output = check(&good);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+
+    let typo = write(
+        "typo.json",
+        r#"{"TW-KMS-003": {"operations": ["Decript"]}}"#,
+    );
+    let output = check(&typo);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a rule that cannot run is an error"
+    );
+    let text = stdout(&output);
+    assert!(text.contains("rule TW-KMS-003 failed [settings]"), "{text}");
+    assert!(text.contains("`Decript`"), "{text}");
+
+    let wrong_type = write("type.json", r#"{"TW-KMS-003": {"operations": "Decrypt"}}"#);
+    let text = stdout(&check(&wrong_type));
+    assert!(
+        text.contains("rule TW-KMS-003 failed [settings]: invalid setting `operations`: invalid type: string \"Decrypt\", expected a sequence"),
+        "{text}"
+    );
+
+    let unknown = write("unknown.json", r#"{"TW-KMS-999": {}}"#);
+    let output = check(&unknown);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("name unknown rule TW-KMS-999; known rules: TW-"),
+        "{}",
+        stderr(&output)
+    );
+}

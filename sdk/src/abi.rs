@@ -7,13 +7,30 @@
 //! |---|---|---|
 //! | `memory` | memory | the pack's linear memory |
 //! | `trailwarden_v1_alloc` | `(len: u32) -> u32` | a buffer of `len` bytes for the host to fill |
-//! | `trailwarden_v1_metadata` | `() -> u64` | [`PackMeta`](crate::meta::PackMeta) as JSON |
+//! | `trailwarden_v1_metadata` | `() -> u64` | [`PackMeta`] as JSON |
 //! | `trailwarden_v1_evaluate` | `(ctx, ctx_len, snap, snap_len) -> u64` | an [`Envelope`] as JSON |
 //! | `trailwarden_v1_trap_info` | `() -> u64` | [`TrapInfo`] as JSON, read after a trap |
 //!
 //! A `u64` result packs a pointer and a length: `ptr << 32 | len`. Inputs and outputs are
 //! JSON. Everything but the raw exports is ordinary Rust that runs natively, so the glue is
 //! tested without a wasm runtime.
+//!
+//! # Versions
+//!
+//! Three numbers travel in every pack's [`PackMeta`], and the host checks
+//! them with [`check_compatibility`] before it runs anything:
+//!
+//! - [`ABI_MAJOR`], also in the export names: a change the other side would misread. A pack and
+//!   a host of different majors never run together.
+//! - [`ABI_MINOR`]: additions the other side can ignore (a new optional context field, a new
+//!   optional export). Any minor of the same major loads; a newer pack on an older host runs
+//!   without the additions.
+//! - [`SCHEMA_VERSION`]: the snapshot schema the pack was compiled against. The snapshot model
+//!   is compiled into the pack, so a pack reading another schema would misread the account; it
+//!   must match exactly.
+//!
+//! The message says which side is older and what to do: rebuild the pack against the host's
+//! `trailwarden-sdk`, or upgrade trailwarden.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -21,6 +38,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
+use crate::meta::PackMeta;
 use crate::rule::{Ctx, Pack};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotError};
 
@@ -30,6 +48,100 @@ pub const ABI_MAJOR: u32 = 1;
 pub const ABI_MINOR: u32 = 0;
 /// The prefix of every export, e.g. `trailwarden_v1_evaluate`.
 pub const EXPORT_PREFIX: &str = "trailwarden_v1_";
+
+/// Why a pack cannot run on this host: it was built for another rule ABI major or another
+/// snapshot schema. Each message says which side is older and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Incompatible {
+    /// The pack speaks another rule ABI major version.
+    #[error("{}", versions_message(pack_name, pack_sdk, "speaks rule ABI", "v", *pack, *host))]
+    AbiMajor {
+        /// The pack's name.
+        pack_name: String,
+        /// The `trailwarden-sdk` version the pack was built with.
+        pack_sdk: String,
+        /// The pack's ABI major.
+        pack: u32,
+        /// This SDK's (and so the host's) ABI major.
+        host: u32,
+    },
+    /// The pack reads another snapshot schema version.
+    #[error("{}", versions_message(pack_name, pack_sdk, "reads snapshot schema", "", *pack, *host))]
+    SnapshotSchema {
+        /// The pack's name.
+        pack_name: String,
+        /// The `trailwarden-sdk` version the pack was built with.
+        pack_sdk: String,
+        /// The schema the pack reads.
+        pack: u32,
+        /// The schema this SDK (and so the host) reads and writes.
+        host: u32,
+    },
+}
+
+fn versions_message(
+    pack_name: &str,
+    pack_sdk: &str,
+    what: &str,
+    prefix: &str,
+    pack: u32,
+    host: u32,
+) -> String {
+    let ours = crate::SDK_VERSION;
+    let built = format!(
+        "pack {pack_name} was built with trailwarden-sdk {pack_sdk} and {what} {prefix}{pack}"
+    );
+    if pack < host {
+        format!(
+            "{built}, older than the {prefix}{host} of this trailwarden: rebuild the pack against \
+             trailwarden-sdk {ours} (update the dependency in its Cargo.toml, then `cargo build \
+             --release --target wasm32-unknown-unknown`)"
+        )
+    } else {
+        format!(
+            "{built}, newer than the {prefix}{host} of this trailwarden (built with \
+             trailwarden-sdk {ours}): upgrade trailwarden, or build the pack against \
+             trailwarden-sdk {ours}"
+        )
+    }
+}
+
+/// Whether a pack with this metadata can run on a host built with this SDK: same ABI major,
+/// same snapshot schema. The ABI minor may differ either way.
+///
+/// ```
+/// use trailwarden_sdk::abi::{Incompatible, check_compatibility};
+/// # let mut meta = trailwarden_sdk::PackMeta {
+/// #     name: "acme-rules".into(), version: "0.1.0".into(), sdk_version: "0.1.0".into(),
+/// #     abi_major: 1, abi_minor: 0, snapshot_schema: trailwarden_sdk::SCHEMA_VERSION,
+/// #     rules: Vec::new(),
+/// # };
+/// assert_eq!(check_compatibility(&meta), Ok(()));
+/// meta.snapshot_schema += 1;
+/// let error = check_compatibility(&meta).unwrap_err();
+/// assert!(matches!(error, Incompatible::SnapshotSchema { .. }));
+/// assert!(error.to_string().contains("upgrade trailwarden"));
+/// ```
+pub fn check_compatibility(meta: &PackMeta) -> Result<(), Incompatible> {
+    if meta.abi_major != ABI_MAJOR {
+        return Err(Incompatible::AbiMajor {
+            pack_name: meta.name.clone(),
+            pack_sdk: meta.sdk_version.clone(),
+            pack: meta.abi_major,
+            host: ABI_MAJOR,
+        });
+    }
+    if meta.snapshot_schema != SCHEMA_VERSION {
+        return Err(Incompatible::SnapshotSchema {
+            pack_name: meta.name.clone(),
+            pack_sdk: meta.sdk_version.clone(),
+            pack: meta.snapshot_schema,
+            host: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
 
 /// What the host sends with each evaluation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -160,9 +272,12 @@ pub fn evaluate(pack: &Pack, ctx: &[u8], snapshot: &[u8]) -> Envelope {
     };
     if ctx.snapshot_schema != SCHEMA_VERSION {
         let message = format!(
-            "pack {} reads snapshot schema {SCHEMA_VERSION} but the host sent schema {}; \
-             rebuild the pack with a matching trailwarden-sdk",
-            pack.name, ctx.snapshot_schema
+            "pack {} (trailwarden-sdk {}) reads snapshot schema {SCHEMA_VERSION} but the host \
+             sent schema {}: rebuild the pack against the host's trailwarden-sdk, or use a \
+             trailwarden that writes schema {SCHEMA_VERSION}",
+            pack.name,
+            crate::SDK_VERSION,
+            ctx.snapshot_schema
         );
         return error_for_all(&ctx, "snapshot", &message);
     }
@@ -344,4 +459,154 @@ macro_rules! __export_abi_v1 {
             }
         };
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    fn meta(abi_major: u32, snapshot_schema: u32) -> PackMeta {
+        PackMeta {
+            name: "acme-rules".to_owned(),
+            version: "0.3.0".to_owned(),
+            sdk_version: "0.9.0".to_owned(),
+            abi_major,
+            abi_minor: ABI_MINOR + 5,
+            snapshot_schema,
+            rules: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_newer_abi_minor_is_compatible() {
+        assert_eq!(
+            check_compatibility(&meta(ABI_MAJOR, SCHEMA_VERSION)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_old_pack_on_a_new_host_is_told_to_rebuild() {
+        let error = check_compatibility(&meta(ABI_MAJOR, SCHEMA_VERSION - 1)).unwrap_err();
+        let text = error.to_string();
+        assert!(text.starts_with("pack acme-rules was built with trailwarden-sdk 0.9.0 and reads snapshot schema 0, older than the 1 of this trailwarden"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "rebuild the pack against trailwarden-sdk {}",
+                crate::SDK_VERSION
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_new_pack_on_an_old_host_is_told_to_upgrade() {
+        let error = check_compatibility(&meta(ABI_MAJOR + 1, SCHEMA_VERSION)).unwrap_err();
+        assert!(matches!(
+            error,
+            Incompatible::AbiMajor {
+                pack: 2,
+                host: 1,
+                ..
+            }
+        ));
+        let text = error.to_string();
+        assert!(
+            text.contains("speaks rule ABI v2, newer than the v1 of this trailwarden"),
+            "{text}"
+        );
+        assert!(text.contains("upgrade trailwarden"), "{text}");
+        let error = check_compatibility(&meta(ABI_MAJOR, SCHEMA_VERSION + 1)).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Incompatible::SnapshotSchema {
+                    pack: 2,
+                    host: 1,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+
+    /// A rule with a numeric setting, to see the glue check settings before running it.
+    #[derive(Debug, Default, serde::Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct Days {
+        days: u32,
+    }
+
+    impl RuleSettings for Days {
+        fn describe() -> Vec<SettingMeta> {
+            Vec::new()
+        }
+    }
+
+    /// Counts days.
+    #[rule(id = "T-001", name = "days", settings = Days)]
+    fn days(_snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+        let settings: Days = ctx.settings()?;
+        Ok(vec![Finding::fail("DAYS", settings.days.to_string())])
+    }
+
+    /// Reads no settings at all.
+    #[rule(id = "T-002", name = "plain")]
+    fn plain(_snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+        Ok(Vec::new())
+    }
+
+    fn test_pack() -> Pack {
+        Pack {
+            name: "test",
+            version: "0.0.0",
+            rules: vec![__tw_rule_days(), __tw_rule_plain()],
+        }
+    }
+
+    fn evaluate_with(settings: serde_json::Value) -> Envelope {
+        let ctx = serde_json::json!({
+            "abiMinor": ABI_MINOR, "encoding": "json", "snapshotSchema": SCHEMA_VERSION,
+            "rules": ["T-001", "T-002"], "settings": settings
+        });
+        let snapshot = r#"{"schemaVersion": 1, "account": {"id": "111122223333"}, "regions": []}"#;
+        evaluate(
+            &test_pack(),
+            ctx.to_string().as_bytes(),
+            snapshot.as_bytes(),
+        )
+    }
+
+    fn error_of(envelope: &Envelope, rule: &str) -> Option<(String, String)> {
+        envelope
+            .results
+            .iter()
+            .find(|r| r.rule_id == rule)
+            .and_then(|r| match &r.outcome {
+                RuleOutcome::Error { kind, message } => Some((kind.clone(), message.clone())),
+                RuleOutcome::Ok { .. } => None,
+            })
+    }
+
+    #[test]
+    fn settings_are_checked_before_the_rule_runs_and_name_the_key() {
+        let envelope = evaluate_with(serde_json::json!({
+            "T-001": {"days": "seven"},
+            "T-002": {"verbose": true}
+        }));
+        let (kind, message) = error_of(&envelope, "T-001").expect("T-001 fails");
+        assert_eq!(kind, "settings");
+        assert_eq!(
+            message,
+            "invalid setting `days`: invalid type: string \"seven\", expected u32"
+        );
+        let (kind, message) =
+            error_of(&envelope, "T-002").expect("a rule without settings refuses keys");
+        assert_eq!(kind, "settings");
+        assert!(message.contains("`verbose`"), "{message}");
+
+        let envelope = evaluate_with(serde_json::json!({"T-001": {"days": 7}}));
+        assert_eq!(error_of(&envelope, "T-001"), None);
+    }
 }

@@ -21,7 +21,8 @@ pub type RuleFn = fn(&Snapshot, &Ctx) -> Result<Vec<Finding>, RuleError>;
 #[non_exhaustive]
 pub enum RuleError {
     /// A setting has the wrong type or an invalid value.
-    #[error("invalid setting: {0}")]
+    /// The message names the key: "invalid setting `min_days`: …".
+    #[error("{0}")]
     Settings(String),
     /// The rule met data it cannot handle.
     #[error("{0}")]
@@ -37,14 +38,54 @@ impl RuleError {
 
 /// A rule's typed settings.
 ///
-/// Implement it for a `serde::Deserialize + Default` struct and name the type in
-/// `#[rule(settings = MySettings)]`: the host checks user settings against it before anything
-/// is collected, and `rules explain` lists [`RuleSettings::describe`].
+/// Derive it (`#[derive(Deserialize, RuleSettings)]`, see the [`RuleSettings`](macro@crate::RuleSettings)
+/// derive) or implement it for a `serde::Deserialize + Default` struct, and name the type in
+/// `#[rule(settings = MySettings)]`. Then the user's settings are checked against it before the
+/// rule runs (an unknown key, a value of the wrong type, a value [`RuleSettings::validate`]
+/// refuses: each is an error naming the rule and the key), `ctx.settings::<MySettings>()` gives
+/// the rule a typed value with defaults filled in, and `rules explain` lists
+/// [`RuleSettings::describe`].
+///
+/// ```
+/// use serde::Deserialize;
+/// use trailwarden_sdk::prelude::*;
+///
+/// /// Settings of ACME-LOGS-001.
+/// #[derive(Debug, Deserialize, RuleSettings)]
+/// #[serde(default, deny_unknown_fields)]
+/// #[settings(validate = RetentionSettings::check)]
+/// pub struct RetentionSettings {
+///     /// The fewest days a trail's log group must keep its events.
+///     pub min_days: u32,
+/// }
+///
+/// impl Default for RetentionSettings {
+///     fn default() -> Self {
+///         Self { min_days: 365 }
+///     }
+/// }
+///
+/// impl RetentionSettings {
+///     fn check(&self) -> Result<(), String> {
+///         if self.min_days == 0 {
+///             return Err("`min_days` must be at least 1".to_owned());
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let described = RetentionSettings::describe();
+/// assert_eq!(described[0].name, "min_days");
+/// assert_eq!(described[0].default, serde_json::json!(365));
+/// let error = check_settings::<RetentionSettings>(&serde_json::json!({"min_days": "a year"}));
+/// assert!(error.unwrap_err().starts_with("invalid setting `min_days`: invalid type"));
+/// ```
 pub trait RuleSettings: DeserializeOwned + Default {
     /// Documentation of each setting, for `rules explain` and SARIF help.
     fn describe() -> Vec<SettingMeta>;
 
-    /// Checks values that deserialised but make no sense (a negative window, say).
+    /// Checks values that deserialised but make no sense (a negative window, say). Name the
+    /// key in the message, in backticks: "`min_days` must be at least 1".
     fn validate(&self) -> Result<(), String> {
         Ok(())
     }
@@ -61,17 +102,111 @@ impl RuleSettings for NoSettings {
     }
 }
 
-/// Checks a JSON settings object against `S`, for the host's load-time validation.
-pub fn check_settings<S: RuleSettings>(value: &serde_json::Value) -> Result<(), String> {
-    let settings: S = parse_settings(value)?;
-    settings.validate()
+/// Why a settings object does not fit a rule's settings type: one problem per key where the
+/// key can be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    /// The problems, in key order; never empty.
+    pub problems: Vec<SettingProblem>,
 }
 
-fn parse_settings<S: RuleSettings>(value: &serde_json::Value) -> Result<S, String> {
-    if value.is_null() {
-        return Ok(S::default());
+/// One problem with one setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingProblem {
+    /// The key at fault, when it can be told.
+    pub key: Option<String>,
+    /// What is wrong, as serde or the rule's `validate` put it.
+    pub message: String,
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            match &problem.key {
+                Some(key) => write!(f, "invalid setting `{key}`: {}", problem.message)?,
+                None => write!(f, "invalid settings: {}", problem.message)?,
+            }
+        }
+        Ok(())
     }
-    S::deserialize(value).map_err(|e| e.to_string())
+}
+
+impl std::error::Error for SettingsError {}
+
+impl SettingsError {
+    fn whole(message: impl Into<String>) -> Self {
+        Self {
+            problems: vec![SettingProblem {
+                key: None,
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+/// Checks a JSON settings object against `S`, for the host's load-time validation and for the
+/// check the glue makes before each rule runs.
+pub fn check_settings<S: RuleSettings>(value: &serde_json::Value) -> Result<(), String> {
+    parse_settings::<S>(value)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// Parses and validates settings: `null` gives the defaults. On failure every key at fault is
+/// named, since serde's own message does not say which key had the wrong type.
+pub fn parse_settings<S: RuleSettings>(value: &serde_json::Value) -> Result<S, SettingsError> {
+    let settings = if value.is_null() {
+        S::default()
+    } else {
+        S::deserialize(value).map_err(|error| blame_keys::<S>(value, &error))?
+    };
+    settings.validate().map_err(SettingsError::whole)?;
+    Ok(settings)
+}
+
+/// Finds the keys that make `value` fail to deserialise as `S`, by trying each key on its own.
+/// A key alone may lack a required sibling ("missing field"); that says nothing about the key.
+fn blame_keys<S: RuleSettings>(
+    value: &serde_json::Value,
+    error: &serde_json::Error,
+) -> SettingsError {
+    let Some(object) = value.as_object() else {
+        return SettingsError::whole(format!(
+            "settings must be a table of keys and values, not {}",
+            json_kind(value)
+        ));
+    };
+    let problems: Vec<SettingProblem> = object
+        .iter()
+        .filter_map(|(key, item)| {
+            let alone =
+                serde_json::Value::Object(std::iter::once((key.clone(), item.clone())).collect());
+            let message = S::deserialize(&alone).err()?.to_string();
+            (!message.starts_with("missing field")).then(|| SettingProblem {
+                key: Some(key.clone()),
+                message: message.clone(),
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        SettingsError::whole(error.to_string())
+    } else {
+        SettingsError { problems }
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a table",
+    }
 }
 
 /// What a rule knows about the run besides the snapshot.
@@ -120,10 +255,16 @@ impl Ctx {
     }
 
     /// The rule's settings, typed; defaults where the user set nothing.
+    ///
+    /// The glue has already checked them against the rule's settings type before the rule
+    /// ran, so with that type this only fails if the rule asks for another one.
     pub fn settings<S: RuleSettings>(&self) -> Result<S, RuleError> {
-        let settings: S = parse_settings(&self.settings).map_err(RuleError::Settings)?;
-        settings.validate().map_err(RuleError::Settings)?;
-        Ok(settings)
+        parse_settings(&self.settings).map_err(|e| RuleError::Settings(e.to_string()))
+    }
+
+    /// The settings as given (JSON `null` when none were).
+    pub fn raw_settings(&self) -> &serde_json::Value {
+        &self.settings
     }
 
     /// Records a debug line, shown by the host with `-v`. At most [`MAX_LOG_LINES`] are kept.
@@ -217,8 +358,10 @@ impl RuleDef {
         }
     }
 
-    /// Runs the rule natively, stamping its id on each finding, as the wasm glue does.
+    /// Runs the rule natively as the wasm glue does: the settings are checked against the
+    /// rule's settings type first, and each finding is stamped with the rule's id.
     pub fn run(&self, snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+        (self.check_settings)(ctx.raw_settings()).map_err(RuleError::Settings)?;
         let mut findings = (self.run)(snapshot, ctx)?;
         for finding in &mut findings {
             finding.rule_id = self.spec.id.to_owned();

@@ -396,6 +396,29 @@ fn refuses_a_pack_whose_exports_have_the_wrong_types() {
     );
 }
 
+/// A pack's metadata with one field changed, as a module that returns it.
+fn pack_with(change: impl FnOnce(&mut trailwarden_sdk::PackMeta)) -> Vec<u8> {
+    let real = sandbox()
+        .load(PackOrigin::Builtin("hostile"), hostile_pack())
+        .expect("loads");
+    let mut meta = real.meta.clone();
+    meta.sdk_version = "0.9.0".to_owned();
+    change(&mut meta);
+    trailwarden_tests::fake_pack(&serde_json::to_string(&meta).expect("json"))
+}
+
+#[test]
+fn an_old_pack_on_a_new_host_is_told_to_rebuild() {
+    let wasm = pack_with(|meta| meta.snapshot_schema = trailwarden_sdk::SCHEMA_VERSION - 1);
+    let error = load(&wasm).expect_err("refused");
+    assert!(matches!(error, LoadError::Incompatible(_)), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("was built with trailwarden-sdk 0.9.0 and reads snapshot schema 0, older than the 1 of this trailwarden: rebuild the pack against trailwarden-sdk"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_module_over_the_size_limit_is_refused_before_compiling() {
     let sandbox = Sandbox::new(
@@ -413,5 +436,22 @@ fn a_module_over_the_size_limit_is_refused_before_compiling() {
     assert!(
         matches!(error, LoadError::TooLarge { limit: 1024, .. }),
         "{error}"
+    );
+}
+
+#[test]
+fn a_new_pack_on_an_old_host_is_told_to_upgrade() {
+    let wasm = pack_with(|meta| meta.snapshot_schema = trailwarden_sdk::SCHEMA_VERSION + 1);
+    let text = load(&wasm).expect_err("refused").to_string();
+    assert!(
+        text.contains("reads snapshot schema 2, newer than the 1 of this trailwarden"),
+        "{text}"
+    );
+    assert!(text.contains("upgrade trailwarden"), "{text}");
+
+    let wasm = pack_with(|meta| meta.abi_minor = trailwarden_sdk::abi::ABI_MINOR + 1);
+    assert!(
+        load(&wasm).is_ok(),
+        "a newer ABI minor loads: additions are ignored"
     );
 }

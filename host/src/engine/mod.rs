@@ -68,21 +68,40 @@ pub enum LoadError {
         /// The type v1 needs.
         expected: String,
     },
-    /// A pack for another major ABI.
-    #[error(
-        "the pack speaks rule ABI v{found}, this trailwarden speaks v1; rebuild it with a \
-         trailwarden-sdk matching this trailwarden"
-    )]
+    /// A pack for another major ABI, told by its export names (its metadata cannot be read).
+    #[error("{}", abi_mismatch(*found))]
     AbiMismatch {
         /// The pack's ABI major.
         found: u32,
     },
+    /// A pack for another ABI major or snapshot schema, told by its metadata.
+    #[error(transparent)]
+    Incompatible(#[from] trailwarden_sdk::abi::Incompatible),
     /// wasmtime refused to compile or link it.
     #[error("the module does not compile: {0}")]
     Compile(String),
     /// The metadata export failed or returned garbage.
     #[error("the pack's metadata is unusable: {0}")]
     Metadata(String),
+}
+
+fn abi_mismatch(found: u32) -> String {
+    let (ours, sdk) = (
+        trailwarden_sdk::abi::ABI_MAJOR,
+        trailwarden_sdk::SDK_VERSION,
+    );
+    if found < ours {
+        format!(
+            "the pack speaks rule ABI v{found}, older than the v{ours} of this trailwarden: \
+             rebuild it against trailwarden-sdk {sdk}"
+        )
+    } else {
+        format!(
+            "the pack speaks rule ABI v{found}, newer than the v{ours} of this trailwarden \
+             (built with trailwarden-sdk {sdk}): upgrade trailwarden, or build the pack \
+             against trailwarden-sdk {sdk}"
+        )
+    }
 }
 
 /// Where a pack came from, for messages and `rules list`.
@@ -115,6 +134,28 @@ pub struct LoadedPack {
     /// Its metadata, read from the pack itself.
     pub meta: PackMeta,
     pre: InstancePre<HostState>,
+}
+
+impl LoadedPack {
+    /// The pack for messages: `built-in pack trailwarden-rules-kms`, or `pack acme-rules 0.1.0
+    /// (packs/acme_rules.wasm, trailwarden-sdk 0.1.0)`.
+    pub fn describe(&self) -> String {
+        match &self.origin {
+            PackOrigin::Builtin(_) => self.origin.to_string(),
+            PackOrigin::File(path) => format!(
+                "pack {} {} ({}, trailwarden-sdk {})",
+                sanitize_line(&self.meta.name),
+                sanitize_line(&self.meta.version),
+                path.display(),
+                sanitize_line(&self.meta.sdk_version)
+            ),
+        }
+    }
+
+    /// Whether the pack was loaded from a file (a user's pack) rather than embedded.
+    pub fn is_file(&self) -> bool {
+        matches!(self.origin, PackOrigin::File(_))
+    }
 }
 
 /// The process-wide wasmtime engine with its epoch ticker.

@@ -1,7 +1,7 @@
 //! Calling into a pack: copying inputs in, reading the envelope out, and recovering from traps.
 
 use trailwarden_sdk::abi::{EXPORT_PREFIX, Envelope, EvalContext, RuleOutcome, TrapInfo};
-use trailwarden_sdk::{Finding, PackMeta, SCHEMA_VERSION};
+use trailwarden_sdk::{Finding, PackMeta};
 use wasmtime::{Instance, InstancePre, Memory, Store, Trap};
 
 use super::limits::MemoryLimitExceeded;
@@ -315,18 +315,16 @@ pub(super) fn read_metadata(
         .map_err(|call| LoadError::Metadata(call.failure.message))?;
     let meta: PackMeta = serde_json::from_slice(&bytes)
         .map_err(|e| LoadError::Metadata(format!("not valid metadata JSON: {e}")))?;
-    if meta.abi_major != trailwarden_sdk::abi::ABI_MAJOR {
-        return Err(LoadError::AbiMismatch {
-            found: meta.abi_major,
-        });
-    }
-    if meta.snapshot_schema != SCHEMA_VERSION {
-        return Err(LoadError::Metadata(format!(
-            "the pack reads snapshot schema {} but this trailwarden writes schema {SCHEMA_VERSION}; \
-             rebuild the pack with trailwarden-sdk {}",
-            meta.snapshot_schema,
-            trailwarden_sdk::SDK_VERSION
-        )));
+    trailwarden_sdk::abi::check_compatibility(&meta)?;
+    if meta.abi_minor > trailwarden_sdk::abi::ABI_MINOR {
+        tracing::info!(
+            pack = %sanitize_line(&meta.name),
+            "the pack speaks rule ABI {major}.{}, newer than this trailwarden's {major}.{}; what \
+             the newer minor adds is ignored",
+            meta.abi_minor,
+            trailwarden_sdk::abi::ABI_MINOR,
+            major = trailwarden_sdk::abi::ABI_MAJOR
+        );
     }
     if meta.rules.is_empty() {
         return Err(LoadError::Metadata("the pack declares no rules".to_owned()));

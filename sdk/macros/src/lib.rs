@@ -1,7 +1,9 @@
-//! Procedural macros of `trailwarden-sdk`: `#[rule(...)]` and `export_rules!`.
+//! Procedural macros of `trailwarden-sdk`: `#[rule(...)]`, `export_rules!` and
+//! `#[derive(RuleSettings)]`.
 //!
 //! Use them through `trailwarden_sdk::prelude::*`. Misuse is a compile error pointing at the
 //! offending token, never a panic.
+#![deny(missing_docs)]
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
@@ -279,8 +281,18 @@ fn check_signature(function: &ItemFn) -> syn::Result<()> {
 }
 
 fn doc_comment(function: &ItemFn) -> String {
-    let lines: Vec<String> = function
-        .attrs
+    let lines = doc_lines(&function.attrs);
+    let mut out = String::new();
+    for line in &lines {
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+    out.trim().to_owned()
+}
+
+/// The `///` lines of an item, as written.
+fn doc_lines(attrs: &[syn::Attribute]) -> Vec<String> {
+    attrs
         .iter()
         .filter(|attr| attr.path().is_ident("doc"))
         .filter_map(|attr| match &attr.meta {
@@ -292,13 +304,7 @@ fn doc_comment(function: &ItemFn) -> String {
             },
             _ => None,
         })
-        .collect();
-    let mut out = String::new();
-    for line in &lines {
-        out.push_str(line.strip_prefix(' ').unwrap_or(line));
-        out.push('\n');
-    }
-    out.trim().to_owned()
+        .collect()
 }
 
 struct RuleList {
@@ -360,4 +366,313 @@ fn expand_export(list: RuleList) -> syn::Result<proc_macro2::TokenStream> {
 
         ::trailwarden_sdk::__export_abi_v1!(pack);
     })
+}
+
+/// Derives `RuleSettings` for a settings struct: `describe()` from the fields (name, type,
+/// default from `Default`, description from the doc comment), and `validate()` from an
+/// optional `#[settings(validate = path)]` function `fn(&Self) -> Result<(), String>`.
+///
+/// The struct must also derive `serde::Deserialize` with `#[serde(default,
+/// deny_unknown_fields)]`, so that an unset key takes its default and a misspelt one is an
+/// error; each field needs a doc comment, the description `rules explain` shows.
+#[proc_macro_derive(RuleSettings, attributes(settings))]
+pub fn derive_rule_settings(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    match settings::expand(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+mod settings {
+    use proc_macro2::TokenStream;
+    use quote::quote;
+    use syn::{Data, DeriveInput, Fields, GenericArgument, LitStr, PathArguments, Type};
+
+    use super::doc_lines;
+
+    /// What `#[serde(...)]` says about the struct or a field, as far as settings care.
+    #[derive(Default)]
+    struct Serde {
+        default: bool,
+        deny_unknown_fields: bool,
+        rename: Option<String>,
+        rename_all: Option<LitStr>,
+        skip: bool,
+        flatten: bool,
+    }
+
+    fn serde_attrs(attrs: &[syn::Attribute]) -> syn::Result<Serde> {
+        let mut out = Serde::default();
+        for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            attr.parse_nested_meta(|meta| {
+                let name = meta
+                    .path
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                let value = if meta.input.peek(syn::Token![=]) {
+                    Some(meta.value()?.parse::<syn::Expr>()?)
+                } else if meta.input.peek(syn::token::Paren) {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    content.parse::<TokenStream>()?;
+                    None
+                } else {
+                    None
+                };
+                let string = match &value {
+                    Some(syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    })) => Some(s.clone()),
+                    _ => None,
+                };
+                match name.as_str() {
+                    "default" => out.default = true,
+                    "deny_unknown_fields" => out.deny_unknown_fields = true,
+                    "rename" => out.rename = string.map(|s| s.value()),
+                    "rename_all" => out.rename_all = string,
+                    "skip" | "skip_deserializing" => out.skip = true,
+                    "flatten" => out.flatten = true,
+                    _ => {}
+                }
+                Ok(())
+            })?;
+        }
+        Ok(out)
+    }
+
+    pub(super) fn rename(field: &str, rule: &LitStr) -> syn::Result<String> {
+        let words: Vec<&str> = field.split('_').filter(|w| !w.is_empty()).collect();
+        let capitalised = |w: &str| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        };
+        Ok(match rule.value().as_str() {
+            "snake_case" | "lowercase" => field.to_owned(),
+            "SCREAMING_SNAKE_CASE" | "UPPERCASE" => field.to_uppercase(),
+            "kebab-case" => words.join("-"),
+            "SCREAMING-KEBAB-CASE" => words.join("-").to_uppercase(),
+            "camelCase" => words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 0 {
+                        (*w).to_owned()
+                    } else {
+                        capitalised(w)
+                    }
+                })
+                .collect(),
+            "PascalCase" => words.iter().map(|w| capitalised(w)).collect(),
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    rule,
+                    "derive(RuleSettings) does not know this rename_all rule",
+                ));
+            }
+        })
+    }
+
+    /// A type name for people: `integer`, `list of strings`, `string (optional)`.
+    pub(super) fn type_name(ty: &Type) -> String {
+        let Type::Path(path) = ty else {
+            return quote!(#ty).to_string();
+        };
+        let Some(last) = path.path.segments.last() else {
+            return quote!(#ty).to_string();
+        };
+        let inner = || match &last.arguments {
+            PathArguments::AngleBracketed(args) => args.args.iter().rev().find_map(|a| match a {
+                GenericArgument::Type(t) => Some(type_name(t)),
+                _ => None,
+            }),
+            _ => None,
+        };
+        let ident = last.ident.to_string();
+        match ident.as_str() {
+            "bool" => "bool".to_owned(),
+            "String" | "str" => "string".to_owned(),
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
+            | "i128" | "isize" => "integer".to_owned(),
+            "f32" | "f64" => "number".to_owned(),
+            "Vec" | "BTreeSet" | "HashSet" => match inner() {
+                Some(item) => format!("list of {}", plural(&item)),
+                None => "list".to_owned(),
+            },
+            "BTreeMap" | "HashMap" => match inner() {
+                Some(item) => format!("table of {}", plural(&item)),
+                None => "table".to_owned(),
+            },
+            "Option" => match inner() {
+                Some(item) => format!("{item} (optional)"),
+                None => "optional".to_owned(),
+            },
+            _ => ident,
+        }
+    }
+
+    fn plural(word: &str) -> String {
+        match word {
+            "bool" => "booleans".to_owned(),
+            w if w.contains(' ') => w.to_owned(),
+            w => format!("{w}s"),
+        }
+    }
+
+    pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+        let name = &input.ident;
+        let Data::Struct(data) = &input.data else {
+            return Err(syn::Error::new_spanned(
+                name,
+                "derive(RuleSettings) needs a struct with named fields, one per setting",
+            ));
+        };
+        let Fields::Named(fields) = &data.fields else {
+            return Err(syn::Error::new_spanned(
+                name,
+                "derive(RuleSettings) needs a struct with named fields, one per setting",
+            ));
+        };
+        let container = serde_attrs(&input.attrs)?;
+        if !container.deny_unknown_fields {
+            return Err(syn::Error::new_spanned(
+                name,
+                "add #[serde(deny_unknown_fields)] to the settings struct, so that a misspelt \
+                 setting is an error instead of being ignored",
+            ));
+        }
+        let mut validate = None;
+        for attr in input.attrs.iter().filter(|a| a.path().is_ident("settings")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("validate") {
+                    validate = Some(meta.value()?.parse::<syn::Path>()?);
+                    Ok(())
+                } else {
+                    Err(meta.error("unknown #[settings] key; the one key is `validate = path`"))
+                }
+            })?;
+        }
+        let mut entries = Vec::new();
+        for field in &fields.named {
+            let Some(ident) = &field.ident else { continue };
+            let serde = serde_attrs(&field.attrs)?;
+            if serde.skip {
+                continue;
+            }
+            if serde.flatten {
+                return Err(syn::Error::new_spanned(
+                    field,
+                    "derive(RuleSettings) cannot describe a flattened field; implement \
+                     RuleSettings by hand",
+                ));
+            }
+            if !container.default && !serde.default {
+                return Err(syn::Error::new_spanned(
+                    field,
+                    "settings need defaults: add #[serde(default)] to the struct, so that an \
+                     unset key takes its value from Default",
+                ));
+            }
+            let field_name = ident.to_string();
+            let field_name = field_name
+                .strip_prefix("r#")
+                .unwrap_or(&field_name)
+                .to_owned();
+            let key = match (&serde.rename, &container.rename_all) {
+                (Some(rename), _) => rename.clone(),
+                (None, Some(rule)) => rename(&field_name, rule)?,
+                (None, None) => field_name,
+            };
+            let lines: Vec<String> = doc_lines(&field.attrs);
+            let description = lines
+                .iter()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if description.is_empty() {
+                return Err(syn::Error::new_spanned(
+                    ident,
+                    "document this setting: its doc comment is the description `rules explain` \
+                     shows",
+                ));
+            }
+            let value_type = type_name(&field.ty);
+            entries.push(quote! {
+                ::trailwarden_sdk::SettingMeta {
+                    name: ::std::string::String::from(#key),
+                    value_type: ::std::string::String::from(#value_type),
+                    default: ::trailwarden_sdk::__private::serde_json::to_value(&defaults.#ident)
+                        .unwrap_or(::trailwarden_sdk::__private::serde_json::Value::Null),
+                    description: ::std::string::String::from(#description),
+                }
+            });
+        }
+        let validate = match validate {
+            Some(path) => quote! {
+                fn validate(&self) -> ::core::result::Result<(), ::std::string::String> {
+                    #path(self)
+                }
+            },
+            None => quote!(),
+        };
+        let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
+        Ok(quote! {
+            impl #impl_generics ::trailwarden_sdk::RuleSettings for #name #type_generics #where_clause {
+                fn describe() -> ::std::vec::Vec<::trailwarden_sdk::SettingMeta> {
+                    let defaults = <Self as ::core::default::Default>::default();
+                    ::std::vec![#(#entries),*]
+                }
+                #validate
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settings::{rename, type_name};
+
+    fn ty(text: &str) -> String {
+        type_name(&syn::parse_str(text).expect("a type"))
+    }
+
+    #[test]
+    fn settings_types_read_as_words() {
+        assert_eq!(ty("bool"), "bool");
+        assert_eq!(ty("u32"), "integer");
+        assert_eq!(ty("f64"), "number");
+        assert_eq!(ty("String"), "string");
+        assert_eq!(ty("Vec<String>"), "list of strings");
+        assert_eq!(ty("std::collections::BTreeSet<u16>"), "list of integers");
+        assert_eq!(ty("Option<String>"), "string (optional)");
+        assert_eq!(
+            ty("BTreeMap<String, Vec<String>>"),
+            "table of list of strings"
+        );
+        assert_eq!(ty("Duration"), "Duration");
+    }
+
+    #[test]
+    fn serde_renames_are_followed() {
+        let rule = |r: &str| syn::LitStr::new(r, proc_macro2::Span::call_site());
+        assert_eq!(
+            rename("min_days", &rule("camelCase")).ok().as_deref(),
+            Some("minDays")
+        );
+        assert_eq!(
+            rename("min_days", &rule("kebab-case")).ok().as_deref(),
+            Some("min-days")
+        );
+        assert_eq!(
+            rename("min_days", &rule("PascalCase")).ok().as_deref(),
+            Some("MinDays")
+        );
+        assert!(rename("min_days", &rule("Title Case")).is_err());
+    }
 }

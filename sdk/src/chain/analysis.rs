@@ -210,6 +210,27 @@ pub struct Analysis {
 }
 
 /// Follows the chain for every target event of `requirement` in every enabled region.
+///
+/// ```
+/// use trailwarden_sdk::chain::{RegionVerdict, analyse, requirements};
+/// use trailwarden_sdk::testing::SnapshotBuilder;
+///
+/// const CIS_4_7: &str = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}";
+/// let snapshot = SnapshotBuilder::new()
+///     .region("us-east-1")
+///     .trail("management-events", "cloudtrail-logs")
+///     .monitor("cloudtrail-logs", "kms-key-changes", CIS_4_7, "security-alerts")
+///     .topic("security-alerts")
+///     .region("eu-west-1")
+///     .build();
+/// let analysis = analyse(&snapshot, &requirements::kms_key_changes(&snapshot.account.id));
+/// assert!(analysis.is_covered());
+/// // Each region, each event, each path that reaches someone.
+/// let path = &analysis.regions[1].events[0].paths[0];
+/// assert_eq!(analysis.regions[1].region, "eu-west-1");
+/// assert_eq!(path.alarm.name, "kms-key-changes");
+/// assert!(matches!(analysis.regions[1].verdict(), RegionVerdict::Covered));
+/// ```
 pub fn analyse(snapshot: &Snapshot, requirement: &Requirement) -> Analysis {
     let account = snapshot.account.id.as_str();
     let patterns = Patterns::default();

@@ -25,6 +25,23 @@
 //!   `exists` looks at leaves only, that numbers in exact matches also compare numerically, and
 //!   that a nested pattern under an array must match within one array element
 //!   (`rulesForJSONEvent`).
+//!
+//! ```
+//! use trailwarden_sdk::eventbridge::{EventPattern, cloudtrail_envelope};
+//! use trailwarden_sdk::events::kms;
+//!
+//! let record = kms::schedule_key_deletion("eu-west-1", "111122223333");
+//! let event = cloudtrail_envelope(&record, "eu-west-1", "111122223333");
+//! assert_eq!(event["detail-type"], "AWS API Call via CloudTrail");
+//!
+//! let rule = EventPattern::parse(
+//!     r#"{"source": ["aws.kms"], "detail": {"eventName": [{"prefix": "Schedule"}]}}"#,
+//! )?;
+//! assert!(rule.matches(&event));
+//! let other = EventPattern::parse(r#"{"detail": {"eventName": [{"anything-but": ["ScheduleKeyDeletion"]}]}}"#)?;
+//! assert!(!other.matches(&event));
+//! # Ok::<(), trailwarden_sdk::eventbridge::EventPatternError>(())
+//! ```
 
 mod envelope;
 mod error;

@@ -13,6 +13,22 @@
 //!
 //! Records are plain data (`serde_json::Value`) with fixed times and derived ids, so they are
 //! reproducible and work in wasm rules (no clock, no randomness).
+//!
+//! ```
+//! use trailwarden_sdk::events::{RecordBuilder, kms};
+//!
+//! let decrypt = kms::decrypt_incorrect_key("us-east-1", "111122223333");
+//! assert_eq!(decrypt["readOnly"], true);
+//! assert_eq!(decrypt["errorCode"], "IncorrectKeyException");
+//!
+//! let record = RecordBuilder::new("iam.amazonaws.com", "CreateAccessKey")
+//!     .region("eu-west-1")
+//!     .error("AccessDenied", "User is not authorized to perform: iam:CreateAccessKey")
+//!     .build();
+//! assert_eq!(record["eventSource"], "iam.amazonaws.com");
+//! assert_eq!(record["awsRegion"], "eu-west-1");
+//! assert_eq!(record["responseElements"], serde_json::Value::Null);
+//! ```
 
 mod builder;
 pub mod cis;

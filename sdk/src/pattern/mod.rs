@@ -21,6 +21,28 @@
 //! Safety: input is capped at [`MAX_PATTERN_CHARS`], nesting at [`MAX_DEPTH`], regexes run on
 //! a linear-time NFA and space-delimited alignment is budgeted, so parsing and matching never
 //! panic and never run unbounded. No I/O, no threads: it builds for `wasm32-unknown-unknown`.
+//!
+//! ```
+//! use trailwarden_sdk::Pattern;
+//! use trailwarden_sdk::events::kms;
+//!
+//! let record = kms::access_denied("DisableKey", "us-east-1", "111122223333");
+//! let pattern = Pattern::parse(
+//!     r#"{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" && $.errorCode NOT EXISTS }"#,
+//! )?;
+//! assert!(!pattern.matches(&record), "the refused attempt is dropped");
+//!
+//! // Which condition failed, and on what value.
+//! let explanation = pattern.explain(&record);
+//! let failed = explanation.conditions.iter().find(|c| !c.held).unwrap();
+//! assert_eq!(failed.text, "$.errorCode NOT EXISTS");
+//! assert_eq!(failed.found, Some(serde_json::json!("AccessDeniedException")));
+//!
+//! // An invalid pattern is an error with the span AWS would complain about.
+//! let error = Pattern::parse("{ $.eventName = }").unwrap_err();
+//! assert_eq!(error.span.start, 16);
+//! # Ok::<(), trailwarden_sdk::PatternError>(())
+//! ```
 
 pub mod ast;
 pub mod delimited;

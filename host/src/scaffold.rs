@@ -1,0 +1,459 @@
+//! `trailwarden rules new NAME`: a rule pack crate that builds, tests and runs as it is.
+//!
+//! The crate depends on `trailwarden-sdk` by path (it is not published yet): by default the
+//! SDK source this binary was built from, else `--sdk-path`. It has its own `[workspace]` table
+//! and a wasm-friendly release profile, a sample rule that checks a requirement on the
+//! monitoring chain, a native test, and fixture cases whose snapshots are built here with the
+//! SDK's [`SnapshotBuilder`], so they always parse with the SDK the crate is written against.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use trailwarden_sdk::testing::SnapshotBuilder;
+use trailwarden_sdk::testing::cases::{Expectations, ExpectedError, ExpectedFinding};
+use trailwarden_sdk::{Level, Outcome as FindingOutcome};
+
+use crate::Outcome;
+use crate::cli::NewArgs;
+
+/// The SDK source this binary was built from.
+const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk");
+
+const CARGO_TOML: &str = include_str!("../templates/pack/Cargo.toml.tmpl");
+const GITIGNORE: &str = include_str!("../templates/pack/gitignore.tmpl");
+const README: &str = include_str!("../templates/pack/README.md.tmpl");
+const LIB_RS: &str = include_str!("../templates/pack/lib.rs.tmpl");
+const RULE_RS: &str = include_str!("../templates/pack/key_policy_alarm.rs.tmpl");
+const TEST_RS: &str = include_str!("../templates/pack/rules_test.rs.tmpl");
+
+/// The filter pattern of the sample rule's passing fixture.
+const KEY_POLICY: &str =
+    r#"{ $.eventSource = "kms.amazonaws.com" && $.eventName = "PutKeyPolicy" }"#;
+/// The same, dropping refused calls: the failing fixture.
+const KEY_POLICY_NO_ERRORS: &str = r#"{ $.eventSource = "kms.amazonaws.com" && $.eventName = "PutKeyPolicy" && $.errorCode NOT EXISTS }"#;
+
+/// Runs `rules new`.
+pub fn run(args: &NewArgs) -> anyhow::Result<Outcome> {
+    let plan = Plan::new(args)?;
+    plan.write()?;
+    print!("{}", plan.next_steps());
+    Ok(Outcome::Pass)
+}
+
+/// What `rules new` will write, checked before anything is written.
+#[derive(Debug)]
+pub struct Plan {
+    /// The crate name.
+    pub name: String,
+    /// The crate name as a Rust identifier.
+    pub crate_ident: String,
+    /// The rule id prefix.
+    pub prefix: String,
+    /// The crate directory.
+    pub dir: PathBuf,
+    /// The SDK source, absolute.
+    pub sdk_path: PathBuf,
+}
+
+impl Plan {
+    /// Checks the name, the prefix, the target directory and the SDK path.
+    pub fn new(args: &NewArgs) -> anyhow::Result<Self> {
+        let name = args.name.trim().to_owned();
+        check_name(&name)?;
+        let prefix = match &args.id_prefix {
+            Some(prefix) => prefix.clone(),
+            None => default_prefix(&name),
+        };
+        if prefix.is_empty()
+            || !prefix
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            bail!(
+                "rule id prefix `{prefix}` must be upper-case letters and digits, e.g. ACME \
+                 (rule ids look like ACME-KMS-001); pass --id-prefix"
+            );
+        }
+        if prefix == "TW" {
+            bail!(
+                "the rule id prefix TW belongs to the built-in rules; pick your own with --id-prefix"
+            );
+        }
+        let dir = crate::rules_test::tidy(&args.dir.join(&name));
+        if dir.exists() {
+            bail!(
+                "{} already exists; pick another name or --dir, or remove it",
+                dir.display()
+            );
+        }
+        let sdk_path = sdk_path(args.sdk_path.as_deref())?;
+        Ok(Self {
+            crate_ident: name.replace('-', "_"),
+            name,
+            prefix,
+            dir,
+            sdk_path,
+        })
+    }
+
+    fn fill(&self, template: &str) -> String {
+        let sdk = self.sdk_path.to_string_lossy().replace('\\', "/");
+        let version = trailwarden_sdk::SDK_VERSION;
+        let requirement = match version.split('.').collect::<Vec<_>>().as_slice() {
+            ["0", minor, ..] => format!("0.{minor}"),
+            [major, ..] => (*major).to_owned(),
+            [] => version.to_owned(),
+        };
+        template
+            .replace("{{NAME}}", &self.name)
+            .replace("{{CRATE}}", &self.crate_ident)
+            .replace("{{PREFIX}}", &self.prefix)
+            .replace("{{SDK_PATH}}", &toml_escape(&sdk))
+            .replace("{{SDK_VERSION_REQ}}", &requirement)
+    }
+
+    /// The files, relative to the crate directory, with their contents.
+    pub fn files(&self) -> Vec<(PathBuf, String)> {
+        let mut files: Vec<(PathBuf, String)> = [
+            ("Cargo.toml", CARGO_TOML),
+            (".gitignore", GITIGNORE),
+            ("README.md", README),
+            ("src/lib.rs", LIB_RS),
+            ("src/key_policy_alarm.rs", RULE_RS),
+            ("tests/rules.rs", TEST_RS),
+        ]
+        .into_iter()
+        .map(|(path, template)| (PathBuf::from(path), self.fill(template)))
+        .collect();
+        for (path, text) in self.cases() {
+            files.push((Path::new("tests/cases").join(path), text));
+        }
+        files
+    }
+
+    /// The fixture cases: snapshots built with the SDK, and their expectations.
+    fn cases(&self) -> Vec<(String, String)> {
+        let account = trailwarden_sdk::events::DEFAULT_ACCOUNT;
+        let monitored = |pattern: &str| {
+            SnapshotBuilder::new()
+                .region("us-east-1")
+                .trail("management-events", "cloudtrail-logs")
+                .monitor(
+                    "cloudtrail-logs",
+                    "kms-key-policy",
+                    pattern,
+                    "security-alerts",
+                )
+                .topic("security-alerts")
+                .region("eu-west-1")
+                .to_json()
+        };
+        let id = format!("{}-KMS-001", self.prefix);
+        let expected_file = |description: &str, change: &dyn Fn(&mut Expectations)| {
+            let mut expected = Expectations {
+                description: Some(description.to_owned()),
+                rules: Some(vec![id.clone()]),
+                ..Expectations::default()
+            };
+            change(&mut expected);
+            serde_json::to_string_pretty(&expected).unwrap_or_default() + "\n"
+        };
+        let settings = |value: serde_json::Value| {
+            std::iter::once((id.clone(), value)).collect::<BTreeMap<_, _>>()
+        };
+        vec![
+            ("monitored.json".to_owned(), monitored(KEY_POLICY)),
+            (
+                "monitored.expected.json".to_owned(),
+                expected_file(
+                    "PutKeyPolicy, successful or refused, is counted and alarmed in both regions",
+                    &|_| {},
+                ),
+            ),
+            (
+                "refused-calls-dropped.json".to_owned(),
+                monitored(KEY_POLICY_NO_ERRORS),
+            ),
+            (
+                "refused-calls-dropped.expected.json".to_owned(),
+                expected_file(
+                    "the filter drops refused calls (errorCode NOT EXISTS), so a refused \
+                     PutKeyPolicy reaches nobody",
+                    &|e| {
+                        e.findings = vec![ExpectedFinding {
+                            rule: id.clone(),
+                            reason: "FILTER_DOES_NOT_MATCH".to_owned(),
+                            level: Some(Level::Warning),
+                            outcome: FindingOutcome::Fail,
+                            resource: Some(format!(
+                                "arn:aws:logs:us-east-1:{account}:log-group:cloudtrail-logs:metric-filter:kms-key-policy"
+                            )),
+                            region: None,
+                            message_contains: Some(
+                                "PutKeyPolicy (AccessDeniedException)".to_owned(),
+                            ),
+                        }];
+                    },
+                ),
+            ),
+            (
+                "refused-calls-allowed.expected.json".to_owned(),
+                expected_file(
+                    "with include_refused off, the same filter is enough",
+                    &|e| {
+                        e.snapshot = Some("refused-calls-dropped.json".to_owned());
+                        e.settings = settings(serde_json::json!({ "include_refused": false }));
+                    },
+                ),
+            ),
+            (
+                "bad-setting.expected.json".to_owned(),
+                expected_file(
+                    "a setting of the wrong type is an error naming the key",
+                    &|e| {
+                        e.snapshot = Some("monitored.json".to_owned());
+                        e.settings = settings(serde_json::json!({ "include_refused": "yes" }));
+                        e.errors = vec![ExpectedError {
+                            rule: id.clone(),
+                            kind: "settings".to_owned(),
+                            message_contains: Some("`include_refused`".to_owned()),
+                        }];
+                    },
+                ),
+            ),
+        ]
+    }
+
+    /// Writes the crate. Nothing is written unless every check passed.
+    pub fn write(&self) -> anyhow::Result<()> {
+        for (path, text) in self.files() {
+            let path = self.dir.join(path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    }
+
+    /// What to run next, printed after the crate is written.
+    pub fn next_steps(&self) -> String {
+        let wasm = format!(
+            "target/wasm32-unknown-unknown/release/{}.wasm",
+            self.crate_ident
+        );
+        format!(
+            "Created rule pack `{name}` in {dir}: rule {prefix}-KMS-001, fixture cases in \
+             tests/cases, trailwarden-sdk from {sdk}.\n\
+             \n\
+             Next:\n  \
+             cd {dir}\n  \
+             cargo test                                             # the rule natively, and the fixture cases\n  \
+             cargo build --release --target wasm32-unknown-unknown  # the pack: {wasm}\n  \
+             trailwarden rules test                                 # the cases through the .wasm, in the sandbox\n  \
+             trailwarden check --snapshot account.json --rules target/wasm32-unknown-unknown/release\n\
+             \n\
+             If the build says the wasm32-unknown-unknown target is missing: rustup target add wasm32-unknown-unknown\n\
+             The guide: docs/writing-rules.md in the trailwarden repository.\n",
+            name = self.name,
+            dir = self.dir.display(),
+            prefix = self.prefix,
+            sdk = self.sdk_path.display(),
+        )
+    }
+}
+
+/// Cargo package names, kept to what is also a readable Rust identifier.
+fn check_name(name: &str) -> anyhow::Result<()> {
+    let well_formed = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !well_formed {
+        bail!(
+            "`{name}` is not a usable crate name: use lower-case letters, digits and single \
+             dashes, starting with a letter, e.g. acme-rules"
+        );
+    }
+    const TAKEN: &[&str] = &[
+        "trailwarden",
+        "trailwarden-sdk",
+        "trailwarden-sdk-macros",
+        "serde",
+        "serde-json",
+        "test",
+        "core",
+        "std",
+        "alloc",
+    ];
+    if TAKEN.contains(&name) {
+        bail!(
+            "`{name}` is the name of a crate the pack depends on or of a Rust built-in crate; pick another, e.g. acme-rules"
+        );
+    }
+    Ok(())
+}
+
+/// `ACME` for `acme-rules`; the first word that is not `trailwarden`.
+fn default_prefix(name: &str) -> String {
+    name.split('-')
+        .find(|word| !word.is_empty() && *word != "trailwarden")
+        .unwrap_or("MY")
+        .to_ascii_uppercase()
+}
+
+/// The SDK source to depend on, checked to be one.
+fn sdk_path(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let (path, source) = match given {
+        Some(path) => (path.to_path_buf(), "--sdk-path"),
+        None => {
+            let built_from = PathBuf::from(BUILT_FROM_SDK);
+            if !built_from.join("Cargo.toml").is_file() {
+                bail!(
+                    "trailwarden-sdk is not published yet, so a new pack depends on its source by \
+                     path; this trailwarden was built from {}, which is not there any more. Pass \
+                     --sdk-path with the sdk/ directory of a trailwarden checkout (git clone \
+                     https://github.com/trailwarden/trailwarden)",
+                    built_from.display()
+                );
+            }
+            (built_from, "the SDK this trailwarden was built from")
+        }
+    };
+    let manifest = path.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).with_context(|| {
+        format!(
+            "{} ({source}) is not the trailwarden-sdk source: it has no readable Cargo.toml",
+            path.display()
+        )
+    })?;
+    if !text.contains("name = \"trailwarden-sdk\"") {
+        bail!(
+            "{} ({source}) is not the trailwarden-sdk source: its Cargo.toml is another \
+             package's; point --sdk-path at the sdk/ directory of a trailwarden checkout",
+            path.display()
+        );
+    }
+    let path =
+        std::fs::canonicalize(&path).with_context(|| format!("resolving {}", path.display()))?;
+    Ok(path)
+}
+
+/// Escapes a string for a TOML basic string.
+fn toml_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(name: &str) -> NewArgs {
+        NewArgs {
+            name: name.to_owned(),
+            dir: std::env::temp_dir().join("tw-scaffold-unit-does-not-exist"),
+            sdk_path: None,
+            id_prefix: None,
+        }
+    }
+
+    #[test]
+    fn names_and_prefixes() {
+        assert!(check_name("acme-rules").is_ok());
+        for bad in [
+            "Acme",
+            "acme_rules",
+            "-acme",
+            "acme-",
+            "a--b",
+            "9lives",
+            "serde",
+            "",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(default_prefix("acme-rules"), "ACME");
+        assert_eq!(default_prefix("trailwarden-acme"), "ACME");
+        assert_eq!(default_prefix("trailwarden"), "MY");
+    }
+
+    #[test]
+    fn the_plan_fills_every_placeholder_and_writes_a_standalone_crate() {
+        let plan = Plan::new(&args("acme-rules")).expect("plan");
+        assert_eq!(plan.prefix, "ACME");
+        for (path, text) in plan.files() {
+            assert!(
+                !text.contains("{{"),
+                "{} keeps a placeholder",
+                path.display()
+            );
+        }
+        let files = plan.files();
+        let manifest = &files
+            .iter()
+            .find(|(p, _)| p == Path::new("Cargo.toml"))
+            .expect("Cargo.toml")
+            .1;
+        for wanted in [
+            "[workspace]",
+            "panic = \"abort\"",
+            "opt-level = \"s\"",
+            "crate-type = [\"cdylib\", \"rlib\"]",
+        ] {
+            assert!(manifest.contains(wanted), "{wanted} missing:\n{manifest}");
+        }
+        let cases: Vec<_> = files
+            .iter()
+            .filter(|(p, _)| p.starts_with("tests/cases"))
+            .collect();
+        assert_eq!(cases.len(), 6);
+        for (path, text) in cases {
+            if path.to_string_lossy().ends_with(".expected.json") {
+                serde_json::from_str::<trailwarden_sdk::testing::Expectations>(text)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            } else {
+                trailwarden_sdk::Snapshot::from_json(text)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_write() {
+        let mut bad = args("acme-rules");
+        bad.id_prefix = Some("TW".to_owned());
+        assert!(
+            Plan::new(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("built-in")
+        );
+        bad.id_prefix = Some("acme".to_owned());
+        assert!(
+            Plan::new(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("upper-case")
+        );
+        let mut elsewhere = args("acme-rules");
+        elsewhere.sdk_path = Some(std::env::temp_dir());
+        let error = Plan::new(&elsewhere).unwrap_err().to_string();
+        assert!(
+            error.contains("is not the trailwarden-sdk source"),
+            "{error}"
+        );
+        let mut existing = args("acme-rules");
+        existing.dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        existing.name = "host".to_owned();
+        assert!(
+            Plan::new(&existing)
+                .unwrap_err()
+                .to_string()
+                .contains("already exists")
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! Writing rules, end to end, as a user does it: `rules new` writes a crate outside this
+//! workspace, cargo tests it natively and builds it to wasm, `rules test` runs its cases in the
+//! sandbox (and fails with a diff on a wrong expectation), and `rules list`, `rules explain`
+//! and `check` load it with `--rules`.
+//!
+//! This compiles a crate inside a test, once. The crate's target directory is shared between
+//! runs (under `target/tmp`), so re-runs only rebuild the crate itself; it builds offline from
+//! the workspace's `Cargo.lock`, so it needs no network.
+
+#[allow(dead_code)]
+#[path = "../../build-support/wasm_packs.rs"]
+mod wasm_packs;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The binary with a clean environment: no AWS configuration, a private cache and home.
+fn trailwarden(dir: &Path) -> Command {
+    let home = std::env::temp_dir().join(format!("tw-authoring-home-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&home);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
+    command
+        .env("HOME", &home)
+        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUST_LOG")
+        .current_dir(dir);
+    command
+}
+
+/// A nested cargo for the generated crate, without the outer build's settings.
+fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(dir)
+        .args(args)
+        .args(["--offline", "--target-dir"])
+        .arg(target_dir);
+    wasm_packs::without_outer_build(&mut command);
+    command.output().expect("cargo runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn a_new_pack_builds_tests_and_runs() {
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scaffold");
+    let crate_dir = work.join("acme-rules");
+    let target_dir = work.join("target");
+    let _ = std::fs::remove_dir_all(&crate_dir);
+    std::fs::create_dir_all(&work).expect("work dir");
+
+    // 1. Scaffold.
+    let output = trailwarden(&work)
+        .args(["rules", "new", "acme-rules"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let printed = text(&output);
+    assert!(
+        printed.contains("cargo build --release --target wasm32-unknown-unknown"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("--rules target/wasm32-unknown-unknown/release"),
+        "{printed}"
+    );
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("Cargo.toml");
+    let sdk = std::fs::canonicalize(repo().join("sdk")).expect("sdk");
+    assert!(
+        manifest.contains(&format!(
+            "trailwarden-sdk = {{ path = \"{}\" }}",
+            sdk.display()
+        )),
+        "{manifest}"
+    );
+    let again = trailwarden(&work)
+        .args(["rules", "new", "acme-rules"])
+        .output()
+        .expect("runs");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+
+    // 2. Build and test it the way its README says, with the workspace's lock file so that the
+    // build is offline and reproducible.
+    std::fs::copy(repo().join("Cargo.lock"), crate_dir.join("Cargo.lock")).expect("lock");
+    let native = cargo(&crate_dir, &target_dir, &["test"]);
+    assert!(native.status.success(), "native tests:\n{}", text(&native));
+    assert!(
+        text(&native).contains("test fixture_cases ... ok"),
+        "{}",
+        text(&native)
+    );
+    let wasm = cargo(
+        &crate_dir,
+        &target_dir,
+        &["build", "--release", "--target", "wasm32-unknown-unknown"],
+    );
+    assert!(wasm.status.success(), "wasm build:\n{}", text(&wasm));
+    let release = target_dir.join("wasm32-unknown-unknown/release");
+    assert!(release.join("acme_rules.wasm").is_file());
+    let rules = release.display().to_string();
+
+    // 3. The cases through the .wasm; the pack is found where cargo put it.
+    let output = trailwarden(&crate_dir)
+        .args(["rules", "test"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .expect("runs");
+    let report = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("testing pack acme-rules 0.1.0 ("),
+        "{report}"
+    );
+    assert!(report.contains("4 passed, 0 failed"), "{report}");
+
+    // 4. A wrong expectation fails the run with a diff.
+    let expected = crate_dir.join("tests/cases/refused-calls-dropped.expected.json");
+    let original = std::fs::read_to_string(&expected).expect("expectations");
+    std::fs::write(
+        &expected,
+        original.replace("FILTER_DOES_NOT_MATCH", "NO_METRIC_FILTER"),
+    )
+    .expect("written");
+    let output = trailwarden(&crate_dir)
+        .args(["rules", "test", "--rules", &rules])
+        .output()
+        .expect("runs");
+    let report = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("FAIL  refused-calls-dropped"), "{report}");
+    assert!(
+        report.contains("reason: expected NO_METRIC_FILTER, got FILTER_DOES_NOT_MATCH"),
+        "{report}"
+    );
+    assert!(report.contains("3 passed, 1 failed"), "{report}");
+    std::fs::write(&expected, original).expect("restored");
+
+    // 5. No cases where they should be: bad input.
+    let output = trailwarden(&work)
+        .args(["rules", "test", "--rules", &rules])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("tests/cases does not exist: a pack's fixture cases go there"),
+        "{}",
+        text(&output)
+    );
+
+    // 6. list, explain and check load it next to the built-in packs.
+    let output = trailwarden(&work)
+        .args(["rules", "list", "--rules", &rules])
+        .output()
+        .expect("runs");
+    let list = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{list}");
+    let line = list
+        .lines()
+        .find(|l| l.starts_with("ACME-KMS-001"))
+        .unwrap_or_else(|| panic!("ACME-KMS-001 listed:\n{list}"));
+    assert!(line.contains("acme_rules.wasm"), "{line}");
+    assert!(
+        line.contains(&format!("trailwarden-sdk {}", trailwarden_sdk::SDK_VERSION)),
+        "{line}"
+    );
+    assert!(list.contains("TW-KMS-001"), "{list}");
+
+    let output = trailwarden(&work)
+        .args(["rules", "explain", "ACME-KMS-001", "--rules", &rules])
+        .output()
+        .expect("runs");
+    let explained = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{explained}");
+    assert!(explained.contains("## How to fix"), "{explained}");
+    assert!(
+        explained.contains("| include_refused | bool | true |"),
+        "{explained}"
+    );
+    assert!(explained.contains("acme_rules.wasm"), "{explained}");
+
+    let snapshot = crate_dir.join("tests/cases/refused-calls-dropped.json");
+    let output = trailwarden(&work)
+        .args(["check", "--snapshot"])
+        .arg(&snapshot)
+        .args([
+            "--rules",
+            &rules,
+            "--only",
+            "ACME-KMS-001",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["findings"][0]["ruleId"], "ACME-KMS-001");
+    assert_eq!(report["findings"][0]["reason"], "FILTER_DOES_NOT_MATCH");
+
+    // 7. The same pack twice is a collision, naming the id and both files.
+    let twice = work.join("twice");
+    let _ = std::fs::remove_dir_all(&twice);
+    std::fs::create_dir_all(&twice).expect("dir");
+    for name in ["a.wasm", "b.wasm"] {
+        std::fs::copy(release.join("acme_rules.wasm"), twice.join(name)).expect("copy");
+    }
+    let output = trailwarden(&work)
+        .args(["rules", "list", "--rules"])
+        .arg(&twice)
+        .output()
+        .expect("runs");
+    let message = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("ACME-KMS-001 is declared by pack acme-rules 0.1.0 ("),
+        "{message}"
+    );
+    assert!(
+        message.contains("a.wasm") && message.contains("b.wasm"),
+        "{message}"
+    );
+}
+
+#[test]
+fn rules_new_without_the_sdk_source_says_what_to_pass() {
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scaffold-bad-sdk");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("dir");
+    let output = trailwarden(&work)
+        .args([
+            "rules",
+            "new",
+            "acme-rules",
+            "--sdk-path",
+            "/nonexistent/sdk",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let message = text(&output);
+    assert!(
+        message.contains("/nonexistent/sdk (--sdk-path) is not the trailwarden-sdk source"),
+        "{message}"
+    );
+    assert!(
+        !work.join("acme-rules").exists(),
+        "nothing is written on error"
+    );
+
+    let output = trailwarden(&work)
+        .args(["rules", "new", "Acme_Rules"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output).contains("is not a usable crate name"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn rules_help_teaches_with_examples() {
+    for args in [
+        &["rules", "--help"][..],
+        &["rules", "new", "--help"],
+        &["rules", "test", "--help"],
+        &["rules", "list", "--help"],
+    ] {
+        let output = trailwarden(&repo()).args(args).output().expect("runs");
+        assert_eq!(output.status.code(), Some(0));
+        let help = text(&output);
+        assert!(help.contains("trailwarden rules "), "{args:?}: {help}");
+    }
+    let output = trailwarden(&repo())
+        .args(["rules", "test", "--help"])
+        .output()
+        .expect("runs");
+    let help = text(&output);
+    assert!(help.contains("Exit status:"), "{help}");
+    assert!(help.contains("NAME.expected.json"), "{help}");
+}

@@ -1,0 +1,541 @@
+//! [`SnapshotBuilder`]: an account with a trail, a log group, filters, alarms and topics in a
+//! few lines, for native tests and for writing fixture files.
+
+use serde_json::Value;
+
+use crate::events::{DEFAULT_ACCOUNT, DEFAULT_TIME, uuid};
+use crate::snapshot::{
+    Account, CollectionError, EventRule, EventSelector, EventSelectors, EventTarget, Generator,
+    KmsKey, LogGroup, MetricAlarm, MetricFilter, MetricTransformation, ReadWriteType,
+    RegionSnapshot, SCHEMA_VERSION, Section, Snapshot, Subscription, Topic, Trail, TrailStatus,
+};
+
+/// The namespace of the metrics [`SnapshotBuilder::monitor`] publishes.
+pub const MONITOR_NAMESPACE: &str = "CloudTrailMetrics";
+
+/// A snapshot section, to mark it as failed or not collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SectionName {
+    /// `trails` (`cloudtrail:DescribeTrails`).
+    Trails,
+    /// `logGroups` (`logs:DescribeLogGroups`).
+    LogGroups,
+    /// `metricFilters` (`logs:DescribeMetricFilters`).
+    MetricFilters,
+    /// `metricAlarms` (`cloudwatch:DescribeAlarms`).
+    MetricAlarms,
+    /// `compositeAlarms` (`cloudwatch:DescribeAlarms`).
+    CompositeAlarms,
+    /// `topics` (`sns:ListTopics`).
+    Topics,
+    /// `eventRules` (`events:ListRules`).
+    EventRules,
+    /// `kmsKeys` (`kms:ListKeys`).
+    KmsKeys,
+}
+
+impl SectionName {
+    /// The service and operation that fill the section.
+    pub fn call(self) -> (&'static str, &'static str) {
+        match self {
+            SectionName::Trails => ("cloudtrail", "DescribeTrails"),
+            SectionName::LogGroups => ("logs", "DescribeLogGroups"),
+            SectionName::MetricFilters => ("logs", "DescribeMetricFilters"),
+            SectionName::MetricAlarms | SectionName::CompositeAlarms => {
+                ("cloudwatch", "DescribeAlarms")
+            }
+            SectionName::Topics => ("sns", "ListTopics"),
+            SectionName::EventRules => ("events", "ListRules"),
+            SectionName::KmsKeys => ("kms", "ListKeys"),
+        }
+    }
+}
+
+/// Builds a [`Snapshot`] resource by resource, with realistic defaults.
+///
+/// Resources go into the region last named with [`region`](Self::region) (the first resource
+/// without a region opens [`crate::events::DEFAULT_REGION`]). Every section of a region is
+/// collected and empty until something is added. Defaults are the healthy case: a trail is
+/// multi-region, logging, records every management event, validates its logs and delivers to
+/// CloudWatch Logs; an alarm is `Sum >= 1` over 300 s; a topic has one confirmed e-mail
+/// subscription. Break one link with an `edit_*` method and see what a rule says.
+///
+/// ```
+/// use trailwarden_sdk::chain::{analyse, requirements};
+/// use trailwarden_sdk::testing::SnapshotBuilder;
+///
+/// const FAILED_KMS_CALLS: &str = r#"{ $.eventSource = "kms.amazonaws.com" && $.errorCode = "*" }"#;
+/// let snapshot = SnapshotBuilder::new()
+///     .region("us-east-1")
+///     .trail("management-events", "cloudtrail-logs")
+///     .monitor("cloudtrail-logs", "kms-failed-calls", FAILED_KMS_CALLS, "security-alerts")
+///     .topic("security-alerts")
+///     .build();
+/// let requirement = requirements::kms_failed_calls(&snapshot.account.id);
+/// assert!(analyse(&snapshot, &requirement).is_covered());
+///
+/// // Nobody subscribed: the chain breaks at the last link.
+/// let snapshot = SnapshotBuilder::new()
+///     .region("us-east-1")
+///     .trail("management-events", "cloudtrail-logs")
+///     .monitor("cloudtrail-logs", "kms-failed-calls", FAILED_KMS_CALLS, "security-alerts")
+///     .topic("security-alerts")
+///     .edit_topic("security-alerts", |topic| topic.subscriptions.clear())
+///     .build();
+/// let findings = analyse(&snapshot, &requirement).findings();
+/// assert_eq!(findings[0].reason, "TOPIC_NO_CONFIRMED_SUBSCRIPTION");
+/// ```
+#[derive(Debug, Clone)]
+pub struct SnapshotBuilder {
+    snapshot: Snapshot,
+    current: Option<usize>,
+}
+
+impl Default for SnapshotBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SnapshotBuilder {
+    /// An account ([`DEFAULT_ACCOUNT`]) with no region yet; events are not collected.
+    pub fn new() -> Self {
+        Self {
+            snapshot: Snapshot {
+                schema_version: SCHEMA_VERSION,
+                generator: Generator {
+                    tool: Some("trailwarden-sdk SnapshotBuilder".to_owned()),
+                    collected_at: Some(DEFAULT_TIME.to_owned()),
+                    events_window: None,
+                },
+                account: Account {
+                    id: DEFAULT_ACCOUNT.to_owned(),
+                    partition: "aws".to_owned(),
+                    organization_id: None,
+                    alias: None,
+                },
+                regions: Vec::new(),
+                events: Section::not_collected(),
+                errors: Vec::new(),
+            },
+            current: None,
+        }
+    }
+
+    /// Sets the account id. Call it first: ARNs are built with the account at hand.
+    pub fn account(mut self, id: &str) -> Self {
+        self.snapshot.account.id = id.to_owned();
+        self
+    }
+
+    /// Adds the enabled region `name` (or goes back to it) and makes it the one resources go
+    /// into. A new region gets the shadow copies of the multi-region trails of the others, as
+    /// `DescribeTrails` lists them.
+    pub fn region(mut self, name: &str) -> Self {
+        if let Some(index) = self.snapshot.regions.iter().position(|r| r.region == name) {
+            self.current = Some(index);
+            return self;
+        }
+        let shadows: Vec<Trail> = self
+            .snapshot
+            .unique_trails()
+            .into_iter()
+            .filter(|t| t.is_multi_region_trail)
+            .map(shadow)
+            .collect();
+        let mut region = empty_region(name);
+        region.trails.items = shadows;
+        self.snapshot.regions.push(region);
+        self.current = Some(self.snapshot.regions.len() - 1);
+        self
+    }
+
+    /// The region resources go into, opening the default region when there is none.
+    fn here(&mut self) -> &mut RegionSnapshot {
+        let regions = &mut self.snapshot.regions;
+        let index = match self.current.filter(|&i| i < regions.len()) {
+            Some(index) => index,
+            None if !regions.is_empty() => regions.len() - 1,
+            None => {
+                regions.push(empty_region(crate::events::DEFAULT_REGION));
+                0
+            }
+        };
+        self.current = Some(index);
+        &mut regions[index]
+    }
+
+    fn region_name(&mut self) -> String {
+        self.here().region.clone()
+    }
+
+    fn arn(&mut self, service: &str, resource: &str) -> String {
+        let region = self.region_name();
+        let account = &self.snapshot.account;
+        format!(
+            "arn:{}:{service}:{region}:{}:{resource}",
+            account.partition, account.id
+        )
+    }
+
+    /// Adds a healthy multi-region trail homed in this region that delivers to the log group
+    /// `log_group` here (created too, if missing), with shadow copies in the other regions.
+    pub fn trail(mut self, name: &str, log_group: &str) -> Self {
+        let region = self.region_name();
+        let account = self.snapshot.account.id.clone();
+        let partition = self.snapshot.account.partition.clone();
+        let trail = Trail {
+            name: name.to_owned(),
+            trail_arn: self.arn("cloudtrail", &format!("trail/{name}")),
+            home_region: region.clone(),
+            is_multi_region_trail: true,
+            is_organization_trail: false,
+            include_global_service_events: true,
+            s3_bucket_name: Some(format!("aws-cloudtrail-logs-{account}")),
+            kms_key_id: None,
+            log_file_validation_enabled: true,
+            cloud_watch_logs_log_group_arn: Some(format!(
+                "{}:*",
+                self.arn("logs", &format!("log-group:{log_group}"))
+            )),
+            cloud_watch_logs_role_arn: Some(format!(
+                "arn:{partition}:iam::{account}:role/CloudTrail_CloudWatchLogs_Role"
+            )),
+            status: Some(TrailStatus {
+                is_logging: true,
+                latest_cloud_watch_logs_delivery_error: None,
+                latest_cloud_watch_logs_delivery_time: Some(DEFAULT_TIME.to_owned()),
+                latest_delivery_error: None,
+            }),
+            event_selectors: Some(EventSelectors {
+                event_selectors: vec![EventSelector {
+                    read_write_type: ReadWriteType::All,
+                    include_management_events: true,
+                    exclude_management_event_sources: Vec::new(),
+                    data_resources: Vec::new(),
+                }],
+                advanced_event_selectors: Vec::new(),
+            }),
+        };
+        let index = self.current.unwrap_or_default();
+        for (i, other) in self.snapshot.regions.iter_mut().enumerate() {
+            if i != index {
+                other.trails.items.push(shadow(&trail));
+            }
+        }
+        self.here().trails.items.push(trail);
+        if !self
+            .here()
+            .log_groups
+            .items
+            .iter()
+            .any(|g| g.log_group_name == log_group)
+        {
+            self = self.log_group(log_group);
+        }
+        self
+    }
+
+    /// Adds the log group `name` (Standard class, logs kept forever).
+    pub fn log_group(mut self, name: &str) -> Self {
+        let group = LogGroup {
+            log_group_name: name.to_owned(),
+            arn: self.arn("logs", &format!("log-group:{name}")),
+            retention_in_days: None,
+            kms_key_id: None,
+            log_group_class: None,
+        };
+        self.here().log_groups.items.push(group);
+        self
+    }
+
+    /// Adds a metric filter `name` on `log_group` publishing 1 to `namespace`/`metric` for each
+    /// event `pattern` matches.
+    pub fn metric_filter(
+        mut self,
+        log_group: &str,
+        name: &str,
+        pattern: &str,
+        namespace: &str,
+        metric: &str,
+    ) -> Self {
+        let filter = MetricFilter {
+            filter_name: name.to_owned(),
+            log_group_name: log_group.to_owned(),
+            filter_pattern: pattern.to_owned(),
+            metric_transformations: vec![MetricTransformation {
+                metric_name: metric.to_owned(),
+                metric_namespace: namespace.to_owned(),
+                metric_value: "1".to_owned(),
+                default_value: None,
+                dimensions: Default::default(),
+                unit: None,
+            }],
+            creation_time: None,
+            apply_on_transformed_logs: false,
+            field_selection_criteria: None,
+            emit_system_field_dimensions: Vec::new(),
+        };
+        self.here().metric_filters.items.push(filter);
+        self
+    }
+
+    /// Adds an alarm `name` on `namespace`/`metric` (`Sum >= 1` over one 300-second period,
+    /// so one event fires it) that notifies the topic `topic` of this region.
+    pub fn alarm(mut self, name: &str, namespace: &str, metric: &str, topic: &str) -> Self {
+        let alarm = MetricAlarm {
+            alarm_name: name.to_owned(),
+            alarm_arn: self.arn("cloudwatch", &format!("alarm:{name}")),
+            actions_enabled: true,
+            alarm_actions: vec![self.arn("sns", topic)],
+            ok_actions: Vec::new(),
+            insufficient_data_actions: Vec::new(),
+            metric_name: Some(metric.to_owned()),
+            namespace: Some(namespace.to_owned()),
+            statistic: Some("Sum".to_owned()),
+            extended_statistic: None,
+            dimensions: Vec::new(),
+            period: Some(300),
+            evaluation_periods: 1,
+            datapoints_to_alarm: None,
+            threshold: Some(1.0),
+            comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
+            treat_missing_data: Some("notBreaching".to_owned()),
+            metrics: Vec::new(),
+            threshold_metric_id: None,
+            state_value: Some("OK".to_owned()),
+        };
+        self.here().metric_alarms.items.push(alarm);
+        self
+    }
+
+    /// A metric filter and an alarm, both called `name`: the filter on `log_group` counts
+    /// `pattern` into [`MONITOR_NAMESPACE`]/`name`, the alarm fires on one event and notifies
+    /// `topic`. The topic itself is added with [`topic`](Self::topic).
+    pub fn monitor(self, log_group: &str, name: &str, pattern: &str, topic: &str) -> Self {
+        self.metric_filter(log_group, name, pattern, MONITOR_NAMESPACE, name)
+            .alarm(name, MONITOR_NAMESPACE, name, topic)
+    }
+
+    /// Adds the SNS topic `name` with one confirmed e-mail subscription.
+    pub fn topic(mut self, name: &str) -> Self {
+        let topic_arn = self.arn("sns", name);
+        let topic = Topic {
+            subscriptions: vec![Subscription {
+                subscription_arn: format!("{topic_arn}:{}", uuid(&topic_arn)),
+                protocol: "email".to_owned(),
+                endpoint: "<redacted>".to_owned(),
+            }],
+            topic_arn,
+            kms_master_key_id: None,
+        };
+        self.here().topics.items.push(topic);
+        self
+    }
+
+    /// Adds an enabled customer-managed KMS key with this key id.
+    pub fn kms_key(mut self, key_id: &str) -> Self {
+        let key = KmsKey {
+            key_id: key_id.to_owned(),
+            arn: self.arn("kms", &format!("key/{key_id}")),
+            key_manager: "CUSTOMER".to_owned(),
+            key_state: "Enabled".to_owned(),
+            origin: "AWS_KMS".to_owned(),
+            expiration_model: None,
+            valid_to: None,
+            aliases: Vec::new(),
+        };
+        self.here().kms_keys.items.push(key);
+        self
+    }
+
+    /// Adds an enabled EventBridge rule on the default bus with this event pattern, targeting
+    /// the topic `topic` of this region.
+    pub fn event_rule(mut self, name: &str, pattern: &Value, topic: &str) -> Self {
+        let rule = EventRule {
+            name: name.to_owned(),
+            arn: self.arn("events", &format!("rule/{name}")),
+            event_bus_name: "default".to_owned(),
+            state: "ENABLED".to_owned(),
+            event_pattern: Some(pattern.to_string()),
+            schedule_expression: None,
+            targets: vec![EventTarget {
+                id: "notify".to_owned(),
+                arn: self.arn("sns", topic),
+            }],
+        };
+        self.here().event_rules.items.push(rule);
+        self
+    }
+
+    /// Adds a CloudTrail record (see [`crate::events`]) to the snapshot's events, which are
+    /// then collected.
+    pub fn event(mut self, record: Value) -> Self {
+        self.snapshot.events.collected = true;
+        self.snapshot.events.items.push(record);
+        self
+    }
+
+    /// Empties `section` of this region and records the call that fills it as refused with
+    /// `AccessDeniedException`, as a role without the permission would see it.
+    pub fn access_denied(mut self, section: SectionName) -> Self {
+        let (service, operation) = section.call();
+        let region = self.region_name();
+        let error = CollectionError {
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            region: Some(region),
+            code: "AccessDeniedException".to_owned(),
+            message: format!("not authorized to perform: {service}:{operation}"),
+        };
+        self.with_section(section, |collected, errors| {
+            *collected = true;
+            errors.push(error);
+        })
+    }
+
+    /// Empties `section` of this region and marks it as not collected.
+    pub fn not_collected(self, section: SectionName) -> Self {
+        self.with_section(section, |collected, errors| {
+            *collected = false;
+            errors.clear();
+        })
+    }
+
+    fn with_section(
+        mut self,
+        section: SectionName,
+        change: impl FnOnce(&mut bool, &mut Vec<CollectionError>),
+    ) -> Self {
+        fn reset<T>(s: &mut Section<T>) -> (&mut bool, &mut Vec<CollectionError>) {
+            s.items.clear();
+            (&mut s.collected, &mut s.errors)
+        }
+        let region = self.here();
+        let (collected, errors) = match section {
+            SectionName::Trails => reset(&mut region.trails),
+            SectionName::LogGroups => reset(&mut region.log_groups),
+            SectionName::MetricFilters => reset(&mut region.metric_filters),
+            SectionName::MetricAlarms => reset(&mut region.metric_alarms),
+            SectionName::CompositeAlarms => reset(&mut region.composite_alarms),
+            SectionName::Topics => reset(&mut region.topics),
+            SectionName::EventRules => reset(&mut region.event_rules),
+            SectionName::KmsKeys => reset(&mut region.kms_keys),
+        };
+        change(collected, errors);
+        self
+    }
+
+    /// Changes every copy (home and shadows, in every region) of the trail `name`.
+    pub fn edit_trail(mut self, name: &str, mut change: impl FnMut(&mut Trail)) -> Self {
+        for region in &mut self.snapshot.regions {
+            region
+                .trails
+                .items
+                .iter_mut()
+                .filter(|t| t.name == name)
+                .for_each(&mut change);
+        }
+        self
+    }
+
+    /// Changes the log group `name` of this region.
+    pub fn edit_log_group(mut self, name: &str, change: impl FnMut(&mut LogGroup)) -> Self {
+        let items = &mut self.here().log_groups.items;
+        items
+            .iter_mut()
+            .filter(|g| g.log_group_name == name)
+            .for_each(change);
+        self
+    }
+
+    /// Changes the metric filter `name` of this region.
+    pub fn edit_filter(mut self, name: &str, change: impl FnMut(&mut MetricFilter)) -> Self {
+        let items = &mut self.here().metric_filters.items;
+        items
+            .iter_mut()
+            .filter(|f| f.filter_name == name)
+            .for_each(change);
+        self
+    }
+
+    /// Changes the alarm `name` of this region.
+    pub fn edit_alarm(mut self, name: &str, change: impl FnMut(&mut MetricAlarm)) -> Self {
+        let items = &mut self.here().metric_alarms.items;
+        items
+            .iter_mut()
+            .filter(|a| a.alarm_name == name)
+            .for_each(change);
+        self
+    }
+
+    /// Changes the topic `name` of this region.
+    pub fn edit_topic(mut self, name: &str, change: impl FnMut(&mut Topic)) -> Self {
+        let suffix = format!(":{name}");
+        let items = &mut self.here().topics.items;
+        items
+            .iter_mut()
+            .filter(|t| t.topic_arn.ends_with(&suffix))
+            .for_each(change);
+        self
+    }
+
+    /// Changes the KMS key with this key id in this region.
+    pub fn edit_kms_key(mut self, key_id: &str, change: impl FnMut(&mut KmsKey)) -> Self {
+        let items = &mut self.here().kms_keys.items;
+        items
+            .iter_mut()
+            .filter(|k| k.key_id == key_id)
+            .for_each(change);
+        self
+    }
+
+    /// Changes this region as a whole.
+    pub fn edit_region(mut self, change: impl FnOnce(&mut RegionSnapshot)) -> Self {
+        change(self.here());
+        self
+    }
+
+    /// Changes the snapshot as a whole.
+    pub fn edit(mut self, change: impl FnOnce(&mut Snapshot)) -> Self {
+        change(&mut self.snapshot);
+        self
+    }
+
+    /// The snapshot.
+    pub fn build(self) -> Snapshot {
+        self.snapshot
+    }
+
+    /// The snapshot as pretty JSON, to save as a fixture for `trailwarden rules test` or
+    /// `trailwarden check --snapshot`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.snapshot).unwrap_or_default() + "\n"
+    }
+}
+
+/// A region with every section collected and empty.
+fn empty_region(name: &str) -> RegionSnapshot {
+    RegionSnapshot {
+        region: name.to_owned(),
+        trails: Section::default(),
+        log_groups: Section::default(),
+        metric_filters: Section::default(),
+        metric_alarms: Section::default(),
+        composite_alarms: Section::default(),
+        topics: Section::default(),
+        event_rules: Section::default(),
+        kms_keys: Section::default(),
+    }
+}
+
+/// How another region lists a multi-region trail: no status and no selectors, which are read
+/// in the home region.
+fn shadow(trail: &Trail) -> Trail {
+    Trail {
+        status: None,
+        event_selectors: None,
+        ..trail.clone()
+    }
+}
