@@ -349,7 +349,11 @@ pub fn run_native(pack: &Pack, case: &Case) -> Reported {
 /// case that fails; returns how many cases ran. Call it from a `#[test]`:
 ///
 /// ```no_run
-/// # mod acme_rules { pub fn pack() -> trailwarden_sdk::Pack { unimplemented!() } }
+/// # mod acme_rules {
+/// #     pub fn pack() -> trailwarden_sdk::Pack {
+/// #         trailwarden_sdk::Pack { name: "acme", version: "0.1.0", rules: Vec::new() }
+/// #     }
+/// # }
 /// #[test]
 /// fn cases() {
 ///     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases");
