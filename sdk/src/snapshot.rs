@@ -718,8 +718,10 @@ impl KmsKey {
 #[non_exhaustive]
 pub enum SnapshotError {
     /// The text is not JSON or does not fit the model.
+    // Not `#[from]`: that would also make it the error's source, and `{:#}` at the CLI would
+    // print serde's message twice.
     #[error("snapshot is not valid: {0}")]
-    Invalid(#[from] serde_json::Error),
+    Invalid(serde_json::Error),
     /// The schema version is not the one this SDK reads.
     #[error(
         "snapshot schema version {found} is not supported (this build reads version {expected}); \
@@ -734,6 +736,12 @@ pub enum SnapshotError {
     /// The `schemaVersion` field is missing.
     #[error("snapshot has no `schemaVersion` field; is this a trailwarden snapshot?")]
     NoVersion,
+}
+
+impl From<serde_json::Error> for SnapshotError {
+    fn from(error: serde_json::Error) -> Self {
+        SnapshotError::Invalid(error)
+    }
 }
 
 impl Snapshot {
