@@ -19,6 +19,9 @@ allow_partial, regions, rule_dirs, [rules] enable/disable, [settings.RULE-ID], [
 and [[locations]]; flags win over it. See the README.
 
 Examples:
+  trailwarden check                                collect from the configured AWS account and check it
+  trailwarden check --profile audit --regions eu-west-1,us-east-1
+  trailwarden snapshot -o account.json             save what the rules need, to check later
   trailwarden check --demo                         check the embedded demo account
   trailwarden check --snapshot account.json        check a saved snapshot
   trailwarden check --snapshot account.json --format sarif -o trailwarden.sarif
@@ -106,6 +109,13 @@ pub enum Command {
     /// Run the rules against an account snapshot and report what would not alert.
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
+    /// Collect what the rules need from AWS and write it as a snapshot file.
+    ///
+    /// Credentials, region and endpoints come from the standard AWS chain (environment,
+    /// profiles, SSO, container and instance roles; AWS_ENDPOINT_URL for emulators). Every
+    /// enabled region is read concurrently; a call that fails is recorded in the snapshot next
+    /// to the section it left empty, and the collection goes on.
+    Snapshot(SnapshotArgs),
     /// List, explain, create and test rule packs.
     #[command(subcommand, after_help = RULES_HELP)]
     Rules(RulesCommand),
@@ -176,8 +186,165 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
 
+    /// Collect from AWS even when no AWS configuration is visible in the environment or in
+    /// ~/.aws (an instance or container role, say). Without --snapshot or --demo, a visible
+    /// configuration or any of --profile, --region, --regions, --role-arn implies it.
+    #[arg(long, conflicts_with_all = ["snapshot", "demo"])]
+    pub live: bool,
+
+    /// After a live collection, also write the snapshot to FILE (SARIF results then point
+    /// into it).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
+    pub save_snapshot: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub collect: CollectArgs,
+
     #[command(flatten)]
     pub packs: PackArgs,
+}
+
+/// Options of `snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Write the snapshot to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Collect only what these rule ids need (comma-separated); default: every loaded rule.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Read this configuration file instead of ./.trailwarden.toml (its `regions`, `rule_dirs`
+    /// and `[rules]` decide what is collected, as for `check`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub collect: CollectArgs,
+
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+/// How to reach AWS and what to read; shared by `snapshot` and live `check`.
+#[derive(Debug, Args, Clone)]
+pub struct CollectArgs {
+    /// The named profile of ~/.aws/config to use (AWS_PROFILE works too).
+    #[arg(long, value_name = "NAME", help_heading = "AWS collection")]
+    pub profile: Option<String>,
+
+    /// The region for account-wide calls (STS, region discovery) [default: from the profile or
+    /// AWS_REGION, else us-east-1].
+    #[arg(long, value_name = "REGION", help_heading = "AWS collection")]
+    pub region: Option<String>,
+
+    /// Collect these regions only (comma-separated) instead of every region enabled for the
+    /// account (found with account:ListRegions).
+    #[arg(
+        long,
+        value_name = "REGIONS",
+        value_delimiter = ',',
+        help_heading = "AWS collection"
+    )]
+    pub regions: Vec<String>,
+
+    /// Assume this IAM role first (e.g. a read-only audit role in another account).
+    #[arg(long, value_name = "ARN", help_heading = "AWS collection")]
+    pub role_arn: Option<String>,
+
+    /// The external id the role's trust policy requires.
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "role_arn",
+        help_heading = "AWS collection"
+    )]
+    pub external_id: Option<String>,
+
+    /// The session name of the assumed role, as CloudTrail will record it.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "trailwarden",
+        requires = "role_arn",
+        help_heading = "AWS collection"
+    )]
+    pub role_session_name: String,
+
+    /// How far back to read CloudTrail events: a duration (90s, 60m, 12h, 7d) or an RFC 3339
+    /// time.
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "60m",
+        help_heading = "AWS collection"
+    )]
+    pub since: String,
+
+    /// The end of the events window, an RFC 3339 time [default: now].
+    #[arg(long, value_name = "TIME", help_heading = "AWS collection")]
+    pub until: Option<String>,
+
+    /// Also read CloudTrail records from PATH: a log file ({"Records": [...]}, .json or
+    /// .json.gz) or a directory tree of them, as CloudTrail delivers to S3 (repeatable).
+    #[arg(long = "events", value_name = "PATH", help_heading = "AWS collection")]
+    pub event_paths: Vec<PathBuf>,
+
+    /// Do not call cloudtrail:LookupEvents (read events only from --events and
+    /// --events-log-group).
+    #[arg(long, help_heading = "AWS collection")]
+    pub no_lookup_events: bool,
+
+    /// Also read KMS events from each trail's CloudWatch Logs log group (logs:FilterLogEvents).
+    #[arg(long, help_heading = "AWS collection")]
+    pub events_log_group: bool,
+
+    /// Keep SNS subscription endpoints (e-mail addresses, URLs, phone numbers) in the snapshot
+    /// instead of `<redacted>`.
+    #[arg(long, help_heading = "AWS collection")]
+    pub no_redact: bool,
+
+    /// At most this many AWS calls in flight at once, over all regions.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 32,
+        help_heading = "AWS collection"
+    )]
+    pub max_in_flight: usize,
+
+    /// Seconds one attempt of one AWS call may take before it counts as timed out.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 20,
+        help_heading = "AWS collection"
+    )]
+    pub call_timeout: u64,
+
+    /// Attempts per AWS call, with adaptive back-off on throttling.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        help_heading = "AWS collection"
+    )]
+    pub max_attempts: u32,
+
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long, help_heading = "AWS collection")]
+    pub quiet: bool,
+}
+
+impl CollectArgs {
+    /// Whether the user asked for anything that only makes sense for a live collection.
+    pub fn asks_for_aws(&self) -> bool {
+        self.profile.is_some()
+            || self.region.is_some()
+            || !self.regions.is_empty()
+            || self.role_arn.is_some()
+    }
 }
 
 /// Where packs come from and how they run; shared by `check` and `rules`.

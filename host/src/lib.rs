@@ -8,9 +8,11 @@ pub mod baseline;
 pub mod builtin;
 pub mod check;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod engine;
 pub mod glob;
+pub mod live;
 pub mod logging;
 pub mod packs;
 pub mod precompile;
@@ -19,6 +21,7 @@ pub mod report;
 pub mod rules_cmd;
 pub mod rules_test;
 pub mod scaffold;
+pub mod snapshot_cmd;
 pub mod suppress;
 pub mod test_pattern;
 pub mod time;
@@ -52,6 +55,7 @@ impl Outcome {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Snapshot(args) => snapshot_cmd::run(&args),
         Command::Rules(command) => rules_cmd::run(&command),
         Command::TestPattern {
             pattern,

@@ -4,8 +4,10 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the stderr subscriber. Colour only when stderr is a terminal.
 pub fn init(verbose: u8) {
+    // The SDK warns about every credential source it tried; the failure that matters reaches
+    // the user as trailwarden's own error, so its warnings show only with -v.
     let default = match verbose {
-        0 => "warn",
+        0 => "warn,aws_config=error,aws_smithy_runtime=error,aws_runtime=error,aws_sdk_sts=error",
         1 => "info",
         _ => "debug",
     };

@@ -265,18 +265,18 @@ fn no_account_and_no_snapshot_checks_the_demo_with_a_notice() {
 }
 
 #[test]
-fn configured_account_without_snapshot_says_what_to_do() {
+fn configured_account_collects_live_and_says_why_it_cannot() {
+    // AWS_PROFILE names a profile that does not exist: `check` collects live (no demo) and
+    // stops at identifying the account, naming the call.
     let output = trailwarden()
         .args(["check"])
         .env("AWS_PROFILE", "prod")
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("--snapshot FILE"),
-        "{}",
-        stderr(&output)
-    );
+    let err = stderr(&output);
+    assert!(err.contains("could not identify the AWS account"), "{err}");
+    assert!(!err.contains("embedded demo"), "{err}");
 }
 
 #[test]

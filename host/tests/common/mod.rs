@@ -31,6 +31,8 @@ pub fn trailwarden() -> Command {
     }
     command
         .env("HOME", &home)
+        // Never let the SDK probe the instance metadata address: tests stay on 127.0.0.1.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
         .env_remove("XDG_CACHE_HOME")
         .env_remove("RUST_LOG")

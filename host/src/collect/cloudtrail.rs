@@ -1,0 +1,321 @@
+//! CloudTrail: the trails each region sees, with their status and event selectors.
+//!
+//! `DescribeTrails` with `includeShadowTrails` lists, in every region, the trails created there
+//! and the multi-region (and organization) trails of other home regions that cover it. Status
+//! and selectors are authoritative only in the home region, so they are read there, once per
+//! trail, and copied onto every copy the regions list (see [`super::fanout`]).
+
+use aws_config::SdkConfig;
+use aws_sdk_cloudtrail::types::{self as ct, ReadWriteType as SdkReadWriteType};
+use trailwarden_sdk::snapshot::{
+    AdvancedEventSelector, AdvancedFieldSelector, CollectionError, DataResource, EventSelector,
+    EventSelectors, ReadWriteType, Section, Trail, TrailStatus,
+};
+
+use super::calls::{Caller, Op};
+
+/// `cloudtrail:DescribeTrails`.
+pub const DESCRIBE_TRAILS: Op = Op::new("cloudtrail", "DescribeTrails");
+/// `cloudtrail:GetTrailStatus`.
+pub const GET_TRAIL_STATUS: Op = Op::new("cloudtrail", "GetTrailStatus");
+/// `cloudtrail:GetEventSelectors`.
+pub const GET_EVENT_SELECTORS: Op = Op::new("cloudtrail", "GetEventSelectors");
+
+/// A CloudTrail client for one region.
+pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_cloudtrail::Client {
+    let conf = aws_sdk_cloudtrail::config::Builder::from(config)
+        .region(aws_config::Region::new(region.to_owned()))
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(conf)
+}
+
+/// The trails listed in `region`, shadow trails included, without status or selectors yet.
+/// (`DescribeTrails` is not paginated: it returns every trail at once.)
+pub async fn trails(caller: &Caller, config: &SdkConfig, region: &str) -> Section<Trail> {
+    let client = client(config, region);
+    let listed = caller
+        .call(DESCRIBE_TRAILS, Some(region), || {
+            client.describe_trails().include_shadow_trails(true).send()
+        })
+        .await;
+    match listed {
+        Ok(output) => Section::of(
+            output
+                .trail_list()
+                .iter()
+                .filter_map(|trail| convert_trail(trail, region))
+                .collect(),
+        ),
+        Err(error) => Section::failed(error),
+    }
+}
+
+fn convert_trail(trail: &ct::Trail, listed_in: &str) -> Option<Trail> {
+    Some(Trail {
+        name: trail.name()?.to_owned(),
+        trail_arn: trail.trail_arn()?.to_owned(),
+        home_region: trail.home_region().unwrap_or(listed_in).to_owned(),
+        is_multi_region_trail: trail.is_multi_region_trail().unwrap_or(false),
+        is_organization_trail: trail.is_organization_trail().unwrap_or(false),
+        include_global_service_events: trail.include_global_service_events().unwrap_or(true),
+        s3_bucket_name: trail.s3_bucket_name().map(str::to_owned),
+        kms_key_id: trail.kms_key_id().map(str::to_owned),
+        log_file_validation_enabled: trail.log_file_validation_enabled().unwrap_or(false),
+        cloud_watch_logs_log_group_arn: trail.cloud_watch_logs_log_group_arn().map(str::to_owned),
+        cloud_watch_logs_role_arn: trail.cloud_watch_logs_role_arn().map(str::to_owned),
+        status: None,
+        event_selectors: None,
+    })
+}
+
+/// What the home region says about one trail; a part that could not be read is `None` and its
+/// failure is in `errors`.
+#[derive(Debug, Clone, Default)]
+pub struct TrailDetails {
+    /// `GetTrailStatus`.
+    pub status: Option<TrailStatus>,
+    /// `GetEventSelectors`.
+    pub event_selectors: Option<EventSelectors>,
+    /// The calls that failed.
+    pub errors: Vec<CollectionError>,
+}
+
+/// Reads a trail's status and selectors in its home region, both calls at once.
+pub async fn details(
+    caller: &Caller,
+    config: &SdkConfig,
+    trail_arn: &str,
+    home_region: &str,
+) -> TrailDetails {
+    let client = client(config, home_region);
+    let status = caller.call(GET_TRAIL_STATUS, Some(home_region), || {
+        client.get_trail_status().name(trail_arn).send()
+    });
+    let selectors = caller.call(GET_EVENT_SELECTORS, Some(home_region), || {
+        client.get_event_selectors().trail_name(trail_arn).send()
+    });
+    let (status, selectors) = tokio::join!(status, selectors);
+    let mut details = TrailDetails::default();
+    match status {
+        Ok(output) => {
+            details.status = Some(TrailStatus {
+                is_logging: output.is_logging().unwrap_or(false),
+                latest_cloud_watch_logs_delivery_error: output
+                    .latest_cloud_watch_logs_delivery_error()
+                    .map(str::to_owned),
+                latest_cloud_watch_logs_delivery_time: output
+                    .latest_cloud_watch_logs_delivery_time()
+                    .map(super::rfc3339),
+                latest_delivery_error: output.latest_delivery_error().map(str::to_owned),
+            });
+        }
+        Err(error) => details.errors.push(error),
+    }
+    match selectors {
+        Ok(output) => {
+            details.event_selectors = Some(EventSelectors {
+                event_selectors: output
+                    .event_selectors()
+                    .iter()
+                    .map(convert_selector)
+                    .collect(),
+                advanced_event_selectors: output
+                    .advanced_event_selectors()
+                    .iter()
+                    .map(convert_advanced)
+                    .collect(),
+            });
+        }
+        Err(error) => details.errors.push(error),
+    }
+    details
+}
+
+fn convert_selector(selector: &ct::EventSelector) -> EventSelector {
+    EventSelector {
+        read_write_type: match selector.read_write_type() {
+            Some(SdkReadWriteType::ReadOnly) => ReadWriteType::ReadOnly,
+            Some(SdkReadWriteType::WriteOnly) => ReadWriteType::WriteOnly,
+            _ => ReadWriteType::All,
+        },
+        include_management_events: selector.include_management_events().unwrap_or(true),
+        exclude_management_event_sources: selector.exclude_management_event_sources().to_vec(),
+        data_resources: selector
+            .data_resources()
+            .iter()
+            .map(|resource| DataResource {
+                resource_type: resource.r#type().unwrap_or_default().to_owned(),
+                values: resource.values().to_vec(),
+            })
+            .collect(),
+    }
+}
+
+fn convert_advanced(selector: &ct::AdvancedEventSelector) -> AdvancedEventSelector {
+    AdvancedEventSelector {
+        name: selector.name().map(str::to_owned),
+        field_selectors: selector
+            .field_selectors()
+            .iter()
+            .map(|field| AdvancedFieldSelector {
+                field: field.field().to_owned(),
+                equals: field.equals().to_vec(),
+                not_equals: field.not_equals().to_vec(),
+                starts_with: field.starts_with().to_vec(),
+                not_starts_with: field.not_starts_with().to_vec(),
+                ends_with: field.ends_with().to_vec(),
+                not_ends_with: field.not_ends_with().to_vec(),
+            })
+            .collect(),
+    }
+}
+
+/// `cloudtrail:LookupEvents`.
+pub const LOOKUP_EVENTS: Op = Op::new("cloudtrail", "LookupEvents");
+
+/// The event source `LookupEvents` is asked for.
+pub const KMS_EVENT_SOURCE: &str = "kms.amazonaws.com";
+
+/// The KMS management events CloudTrail recorded in `region` between `start` and `end` (Unix
+/// seconds), as CloudTrail records. An entry whose `CloudTrailEvent` text is not JSON is kept as
+/// `LookupEvents` returned it, which the rules also read.
+///
+/// `LookupEvents` allows two calls a second per region; the SDK's adaptive retry paces a long
+/// walk instead of failing it.
+pub async fn kms_events(
+    caller: &Caller,
+    config: &SdkConfig,
+    region: &str,
+    (start, end): (i64, i64),
+) -> (Vec<serde_json::Value>, Option<CollectionError>) {
+    use aws_sdk_cloudtrail::primitives::DateTime;
+    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+
+    let attribute = match LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventSource)
+        .attribute_value(KMS_EVENT_SOURCE)
+        .build()
+    {
+        Ok(attribute) => attribute,
+        Err(error) => {
+            return (
+                Vec::new(),
+                Some(CollectionError {
+                    service: LOOKUP_EVENTS.service.to_owned(),
+                    operation: LOOKUP_EVENTS.operation.to_owned(),
+                    region: Some(region.to_owned()),
+                    code: "RequestConstructionFailure".to_owned(),
+                    message: error.to_string(),
+                }),
+            );
+        }
+    };
+    let client = client(config, region);
+    let mut records = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let sent = token.clone();
+        let page = caller
+            .call(LOOKUP_EVENTS, Some(region), || {
+                client
+                    .lookup_events()
+                    .lookup_attributes(attribute.clone())
+                    .start_time(DateTime::from_secs(start))
+                    .end_time(DateTime::from_secs(end))
+                    .max_results(50)
+                    .set_next_token(sent.clone())
+                    .send()
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => return (records, Some(error)),
+        };
+        records.extend(page.events().iter().map(lookup_record));
+        token = super::calls::next_token(sent.as_deref(), page.next_token().map(str::to_owned));
+        if token.is_none() {
+            return (records, None);
+        }
+    }
+}
+
+fn lookup_record(event: &ct::Event) -> serde_json::Value {
+    if let Some(record) = event
+        .cloud_trail_event()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .filter(serde_json::Value::is_object)
+    {
+        return record;
+    }
+    serde_json::json!({
+        "EventId": event.event_id(),
+        "EventName": event.event_name(),
+        "EventSource": event.event_source(),
+        "CloudTrailEvent": event.cloud_trail_event(),
+    })
+}
+
+#[cfg(test)]
+mod replayed {
+    use super::*;
+    use crate::collect::progress::Progress;
+    use crate::collect::replay;
+
+    #[tokio::test]
+    async fn lookup_events_reads_every_page_and_parses_the_records() {
+        let record = r#"{\"eventVersion\":\"1.08\",\"eventID\":\"e1\",\"eventTime\":\"2026-11-25T09:12:44Z\",\"eventSource\":\"kms.amazonaws.com\",\"eventName\":\"DisableKey\",\"awsRegion\":\"eu-west-1\"}"#;
+        let page1 = format!(
+            r#"{{"Events": [{{"EventId": "e1", "EventName": "DisableKey", "EventSource": "kms.amazonaws.com",
+                 "EventTime": 1795597964, "CloudTrailEvent": "{record}"}}], "NextToken": "t2"}}"#
+        );
+        let page2 = r#"{"Events": [{"EventId": "e2", "EventName": "ScheduleKeyDeletion",
+                 "EventSource": "kms.amazonaws.com", "EventTime": 1795598000, "CloudTrailEvent": "not json"}]}"#;
+        let (config, client) = replay::config(&[(200, &page1), (200, page2)]);
+        let caller = Caller::new(4, Progress::hidden());
+        let (records, error) = kms_events(
+            &caller,
+            &config,
+            "eu-west-1",
+            (1_795_597_000, 1_795_600_000),
+        )
+        .await;
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["eventName"], "DisableKey");
+        assert_eq!(records[0]["eventID"], "e1");
+        // Kept as LookupEvents returned it, which the detection rule also reads.
+        assert_eq!(records[1]["EventId"], "e2");
+        assert_eq!(records[1]["CloudTrailEvent"], "not json");
+        let sent = replay::sent_bodies(&client);
+        assert_eq!(
+            sent[0]["LookupAttributes"],
+            serde_json::json!([{"AttributeKey": "EventSource", "AttributeValue": "kms.amazonaws.com"}])
+        );
+        assert_eq!(sent[0]["StartTime"], 1_795_597_000);
+        assert_eq!(sent[0]["EndTime"], 1_795_600_000);
+        assert_eq!(sent[1]["NextToken"], "t2");
+    }
+
+    #[tokio::test]
+    async fn throttling_past_the_retries_is_recorded_with_its_code() {
+        let throttled = r#"{"__type": "ThrottlingException", "message": "Rate exceeded"}"#;
+        let (config, _client) = replay::config(&[(400, throttled)]);
+        let config = config
+            .into_builder()
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .build();
+        let caller = Caller::new(4, Progress::hidden());
+        let (records, error) = kms_events(&caller, &config, "eu-west-1", (0, 1)).await;
+        assert!(records.is_empty());
+        let error = error.expect("recorded");
+        assert_eq!(
+            (
+                error.service.as_str(),
+                error.operation.as_str(),
+                error.code.as_str()
+            ),
+            ("cloudtrail", "LookupEvents", "ThrottlingException")
+        );
+        assert_eq!(error.region.as_deref(), Some("eu-west-1"));
+    }
+}

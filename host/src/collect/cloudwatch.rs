@@ -1,0 +1,335 @@
+//! CloudWatch: metric alarms (metric-math and anomaly-detection fields included) and
+//! composite alarms, from one paginated `DescribeAlarms` walk.
+
+use aws_config::SdkConfig;
+use aws_sdk_cloudwatch::types::{self as cw, AlarmType};
+use trailwarden_sdk::snapshot::{
+    CompositeAlarm, Dimension, MetricAlarm, MetricDataQuery, MetricId, MetricStat, Section,
+};
+
+use super::calls::{Caller, Op, next_token};
+
+/// `cloudwatch:DescribeAlarms`.
+pub const DESCRIBE_ALARMS: Op = Op::new("cloudwatch", "DescribeAlarms");
+
+/// A CloudWatch client for one region.
+pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_cloudwatch::Client {
+    let conf = aws_sdk_cloudwatch::config::Builder::from(config)
+        .region(aws_config::Region::new(region.to_owned()))
+        .build();
+    aws_sdk_cloudwatch::Client::from_conf(conf)
+}
+
+/// The alarms of a region: metric alarms if `metric`, composite alarms if `composite`. A section
+/// that was not asked for comes back not collected.
+pub async fn alarms(
+    caller: &Caller,
+    config: &SdkConfig,
+    region: &str,
+    metric: bool,
+    composite: bool,
+) -> (Section<MetricAlarm>, Section<CompositeAlarm>) {
+    let mut metrics = if metric {
+        Section::of(Vec::new())
+    } else {
+        Section::not_collected()
+    };
+    let mut composites = if composite {
+        Section::of(Vec::new())
+    } else {
+        Section::not_collected()
+    };
+    if !metric && !composite {
+        return (metrics, composites);
+    }
+    let client = client(config, region);
+    let mut types = Vec::new();
+    if metric {
+        types.push(AlarmType::MetricAlarm);
+    }
+    if composite {
+        types.push(AlarmType::CompositeAlarm);
+    }
+    let mut token: Option<String> = None;
+    loop {
+        let sent = token.clone();
+        let page = caller
+            .call(DESCRIBE_ALARMS, Some(region), || {
+                client
+                    .describe_alarms()
+                    .set_alarm_types(Some(types.clone()))
+                    .max_records(100)
+                    .set_next_token(sent.clone())
+                    .send()
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
+                // One call fills both sections, so its failure leaves both incomplete.
+                if metric {
+                    metrics.errors.push(error.clone());
+                }
+                if composite {
+                    composites.errors.push(error);
+                }
+                break;
+            }
+        };
+        if metric {
+            metrics
+                .items
+                .extend(page.metric_alarms().iter().filter_map(convert_metric_alarm));
+        }
+        if composite {
+            composites
+                .items
+                .extend(page.composite_alarms().iter().filter_map(convert_composite));
+        }
+        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
+        if token.is_none() {
+            break;
+        }
+    }
+    (metrics, composites)
+}
+
+fn dimensions(dimensions: &[cw::Dimension]) -> Vec<Dimension> {
+    dimensions
+        .iter()
+        .filter_map(|d| {
+            Some(Dimension {
+                name: d.name()?.to_owned(),
+                value: d.value()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn positive(value: Option<i32>) -> Option<u32> {
+    value.and_then(|v| u32::try_from(v).ok())
+}
+
+fn convert_metric_alarm(alarm: &cw::MetricAlarm) -> Option<MetricAlarm> {
+    Some(MetricAlarm {
+        alarm_name: alarm.alarm_name()?.to_owned(),
+        alarm_arn: alarm.alarm_arn()?.to_owned(),
+        actions_enabled: alarm.actions_enabled().unwrap_or(true),
+        alarm_actions: alarm.alarm_actions().to_vec(),
+        ok_actions: alarm.ok_actions().to_vec(),
+        insufficient_data_actions: alarm.insufficient_data_actions().to_vec(),
+        metric_name: alarm.metric_name().map(str::to_owned),
+        namespace: alarm.namespace().map(str::to_owned),
+        statistic: alarm.statistic().map(|s| s.as_str().to_owned()),
+        extended_statistic: alarm.extended_statistic().map(str::to_owned),
+        dimensions: dimensions(alarm.dimensions()),
+        period: positive(alarm.period()),
+        evaluation_periods: positive(alarm.evaluation_periods()).unwrap_or(1),
+        datapoints_to_alarm: positive(alarm.datapoints_to_alarm()),
+        threshold: alarm.threshold(),
+        comparison_operator: alarm
+            .comparison_operator()
+            .map(|op| op.as_str().to_owned())
+            .unwrap_or_default(),
+        treat_missing_data: alarm.treat_missing_data().map(str::to_owned),
+        metrics: alarm.metrics().iter().filter_map(convert_query).collect(),
+        threshold_metric_id: alarm.threshold_metric_id().map(str::to_owned),
+        state_value: alarm.state_value().map(|s| s.as_str().to_owned()),
+    })
+}
+
+fn convert_query(query: &cw::MetricDataQuery) -> Option<MetricDataQuery> {
+    Some(MetricDataQuery {
+        id: query.id()?.to_owned(),
+        expression: query.expression().map(str::to_owned),
+        metric_stat: query.metric_stat().and_then(|stat| {
+            let metric = stat.metric()?;
+            Some(MetricStat {
+                metric: MetricId {
+                    namespace: metric.namespace()?.to_owned(),
+                    metric_name: metric.metric_name()?.to_owned(),
+                    dimensions: dimensions(metric.dimensions()),
+                },
+                period: positive(stat.period())?,
+                stat: stat.stat()?.to_owned(),
+                unit: stat.unit().map(|unit| unit.as_str().to_owned()),
+            })
+        }),
+        return_data: query.return_data().unwrap_or(true),
+        label: query.label().map(str::to_owned),
+        period: positive(query.period()),
+    })
+}
+
+fn convert_composite(alarm: &cw::CompositeAlarm) -> Option<CompositeAlarm> {
+    Some(CompositeAlarm {
+        alarm_name: alarm.alarm_name()?.to_owned(),
+        alarm_arn: alarm.alarm_arn()?.to_owned(),
+        alarm_rule: alarm.alarm_rule().unwrap_or_default().to_owned(),
+        actions_enabled: alarm.actions_enabled().unwrap_or(true),
+        alarm_actions: alarm.alarm_actions().to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod replayed {
+    use ciborium::Value as C;
+
+    use super::*;
+    use crate::collect::progress::Progress;
+    use crate::collect::replay;
+
+    fn text(s: &str) -> C {
+        C::Text(s.to_owned())
+    }
+
+    fn map(entries: Vec<(&str, C)>) -> C {
+        C::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
+    }
+
+    fn cbor(value: &C) -> Vec<u8> {
+        let mut out = Vec::new();
+        ciborium::into_writer(value, &mut out).expect("cbor");
+        out
+    }
+
+    fn response(value: &C) -> (u16, Vec<(&'static str, &'static str)>, Vec<u8>) {
+        (
+            200,
+            vec![
+                ("content-type", "application/cbor"),
+                ("smithy-protocol", "rpc-v2-cbor"),
+            ],
+            cbor(value),
+        )
+    }
+
+    /// CloudWatch speaks CBOR and moto cannot serve composite alarms, so the anomaly-detection
+    /// and composite fields are checked on recorded responses, over two pages.
+    #[tokio::test]
+    async fn alarms_keep_anomaly_math_and_composite_fields_over_every_page() {
+        let anomaly = map(vec![
+            ("AlarmName", text("kms-volume")),
+            (
+                "AlarmArn",
+                text("arn:aws:cloudwatch:eu-west-1:111122223333:alarm:kms-volume"),
+            ),
+            (
+                "AlarmActions",
+                C::Array(vec![text("arn:aws:sns:eu-west-1:111122223333:sec")]),
+            ),
+            ("EvaluationPeriods", C::Integer(3.into())),
+            ("DatapointsToAlarm", C::Integer(2.into())),
+            (
+                "ComparisonOperator",
+                text("LessThanLowerOrGreaterThanUpperThreshold"),
+            ),
+            ("ThresholdMetricId", text("ad1")),
+            ("TreatMissingData", text("breaching")),
+            ("StateValue", text("OK")),
+            (
+                "StateUpdatedTimestamp",
+                C::Tag(1, Box::new(C::Float(1_795_597_964.5))),
+            ),
+            (
+                "Metrics",
+                C::Array(vec![
+                    map(vec![
+                        ("Id", text("m1")),
+                        ("ReturnData", C::Bool(true)),
+                        (
+                            "MetricStat",
+                            map(vec![
+                                (
+                                    "Metric",
+                                    map(vec![
+                                        ("Namespace", text("CloudTrailMetrics")),
+                                        ("MetricName", text("KmsCalls")),
+                                        (
+                                            "Dimensions",
+                                            C::Array(vec![map(vec![
+                                                ("Name", text("KeyId")),
+                                                ("Value", text("k1")),
+                                            ])]),
+                                        ),
+                                    ]),
+                                ),
+                                ("Period", C::Integer(300.into())),
+                                ("Stat", text("Sum")),
+                            ]),
+                        ),
+                    ]),
+                    map(vec![
+                        ("Id", text("ad1")),
+                        ("Expression", text("ANOMALY_DETECTION_BAND(m1, 2)")),
+                        ("Label", text("band")),
+                        ("ReturnData", C::Bool(true)),
+                    ]),
+                ]),
+            ),
+        ]);
+        let page1 = map(vec![
+            ("MetricAlarms", C::Array(vec![anomaly])),
+            ("CompositeAlarms", C::Array(vec![])),
+            ("NextToken", text("p2")),
+        ]);
+        let composite = map(vec![
+            ("AlarmName", text("any-kms")),
+            (
+                "AlarmArn",
+                text("arn:aws:cloudwatch:eu-west-1:111122223333:alarm:any-kms"),
+            ),
+            (
+                "AlarmRule",
+                text("ALARM(\"kms-volume\") OR ALARM(\"kms-changes\")"),
+            ),
+            ("ActionsEnabled", C::Bool(false)),
+            (
+                "AlarmActions",
+                C::Array(vec![text("arn:aws:sns:eu-west-1:111122223333:sec")]),
+            ),
+        ]);
+        let page2 = map(vec![
+            ("MetricAlarms", C::Array(vec![])),
+            ("CompositeAlarms", C::Array(vec![composite])),
+        ]);
+        let (config, client) = replay::config_with(vec![response(&page1), response(&page2)]);
+        let caller = Caller::new(4, Progress::hidden());
+        let (metrics, composites) = alarms(&caller, &config, "eu-west-1", true, true).await;
+        assert!(metrics.errors.is_empty() && composites.errors.is_empty());
+        let alarm = &metrics.items[0];
+        assert_eq!(alarm.threshold, None);
+        assert_eq!(alarm.threshold_metric_id.as_deref(), Some("ad1"));
+        assert_eq!(alarm.datapoints_to_alarm, Some(2));
+        assert_eq!(alarm.metrics.len(), 2);
+        let stat = alarm.metrics[0].metric_stat.as_ref().expect("metric stat");
+        assert_eq!(stat.metric.metric_name, "KmsCalls");
+        assert_eq!(stat.metric.dimensions[0].value, "k1");
+        assert_eq!(
+            alarm.metrics[1].expression.as_deref(),
+            Some("ANOMALY_DETECTION_BAND(m1, 2)")
+        );
+        assert_eq!(composites.items.len(), 1);
+        assert_eq!(
+            composites.items[0].alarm_rule,
+            "ALARM(\"kms-volume\") OR ALARM(\"kms-changes\")"
+        );
+        assert!(!composites.items[0].actions_enabled);
+        let requests: Vec<_> = client.actual_requests().collect();
+        assert_eq!(requests.len(), 2, "both pages read");
+        let second: C =
+            ciborium::from_reader(requests[1].body().bytes().unwrap_or_default()).expect("cbor");
+        let has_token = matches!(&second, C::Map(entries)
+            if entries.iter().any(|(k, v)| *k == text("NextToken") && *v == text("p2")));
+        assert!(has_token, "{second:?}");
+    }
+
+    #[tokio::test]
+    async fn sections_not_asked_for_are_not_collected_and_cost_no_call() {
+        let (config, client) = replay::config_with(Vec::new());
+        let caller = Caller::new(4, Progress::hidden());
+        let (metrics, composites) = alarms(&caller, &config, "eu-west-1", false, false).await;
+        assert!(!metrics.collected && !composites.collected);
+        assert_eq!(client.actual_requests().count(), 0);
+    }
+}

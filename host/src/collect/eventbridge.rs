@@ -1,0 +1,120 @@
+//! EventBridge: the rules of the default event bus, with pattern, state and targets.
+//!
+//! CloudTrail management events reach EventBridge only on the default bus, so that is the bus
+//! a KMS detection rule must be on.
+
+use aws_config::SdkConfig;
+use futures_util::future::join_all;
+use trailwarden_sdk::snapshot::{CollectionError, EventRule, EventTarget, Section};
+
+use super::calls::{Caller, Op, next_token};
+
+/// `events:ListRules`.
+pub const LIST_RULES: Op = Op::new("events", "ListRules");
+/// `events:ListTargetsByRule`.
+pub const LIST_TARGETS_BY_RULE: Op = Op::new("events", "ListTargetsByRule");
+
+/// The bus CloudTrail delivers to.
+pub const DEFAULT_BUS: &str = "default";
+
+/// An EventBridge client for one region.
+pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_eventbridge::Client {
+    let conf = aws_sdk_eventbridge::config::Builder::from(config)
+        .region(aws_config::Region::new(region.to_owned()))
+        .build();
+    aws_sdk_eventbridge::Client::from_conf(conf)
+}
+
+/// Every rule on the default bus, with its targets.
+pub async fn rules(caller: &Caller, config: &SdkConfig, region: &str) -> Section<EventRule> {
+    let client = client(config, region);
+    let mut section = Section::of(Vec::new());
+    let mut rules = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let sent = token.clone();
+        let page = caller
+            .call(LIST_RULES, Some(region), || {
+                client
+                    .list_rules()
+                    .event_bus_name(DEFAULT_BUS)
+                    .limit(100)
+                    .set_next_token(sent.clone())
+                    .send()
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
+                section.errors.push(error);
+                break;
+            }
+        };
+        rules.extend(page.rules().iter().filter_map(|rule| {
+            Some(EventRule {
+                name: rule.name()?.to_owned(),
+                arn: rule.arn()?.to_owned(),
+                event_bus_name: rule.event_bus_name().unwrap_or(DEFAULT_BUS).to_owned(),
+                state: rule
+                    .state()
+                    .map(|state| state.as_str().to_owned())
+                    .unwrap_or_default(),
+                event_pattern: rule.event_pattern().map(str::to_owned),
+                schedule_expression: rule.schedule_expression().map(str::to_owned),
+                targets: Vec::new(),
+            })
+        }));
+        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
+        if token.is_none() {
+            break;
+        }
+    }
+    let targets = join_all(
+        rules
+            .iter()
+            .map(|rule| targets(caller, &client, region, &rule.name)),
+    )
+    .await;
+    for (mut rule, (targets, error)) in rules.into_iter().zip(targets) {
+        rule.targets = targets;
+        section.errors.extend(error);
+        section.items.push(rule);
+    }
+    section
+}
+
+async fn targets(
+    caller: &Caller,
+    client: &aws_sdk_eventbridge::Client,
+    region: &str,
+    rule: &str,
+) -> (Vec<EventTarget>, Option<CollectionError>) {
+    let mut targets = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let sent = token.clone();
+        let page = caller
+            .call(LIST_TARGETS_BY_RULE, Some(region), || {
+                client
+                    .list_targets_by_rule()
+                    .rule(rule)
+                    .event_bus_name(DEFAULT_BUS)
+                    .limit(100)
+                    .set_next_token(sent.clone())
+                    .send()
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => return (targets, Some(error)),
+        };
+        targets.extend(page.targets().iter().map(|target| EventTarget {
+            id: target.id().to_owned(),
+            arn: target.arn().to_owned(),
+        }));
+        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
+        if token.is_none() {
+            return (targets, None);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! KMS: every key of the region with its manager, state, origin and imported-material expiry,
+//! and the aliases that name it.
+//!
+//! AWS-managed keys are kept too: a topic encrypted with `alias/aws/sns` is a finding only if the
+//! rules can see that the alias names an AWS-managed key.
+
+use std::collections::BTreeMap;
+
+use aws_config::SdkConfig;
+use futures_util::future::join_all;
+use trailwarden_sdk::snapshot::{CollectionError, KmsKey, Section};
+
+use super::calls::{Caller, Op, next_token};
+
+/// `kms:ListKeys`.
+pub const LIST_KEYS: Op = Op::new("kms", "ListKeys");
+/// `kms:DescribeKey`.
+pub const DESCRIBE_KEY: Op = Op::new("kms", "DescribeKey");
+/// `kms:ListAliases`.
+pub const LIST_ALIASES: Op = Op::new("kms", "ListAliases");
+
+/// A KMS client for one region.
+pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_kms::Client {
+    let conf = aws_sdk_kms::config::Builder::from(config)
+        .region(aws_config::Region::new(region.to_owned()))
+        .build();
+    aws_sdk_kms::Client::from_conf(conf)
+}
+
+/// Every key of the region, described, with its aliases.
+pub async fn keys(caller: &Caller, config: &SdkConfig, region: &str) -> Section<KmsKey> {
+    let client = client(config, region);
+    let (ids, aliases) = tokio::join!(
+        key_ids(caller, &client, region),
+        aliases(caller, &client, region)
+    );
+    let mut section = Section::of(Vec::new());
+    let (ids, error) = ids;
+    section.errors.extend(error);
+    let (mut aliases, error) = aliases;
+    section.errors.extend(error);
+    let described = join_all(ids.iter().map(|id| describe(caller, &client, region, id))).await;
+    for key in described {
+        match key {
+            Ok(Some(mut key)) => {
+                key.aliases = aliases.remove(&key.key_id).unwrap_or_default();
+                section.items.push(key);
+            }
+            Ok(None) => {}
+            Err(error) => section.errors.push(error),
+        }
+    }
+    section
+}
+
+async fn key_ids(
+    caller: &Caller,
+    client: &aws_sdk_kms::Client,
+    region: &str,
+) -> (Vec<String>, Option<CollectionError>) {
+    let mut ids = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let sent = marker.clone();
+        let page = caller
+            .call(LIST_KEYS, Some(region), || {
+                client
+                    .list_keys()
+                    .limit(1000)
+                    .set_marker(sent.clone())
+                    .send()
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => return (ids, Some(error)),
+        };
+        ids.extend(
+            page.keys()
+                .iter()
+                .filter_map(|key| key.key_id().map(str::to_owned)),
+        );
+        marker = next_token(sent.as_deref(), page.next_marker().map(str::to_owned));
+        if marker.is_none() {
+            return (ids, None);
+        }
+    }
+}
+
+/// Alias names by the key id they point at.
+async fn aliases(
+    caller: &Caller,
+    client: &aws_sdk_kms::Client,
+    region: &str,
+) -> (BTreeMap<String, Vec<String>>, Option<CollectionError>) {
+    let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let sent = marker.clone();
+        let page = caller
+            .call(LIST_ALIASES, Some(region), || {
+                client
+                    .list_aliases()
+                    .limit(100)
+                    .set_marker(sent.clone())
+                    .send()
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => return (by_key, Some(error)),
+        };
+        for alias in page.aliases() {
+            if let (Some(name), Some(key)) = (alias.alias_name(), alias.target_key_id()) {
+                by_key
+                    .entry(key.to_owned())
+                    .or_default()
+                    .push(name.to_owned());
+            }
+        }
+        marker = next_token(sent.as_deref(), page.next_marker().map(str::to_owned));
+        if marker.is_none() {
+            for names in by_key.values_mut() {
+                names.sort();
+            }
+            return (by_key, None);
+        }
+    }
+}
+
+async fn describe(
+    caller: &Caller,
+    client: &aws_sdk_kms::Client,
+    region: &str,
+    key_id: &str,
+) -> Result<Option<KmsKey>, CollectionError> {
+    let output = caller
+        .call(DESCRIBE_KEY, Some(region), || {
+            client.describe_key().key_id(key_id).send()
+        })
+        .await?;
+    let Some(meta) = output.key_metadata() else {
+        return Ok(None);
+    };
+    Ok(Some(KmsKey {
+        key_id: meta.key_id().to_owned(),
+        arn: meta.arn().unwrap_or_default().to_owned(),
+        key_manager: meta
+            .key_manager()
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_else(|| "CUSTOMER".to_owned()),
+        key_state: meta
+            .key_state()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        origin: meta
+            .origin()
+            .map(|o| o.as_str().to_owned())
+            .unwrap_or_else(|| "AWS_KMS".to_owned()),
+        expiration_model: meta.expiration_model().map(|m| m.as_str().to_owned()),
+        valid_to: meta.valid_to().map(super::rfc3339),
+        aliases: Vec::new(),
+    }))
+}

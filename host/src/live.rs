@@ -1,0 +1,129 @@
+//! The CLI side of live collection: turns the flags and the selected rules into a
+//! [`collect::Plan`], runs it, and prints the summary on stderr.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use trailwarden_sdk::time::parse_rfc3339;
+
+use crate::cli::CollectArgs;
+use crate::collect::{self, Collection, Plan, aws::AwsOptions, events::EventSources};
+use crate::collect::{needs::Needs, progress::Progress};
+use crate::report::RuleEntry;
+
+/// The sections `rules` need, with a warning for names that are not sections.
+pub fn needs_of(rules: &[RuleEntry]) -> Needs {
+    let mut needs = Needs::default();
+    for rule in rules {
+        for unknown in needs.add_rule(rule.meta.needs.iter().map(String::as_str)) {
+            tracing::warn!(
+                rule = %rule.meta.id,
+                "rule declares it needs `{unknown}`, which is not a snapshot section (known: {})",
+                collect::needs::SECTIONS.join(", ")
+            );
+        }
+    }
+    needs
+}
+
+/// The plan for `args` and `needs`, with the events window ending at `now` (Unix seconds)
+/// unless `--until` says otherwise.
+pub fn plan(args: &CollectArgs, needs: Needs, now: i64) -> anyhow::Result<Plan> {
+    let end = match &args.until {
+        Some(until) => parse_rfc3339(until).context("--until")?,
+        None => now,
+    };
+    let start = parse_since(&args.since, end).context("--since")?;
+    if start > end {
+        bail!("--since is after the end of the events window");
+    }
+    if args.max_in_flight == 0 {
+        bail!("--max-in-flight must be at least 1");
+    }
+    if args.call_timeout == 0 {
+        bail!("--call-timeout must be at least 1 second");
+    }
+    Ok(Plan {
+        aws: AwsOptions {
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+            role_arn: args.role_arn.clone(),
+            external_id: args.external_id.clone(),
+            role_session_name: args.role_session_name.clone(),
+            call_timeout: Duration::from_secs(args.call_timeout),
+            max_attempts: args.max_attempts.max(1),
+        },
+        regions: collect::regions::from_flag(&args.regions),
+        needs,
+        window: (start, end),
+        events: EventSources {
+            lookup: !args.no_lookup_events,
+            log_groups: args.events_log_group,
+            files: args.event_paths.clone(),
+        },
+        redact: !args.no_redact,
+        max_in_flight: args.max_in_flight,
+    })
+}
+
+/// `--since`: a duration back from `end` (`90s`, `60m`, `12h`, `7d`) or an RFC 3339 time.
+pub fn parse_since(text: &str, end: i64) -> anyhow::Result<i64> {
+    let text = text.trim();
+    if text.len() > 10 && text.as_bytes().get(4) == Some(&b'-') {
+        return Ok(parse_rfc3339(text)?);
+    }
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number
+        .parse()
+        .with_context(|| format!("`{text}` is neither a duration (60m, 12h, 7d) nor a time"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "" | "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => bail!("`{text}`: the unit must be s, m, h or d"),
+    };
+    Ok(end.saturating_sub(number.saturating_mul(seconds)))
+}
+
+/// Collects for `rules` as `args` say, printing progress and the summary on stderr.
+pub fn collect(args: &CollectArgs, rules: &[RuleEntry]) -> anyhow::Result<Collection> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let plan = plan(args, needs_of(rules), now)?;
+    let collection = collect::collect_blocking(&plan, Progress::for_stderr(args.quiet))?;
+    if !args.quiet {
+        let summary = &collection.summary;
+        eprintln!("trailwarden: {}", summary.line());
+        for problem in summary.problems() {
+            eprintln!("trailwarden: {problem}");
+        }
+    }
+    Ok(collection)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_durations_and_times() {
+        let end = 1_000_000;
+        assert_eq!(parse_since("60m", end).ok(), Some(end - 3600));
+        assert_eq!(parse_since("90s", end).ok(), Some(end - 90));
+        assert_eq!(parse_since("2h", end).ok(), Some(end - 7200));
+        assert_eq!(parse_since("7d", end).ok(), Some(end - 7 * 86_400));
+        assert_eq!(parse_since("30", end).ok(), Some(end - 1800));
+        assert_eq!(
+            parse_since("2026-11-25T09:00:00Z", end).ok(),
+            parse_rfc3339("2026-11-25T09:00:00Z").ok()
+        );
+        assert!(parse_since("soon", end).is_err());
+        assert!(parse_since("5w", end).is_err());
+    }
+}

@@ -1,0 +1,38 @@
+//! `trailwarden snapshot`: collect what the selected rules need and write it as JSON.
+//!
+//! The snapshot is pretty-printed so that a diff between two runs reads line by line and SARIF
+//! results can point at the line where a resource appears.
+
+use std::io::Write;
+
+use anyhow::Context;
+
+use crate::Outcome;
+use crate::check::{select_rules, with_configured_regions};
+use crate::cli::SnapshotArgs;
+use crate::{config, packs};
+
+/// Runs `snapshot`.
+pub fn run(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
+    let loaded = config::load(args.config.as_deref())?;
+    let config = &loaded.config;
+    let mut pack_args = args.packs.clone();
+    pack_args.rule_dirs.extend(config.rule_dirs.iter().cloned());
+    let set = packs::load(&pack_args)?;
+    let selected = select_rules(&set, &args.only, &config.rules)?;
+    let collect_args = with_configured_regions(&args.collect, config);
+    let collection = crate::live::collect(&collect_args, &selected)?;
+    let mut text =
+        serde_json::to_string_pretty(&collection.snapshot).context("serialising the snapshot")?;
+    text.push('\n');
+    match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .with_context(|| format!("writing the snapshot to {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(Outcome::Pass)
+}

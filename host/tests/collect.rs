@@ -1,0 +1,1075 @@
+//! Live collection against moto in server mode, as a user runs it against AWS: the
+//! `trailwarden` binary with credentials, region and `AWS_ENDPOINT_URL` in its environment.
+//!
+//! Each test starts its own moto (on a free 127.0.0.1 port, killed on drop), provisions a
+//! multi-region account with the AWS SDK, runs the binary and asserts on the snapshot.
+//! `account:ListRegions` and `cloudtrail:LookupEvents` are not served by moto; they are tested
+//! with recorded responses in `host/src/collect/`, and here `--regions` names the regions.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{ACCOUNT, Emulator, Fault};
+
+const REGIONS: &str = "ap-southeast-2,eu-west-1,us-east-1";
+const TRAIL_ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:trail/org";
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tw-collect-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The binary with no AWS configuration but what `env` gives it.
+fn trailwarden(home: &std::path::Path, env: &[(String, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("HOME", home)
+        // Never let the SDK probe the instance metadata address: tests stay on 127.0.0.1.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
+        .env_remove("RUST_LOG")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    command
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn read_json(path: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("snapshot written");
+    serde_json::from_str(&text).expect("snapshot is JSON")
+}
+
+fn region<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
+    snapshot["regions"]
+        .as_array()
+        .and_then(|regions| regions.iter().find(|r| r["region"] == name))
+        .unwrap_or_else(|| panic!("region {name} in the snapshot"))
+}
+
+fn items(section: &Value) -> &[Value] {
+    section["items"].as_array().expect("a section with items")
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn kms_record(id: &str, name: &str, minutes_ago: i64) -> Value {
+    json!({
+        "eventVersion": "1.08",
+        "eventID": id,
+        "eventTime": trailwarden_sdk::time::format_rfc3339(now() - minutes_ago * 60),
+        "eventSource": "kms.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "us-east-1",
+        "recipientAccountId": ACCOUNT,
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/mallory", "accountId": ACCOUNT},
+        "requestParameters": {"keyId": "arn:aws:kms:us-east-1:123456789012:key/0d7a6b36-1111-2222-3333-444455556666"},
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "readOnly": false
+    })
+}
+
+/// Creates an S3 bucket in moto with a raw request (the S3 SDK is not a dependency).
+fn create_bucket(emulator: &Emulator, bucket: &str) {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", emulator.moto.port)).expect("moto answers");
+    let request = format!(
+        "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=AKIDMOTOTEST/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, \
+         Signature=0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).expect("request sent");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// A three-region account: an organization-style multi-region trail homed in us-east-1 that
+/// delivers to CloudWatch Logs (so eu-west-1 and ap-southeast-2 list it as a shadow trail),
+/// a single-region trail in eu-west-1, more log groups, topics, subscriptions and rules than
+/// one page holds, alarms of every kind and keys with aliases.
+async fn provision(emulator: &Emulator) {
+    create_bucket(emulator, "tw-trail-logs");
+    let us = emulator.sdk("us-east-1").await;
+    let eu = emulator.sdk("eu-west-1").await;
+
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&us);
+    logs.create_log_group()
+        .log_group_name("ct/org")
+        .send()
+        .await
+        .expect("log group");
+    logs.create_log_stream()
+        .log_group_name("ct/org")
+        .log_stream_name("123456789012_CloudTrail_us-east-1")
+        .send()
+        .await
+        .expect("log stream");
+    use aws_sdk_cloudwatchlogs::types::{InputLogEvent, MetricTransformation};
+    let records = [
+        kms_record("evt-disable", "DisableKey", 10),
+        json!({"eventID": "evt-s3", "eventTime": trailwarden_sdk::time::format_rfc3339(now() - 300),
+               "eventSource": "s3.amazonaws.com", "eventName": "GetObject"}),
+    ];
+    let mut put = logs
+        .put_log_events()
+        .log_group_name("ct/org")
+        .log_stream_name("123456789012_CloudTrail_us-east-1");
+    for record in &records {
+        put = put.log_events(
+            InputLogEvent::builder()
+                .timestamp((now() - 60) * 1000)
+                .message(record.to_string())
+                .build()
+                .expect("log event"),
+        );
+    }
+    put.send().await.expect("log events");
+    logs.put_metric_filter()
+        .log_group_name("ct/org")
+        .filter_name("cmk-changes")
+        .filter_pattern(
+            "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+        )
+        .metric_transformations(
+            MetricTransformation::builder()
+                .metric_name("CMKEventCount")
+                .metric_namespace("CloudTrailMetrics")
+                .metric_value("1")
+                .default_value(0.0)
+                .build()
+                .expect("transformation"),
+        )
+        .send()
+        .await
+        .expect("metric filter");
+
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&us);
+    cloudtrail
+        .create_trail()
+        .name("org")
+        .s3_bucket_name("tw-trail-logs")
+        .is_multi_region_trail(true)
+        .enable_log_file_validation(true)
+        .cloud_watch_logs_log_group_arn("arn:aws:logs:us-east-1:123456789012:log-group:ct/org:*")
+        .cloud_watch_logs_role_arn("arn:aws:iam::123456789012:role/CloudTrailToLogs")
+        .send()
+        .await
+        .expect("trail");
+    use aws_sdk_cloudtrail::types::{
+        AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
+    };
+    cloudtrail
+        .put_event_selectors()
+        .trail_name("org")
+        .advanced_event_selectors(
+            AdvancedEventSelector::builder()
+                .name("management events")
+                .field_selectors(
+                    AdvancedFieldSelector::builder()
+                        .field("eventCategory")
+                        .equals("Management")
+                        .build()
+                        .expect("field selector"),
+                )
+                .build()
+                .expect("selector"),
+        )
+        .send()
+        .await
+        .expect("advanced selectors");
+    cloudtrail
+        .start_logging()
+        .name("org")
+        .send()
+        .await
+        .expect("logging");
+
+    let cloudtrail_eu = aws_sdk_cloudtrail::Client::new(&eu);
+    cloudtrail_eu
+        .create_trail()
+        .name("eu-local")
+        .s3_bucket_name("tw-trail-logs")
+        .send()
+        .await
+        .expect("eu trail");
+    cloudtrail_eu
+        .put_event_selectors()
+        .trail_name("eu-local")
+        .event_selectors(
+            EventSelector::builder()
+                .read_write_type(ReadWriteType::WriteOnly)
+                .include_management_events(true)
+                .exclude_management_event_sources("kms.amazonaws.com")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("basic selectors");
+
+    // More log groups than one DescribeLogGroups page (50).
+    let logs_eu = aws_sdk_cloudwatchlogs::Client::new(&eu);
+    for i in 0..60 {
+        logs_eu
+            .create_log_group()
+            .log_group_name(format!("/app/service-{i:02}"))
+            .send()
+            .await
+            .expect("eu log group");
+    }
+    logs_eu
+        .put_retention_policy()
+        .log_group_name("/app/service-00")
+        .retention_in_days(30)
+        .send()
+        .await
+        .expect("retention");
+
+    let kms = aws_sdk_kms::Client::new(&us);
+    let key = kms
+        .create_key()
+        .description("trail logs")
+        .send()
+        .await
+        .expect("key");
+    let key = key.key_metadata().expect("metadata");
+    let key_arn = key.arn().expect("key arn").to_owned();
+    kms.create_alias()
+        .alias_name("alias/trail-logs")
+        .target_key_id(key.key_id())
+        .send()
+        .await
+        .expect("alias");
+    let kms_eu = aws_sdk_kms::Client::new(&eu);
+    kms_eu
+        .create_key()
+        .origin(aws_sdk_kms::types::OriginType::External)
+        .send()
+        .await
+        .expect("external key");
+
+    let sns = aws_sdk_sns::Client::new(&us);
+    let topic = sns
+        .create_topic()
+        .name("security-alerts")
+        .attributes("KmsMasterKeyId", &key_arn)
+        .send()
+        .await
+        .expect("topic");
+    let topic_arn = topic.topic_arn().expect("topic arn").to_owned();
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("email")
+        .endpoint("security@example.com")
+        .send()
+        .await
+        .expect("email subscription");
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint("arn:aws:sqs:us-east-1:123456789012:alerts")
+        .send()
+        .await
+        .expect("sqs subscription");
+    // More subscriptions than one ListSubscriptionsByTopic page (100), more topics than one
+    // ListTopics page (100).
+    let bulk = sns
+        .create_topic()
+        .name("bulk")
+        .send()
+        .await
+        .expect("bulk topic");
+    let bulk_arn = bulk.topic_arn().expect("bulk arn").to_owned();
+    for i in 0..105 {
+        sns.subscribe()
+            .topic_arn(&bulk_arn)
+            .protocol("https")
+            .endpoint(format!("https://hooks.example.com/{i}"))
+            .send()
+            .await
+            .expect("https subscription");
+    }
+    for i in 0..100 {
+        sns.create_topic()
+            .name(format!("noise-{i:03}"))
+            .send()
+            .await
+            .expect("noise topic");
+    }
+
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&us);
+    use aws_sdk_cloudwatch::types::{
+        ComparisonOperator, Metric, MetricDataQuery, MetricStat, Statistic,
+    };
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name("kms-changes")
+        .metric_name("CMKEventCount")
+        .namespace("CloudTrailMetrics")
+        .statistic(Statistic::Sum)
+        .period(300)
+        .evaluation_periods(1)
+        .threshold(1.0)
+        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .treat_missing_data("notBreaching")
+        .alarm_actions(&topic_arn)
+        .send()
+        .await
+        .expect("alarm");
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name("kms-math")
+        .evaluation_periods(1)
+        .threshold(0.0)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .metrics(
+            MetricDataQuery::builder()
+                .id("m1")
+                .return_data(false)
+                .metric_stat(
+                    MetricStat::builder()
+                        .metric(
+                            Metric::builder()
+                                .namespace("CloudTrailMetrics")
+                                .metric_name("CMKEventCount")
+                                .build(),
+                        )
+                        .period(300)
+                        .stat("Sum")
+                        .build(),
+                )
+                .build(),
+        )
+        .metrics(
+            MetricDataQuery::builder()
+                .id("e1")
+                .expression("FILL(m1, 0)")
+                .label("changes")
+                .return_data(true)
+                .build(),
+        )
+        .alarm_actions(&topic_arn)
+        .send()
+        .await
+        .expect("math alarm");
+    // moto 5.2.5 implements no PutCompositeAlarm; composite alarms are covered with recorded
+    // responses in host/src/collect/cloudwatch.rs.
+
+    // More rules than one ListRules page (100), one with a target.
+    let events = aws_sdk_eventbridge::Client::new(&us);
+    events
+        .put_rule()
+        .name("kms-key-changes")
+        .event_pattern(
+            r#"{"source": ["aws.kms"], "detail": {"eventName": ["DisableKey", "ScheduleKeyDeletion"]}}"#,
+        )
+        .send()
+        .await
+        .expect("rule");
+    events
+        .put_targets()
+        .rule("kms-key-changes")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("security-alerts")
+                .arn(&topic_arn)
+                .build()
+                .expect("target"),
+        )
+        .send()
+        .await
+        .expect("targets");
+    for i in 0..110 {
+        events
+            .put_rule()
+            .name(format!("nightly-{i:03}"))
+            .schedule_expression("rate(1 day)")
+            .send()
+            .await
+            .expect("noise rule");
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn snapshot_reads_a_multi_region_account_to_the_last_page() {
+    let emulator = Emulator::start();
+    runtime().block_on(provision(&emulator));
+    let home = temp("full");
+    let events_file = home.join("events.json");
+    let file_records = json!({"Records": [
+        kms_record("evt-disable", "DisableKey", 10),
+        kms_record("evt-delete", "ScheduleKeyDeletion", 20),
+        kms_record("evt-old", "DisableKey", 600),
+    ]});
+    std::fs::write(&events_file, file_records.to_string()).expect("events file");
+    let out = home.join("snapshot.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "--regions",
+            REGIONS,
+            "--no-lookup-events",
+            "--events-log-group",
+        ])
+        .arg("--events")
+        .arg(&events_file)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("collected 3 regions:"), "{err}");
+    assert!(err.contains("0 errors"), "{err}");
+
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["schemaVersion"], 1);
+    assert_eq!(snapshot["account"]["id"], ACCOUNT);
+    assert_eq!(snapshot["account"]["partition"], "aws");
+    assert!(
+        snapshot["generator"]["tool"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("trailwarden ")),
+        "{}",
+        snapshot["generator"]
+    );
+    assert!(snapshot["generator"]["collectedAt"].is_string());
+    let window = snapshot["generator"]["eventsWindow"]
+        .as_array()
+        .expect("window");
+    let start = trailwarden_sdk::time::parse_rfc3339(window[0].as_str().unwrap_or_default());
+    let end = trailwarden_sdk::time::parse_rfc3339(window[1].as_str().unwrap_or_default());
+    assert_eq!(
+        end.and_then(|e| start.map(|s| e - s)),
+        Ok(3600),
+        "{window:?}"
+    );
+    let names: Vec<&str> = snapshot["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r["region"].as_str())
+        .collect();
+    assert_eq!(names, ["ap-southeast-2", "eu-west-1", "us-east-1"]);
+
+    // The multi-region trail: home copy with status and advanced selectors, and shadow copies
+    // in the other regions carrying what the home region said.
+    for name in ["us-east-1", "eu-west-1", "ap-southeast-2"] {
+        let trails = items(&region(&snapshot, name)["trails"]);
+        let org = trails
+            .iter()
+            .find(|t| t["trailArn"] == TRAIL_ARN)
+            .unwrap_or_else(|| panic!("org trail listed in {name}: {trails:?}"));
+        assert_eq!(org["homeRegion"], "us-east-1");
+        assert_eq!(org["isMultiRegionTrail"], true);
+        assert_eq!(org["logFileValidationEnabled"], true);
+        assert_eq!(org["status"]["isLogging"], true, "{name}: {org}");
+        assert_eq!(
+            org["eventSelectors"]["advancedEventSelectors"][0]["fieldSelectors"][0],
+            json!({"field": "eventCategory", "equals": ["Management"]}),
+            "{name}: {org}"
+        );
+        assert_eq!(
+            org["cloudWatchLogsLogGroupArn"],
+            "arn:aws:logs:us-east-1:123456789012:log-group:ct/org:*"
+        );
+    }
+    let eu = region(&snapshot, "eu-west-1");
+    let local = items(&eu["trails"])
+        .iter()
+        .find(|t| t["name"] == "eu-local")
+        .expect("eu-local trail");
+    assert_eq!(local["homeRegion"], "eu-west-1");
+    assert_eq!(
+        local["eventSelectors"]["eventSelectors"][0],
+        json!({"readWriteType": "WriteOnly", "includeManagementEvents": true,
+               "excludeManagementEventSources": ["kms.amazonaws.com"]})
+    );
+    assert!(
+        items(&region(&snapshot, "ap-southeast-2")["trails"])
+            .iter()
+            .all(|t| t["name"] != "eu-local"),
+        "a single-region trail is not shadowed"
+    );
+
+    // Pagination past the first page.
+    let groups = items(&eu["logGroups"]);
+    assert_eq!(groups.len(), 60, "log groups beyond one page of 50");
+    let first = groups
+        .iter()
+        .find(|g| g["logGroupName"] == "/app/service-00")
+        .expect("first group");
+    assert_eq!(first["retentionInDays"], 30);
+    assert_eq!(
+        first["arn"],
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/app/service-00"
+    );
+
+    let us = region(&snapshot, "us-east-1");
+    let filters = items(&us["metricFilters"]);
+    assert_eq!(filters.len(), 1, "{filters:?}");
+    assert_eq!(filters[0]["filterName"], "cmk-changes");
+    assert_eq!(filters[0]["logGroupName"], "ct/org");
+    assert_eq!(
+        filters[0]["metricTransformations"][0],
+        json!({"metricName": "CMKEventCount", "metricNamespace": "CloudTrailMetrics",
+               "metricValue": "1", "defaultValue": 0.0})
+    );
+
+    let alarms = items(&us["metricAlarms"]);
+    let alarm = alarms
+        .iter()
+        .find(|a| a["alarmName"] == "kms-changes")
+        .expect("alarm");
+    assert_eq!(alarm["statistic"], "Sum");
+    assert_eq!(alarm["threshold"], 1.0);
+    assert_eq!(alarm["comparisonOperator"], "GreaterThanOrEqualToThreshold");
+    assert_eq!(alarm["treatMissingData"], "notBreaching");
+    let math = alarms
+        .iter()
+        .find(|a| a["alarmName"] == "kms-math")
+        .expect("math alarm");
+    assert_eq!(
+        math["metrics"][0]["metricStat"]["metric"]["metricName"],
+        "CMKEventCount"
+    );
+    assert_eq!(math["metrics"][0]["returnData"], false);
+    assert_eq!(math["metrics"][1]["expression"], "FILL(m1, 0)");
+    assert_eq!(
+        us["compositeAlarms"],
+        json!({"collected": true, "items": []})
+    );
+
+    let topics = items(&us["topics"]);
+    assert_eq!(topics.len(), 102, "topics beyond one page of 100");
+    let alerts = topics
+        .iter()
+        .find(|t| {
+            t["topicArn"]
+                .as_str()
+                .is_some_and(|a| a.ends_with(":security-alerts"))
+        })
+        .expect("alerts topic");
+    assert!(
+        alerts["kmsMasterKeyId"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("arn:aws:kms:us-east-1:")),
+        "{alerts}"
+    );
+    let subscriptions = alerts["subscriptions"].as_array().expect("subscriptions");
+    let email = subscriptions
+        .iter()
+        .find(|s| s["protocol"] == "email")
+        .expect("email");
+    assert_eq!(
+        email["endpoint"], "<redacted>",
+        "e-mail addresses are redacted"
+    );
+    let sqs = subscriptions
+        .iter()
+        .find(|s| s["protocol"] == "sqs")
+        .expect("sqs");
+    assert_eq!(sqs["endpoint"], "arn:aws:sqs:us-east-1:123456789012:alerts");
+    let bulk = topics
+        .iter()
+        .find(|t| t["topicArn"].as_str().is_some_and(|a| a.ends_with(":bulk")))
+        .expect("bulk topic");
+    let bulk_subscriptions = bulk["subscriptions"]
+        .as_array()
+        .expect("bulk subscriptions");
+    assert_eq!(
+        bulk_subscriptions.len(),
+        105,
+        "subscriptions beyond one page"
+    );
+    assert!(
+        bulk_subscriptions
+            .iter()
+            .all(|s| s["endpoint"] == "<redacted>")
+    );
+    assert!(
+        !std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .contains("example.com")
+    );
+
+    let rules = items(&us["eventRules"]);
+    assert_eq!(rules.len(), 111, "rules beyond one page of 100");
+    let kms_rule = rules
+        .iter()
+        .find(|r| r["name"] == "kms-key-changes")
+        .expect("kms rule");
+    assert_eq!(kms_rule["state"], "ENABLED");
+    assert_eq!(kms_rule["eventBusName"], "default");
+    assert!(
+        kms_rule["eventPattern"]
+            .as_str()
+            .is_some_and(|p| p.contains("aws.kms"))
+    );
+    assert_eq!(kms_rule["targets"][0]["id"], "security-alerts");
+
+    let keys = items(&us["kmsKeys"]);
+    let key = keys
+        .iter()
+        .find(|k| k["aliases"] == json!(["alias/trail-logs"]))
+        .expect("aliased key");
+    assert_eq!(key["keyManager"], "CUSTOMER");
+    assert_eq!(key["keyState"], "Enabled");
+    assert_eq!(key["origin"], "AWS_KMS");
+    let external = items(&eu["kmsKeys"]);
+    assert_eq!(external.len(), 1, "{external:?}");
+    assert_eq!(external[0]["origin"], "EXTERNAL");
+
+    // Events: the file and the trail's log group overlap on one record, which is kept once;
+    // the record outside the window and the S3 record are left out.
+    let events = items(&snapshot["events"]);
+    let ids: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["eventID"].as_str())
+        .collect();
+    assert_eq!(ids, ["evt-delete", "evt-disable"], "{events:?}");
+    assert!(
+        snapshot["events"]["errors"].is_null(),
+        "{}",
+        snapshot["events"]
+    );
+
+    // --no-redact keeps endpoints.
+    let unredacted = home.join("unredacted.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-redact",
+            "--only",
+            "TW-KMS-001",
+            "-o",
+        ])
+        .arg(&unredacted)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "-q prints nothing");
+    let text = std::fs::read_to_string(&unredacted).expect("snapshot");
+    assert!(text.contains("security@example.com"));
+    assert!(text.contains("https://hooks.example.com/7"));
+    // Only what TW-KMS-001 needs: no event rules, no events.
+    let snapshot: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        region(&snapshot, "us-east-1")["eventRules"]["collected"],
+        false
+    );
+    assert_eq!(snapshot["events"]["collected"], false);
+    assert!(snapshot["generator"]["eventsWindow"].is_null());
+}
+
+#[test]
+fn failed_calls_are_recorded_next_to_their_sections_and_collection_goes_on() {
+    let emulator = Emulator::start();
+    runtime().block_on(provision(&emulator));
+    emulator.inject(Fault::error(
+        "logs",
+        Some("eu-west-1"),
+        Some("DescribeMetricFilters"),
+        400,
+        "AccessDeniedException",
+    ));
+    emulator.inject(Fault::error(
+        "sns",
+        Some("eu-west-1"),
+        Some("ListTopics"),
+        403,
+        "AuthorizationError",
+    ));
+    emulator.inject(Fault::delay(
+        "monitoring",
+        Some("eu-west-1"),
+        None,
+        Duration::from_secs(8),
+    ));
+    let home = temp("faults");
+    let out = home.join("snapshot.json");
+    // xx-hidden-1 stands for a region that is not enabled: moto fails every call there.
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "--regions",
+            "us-east-1,eu-west-1,xx-hidden-1",
+            "--call-timeout",
+            "3",
+            "--max-attempts",
+            "2",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    let snapshot = read_json(&out);
+
+    let error_of = |section: &Value| -> Value { section["errors"][0].clone() };
+    let eu = region(&snapshot, "eu-west-1");
+    let denied = error_of(&eu["metricFilters"]);
+    assert_eq!(denied["service"], "logs");
+    assert_eq!(denied["operation"], "DescribeMetricFilters");
+    assert_eq!(denied["region"], "eu-west-1");
+    assert_eq!(denied["code"], "AccessDeniedException");
+    assert!(items(&eu["metricFilters"]).is_empty());
+    assert_eq!(
+        items(&eu["logGroups"]).len(),
+        60,
+        "the rest of the region is read"
+    );
+
+    let timeout = error_of(&eu["metricAlarms"]);
+    assert_eq!(timeout["service"], "cloudwatch");
+    assert_eq!(timeout["operation"], "DescribeAlarms");
+    assert_eq!(timeout["code"], "Timeout");
+    assert_eq!(error_of(&eu["compositeAlarms"])["code"], "Timeout");
+
+    assert_eq!(error_of(&eu["topics"])["code"], "AuthorizationError");
+
+    let us = region(&snapshot, "us-east-1");
+    assert_eq!(
+        items(&us["topics"]).len(),
+        102,
+        "us-east-1 is otherwise complete"
+    );
+    assert!(us["topics"]["errors"].is_null());
+
+    // The disabled region: every section records its failure.
+    let hidden = region(&snapshot, "xx-hidden-1");
+    for section in [
+        "trails",
+        "logGroups",
+        "metricFilters",
+        "metricAlarms",
+        "topics",
+        "eventRules",
+        "kmsKeys",
+    ] {
+        let error = error_of(&hidden[section]);
+        assert_eq!(
+            error["region"], "xx-hidden-1",
+            "{section}: {}",
+            hidden[section]
+        );
+        assert!(error["code"].is_string(), "{section}: {error}");
+    }
+
+    // LookupEvents is not served by moto: recorded per region, not fatal.
+    let lookup: Vec<&Value> = snapshot["events"]["errors"]
+        .as_array()
+        .expect("events errors")
+        .iter()
+        .filter(|e| e["operation"] == "LookupEvents")
+        .collect();
+    assert_eq!(lookup.len(), 3, "{}", snapshot["events"]);
+
+    // Throttled past every retry, in a run of its own: under adaptive retry the back-off
+    // must not run into a short call timeout.
+    emulator.clear_faults();
+    emulator.inject(Fault::error(
+        "kms",
+        Some("us-east-1"),
+        Some("ListKeys"),
+        400,
+        "ThrottlingException",
+    ));
+    let throttled_out = home.join("throttled.json");
+    let throttled_run = trailwarden(&home, &emulator.env())
+        .args(["snapshot", "--regions", "us-east-1", "--no-lookup-events"])
+        .args(["--max-attempts", "2", "--call-timeout", "30", "-o"])
+        .arg(&throttled_out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(
+        throttled_run.status.code(),
+        Some(0),
+        "{}",
+        stderr(&throttled_run)
+    );
+    let throttled_snapshot = read_json(&throttled_out);
+    let throttled = error_of(&region(&throttled_snapshot, "us-east-1")["kmsKeys"]);
+    assert_eq!(throttled["operation"], "ListKeys");
+    assert_eq!(throttled["code"], "ThrottlingException");
+    let throttled_err = stderr(&throttled_run);
+    assert!(
+        throttled_err.contains("(ThrottlingException): throttled past every retry"),
+        "{throttled_err}"
+    );
+
+    // The summary names what could not be read and the fix.
+    assert!(
+        err.contains(
+            "could not read logs:DescribeMetricFilters in eu-west-1 (AccessDeniedException): allow logs:DescribeMetricFilters"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "could not read sns:ListTopics in eu-west-1 (AuthorizationError): allow sns:ListTopics"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("cloudwatch:DescribeAlarms in eu-west-1 (Timeout): no answer in time"),
+        "{err}"
+    );
+}
+
+#[test]
+fn live_check_collects_and_checks_in_one_go() {
+    let emulator = Emulator::start();
+    runtime().block_on(provision(&emulator));
+    let home = temp("check");
+    let saved = home.join("saved.json");
+    let report = home.join("report.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "check",
+            "--regions",
+            REGIONS,
+            "--no-lookup-events",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&report)
+        .arg("--save-snapshot")
+        .arg(&saved)
+        .output()
+        .expect("binary runs");
+    // Findings (exit 1) or a pass (0), never a failed run.
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    let report = read_json(&report);
+    assert_eq!(report["format"], "trailwarden-report/1");
+    assert!(report["rules"].as_array().is_some_and(|r| r.len() > 10));
+    let snapshot = read_json(&saved);
+    assert_eq!(snapshot["account"]["id"], ACCOUNT);
+    // SARIF from a live run names the AWS resources by their virtual paths.
+    let sarif = home.join("report.sarif");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "check",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "--format",
+            "sarif",
+            "-o",
+        ])
+        .arg(&sarif)
+        .arg("--save-snapshot")
+        .arg(&saved)
+        .output()
+        .expect("binary runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("json");
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(!uris.is_empty(), "{sarif}");
+    let prefix = format!("aws/{ACCOUNT}/");
+    assert!(uris.iter().all(|uri| uri.starts_with(&prefix)), "{uris:?}");
+}
+
+#[test]
+fn credentials_region_and_endpoint_come_from_a_profile() {
+    let emulator = Emulator::start();
+    let home = temp("profile");
+    let aws = home.join(".aws");
+    std::fs::create_dir_all(&aws).expect("aws dir");
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[profile audit]\nregion = eu-west-1\nendpoint_url = {}\n",
+            emulator.url()
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        aws.join("credentials"),
+        "[audit]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
+    )
+    .expect("credentials");
+    let out = home.join("snapshot.json");
+    // No --regions: ListRegions is not served by moto, so the failure is recorded and the
+    // profile's region is collected alone.
+    let output = trailwarden(
+        &home,
+        &[("AWS_EC2_METADATA_DISABLED".into(), "true".into())],
+    )
+    .args(["snapshot", "--profile", "audit", "--no-lookup-events", "-o"])
+    .arg(&out)
+    .output()
+    .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["account"]["id"], ACCOUNT);
+    let names: Vec<&str> = snapshot["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r["region"].as_str())
+        .collect();
+    assert_eq!(names, ["eu-west-1"]);
+    assert_eq!(snapshot["errors"][0]["operation"], "ListRegions");
+    let err = stderr(&output);
+    assert!(
+        err.contains("allow account:ListRegions, or name the regions with --regions"),
+        "{err}"
+    );
+
+    // AWS_PROFILE in the environment makes a bare `check` collect live rather than show the
+    // demo.
+    let output = trailwarden(
+        &home,
+        &[
+            ("AWS_PROFILE".into(), "audit".into()),
+            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ],
+    )
+    .args(["check", "--no-lookup-events", "--format", "json"])
+    .output()
+    .expect("binary runs");
+    // The refused ListRegions makes the results partial: exit 2, saying so.
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("--allow-partial"), "{err}");
+    assert!(!err.contains("embedded demo"), "{err}");
+    assert!(err.contains("collected 1 region:"), "{err}");
+}
+
+#[test]
+fn a_role_is_assumed_with_its_external_id_first() {
+    let emulator = Emulator::start();
+    let home = temp("role");
+    let out = home.join("snapshot.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "--regions",
+            "us-east-1",
+            "--role-arn",
+            "arn:aws:iam::111122223333:role/trailwarden-audit",
+            "--external-id",
+            "tw-4711",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    assert_eq!(
+        snapshot["account"]["id"], "111122223333",
+        "the snapshot describes the assumed role's account"
+    );
+}
+
+#[test]
+fn bad_credentials_endpoint_is_a_clear_error() {
+    // Nothing listens on the endpoint: identifying the account fails, and the run says so.
+    let home = temp("noendpoint");
+    let env = vec![
+        ("AWS_ACCESS_KEY_ID".to_owned(), "AKIDTEST".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY".to_owned(), "secret".to_owned()),
+        ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
+        (
+            "AWS_ENDPOINT_URL".to_owned(),
+            "http://127.0.0.1:9".to_owned(),
+        ),
+    ];
+    let output = trailwarden(&home, &env)
+        .args([
+            "snapshot",
+            "--regions",
+            "us-east-1",
+            "--max-attempts",
+            "1",
+            "--call-timeout",
+            "2",
+        ])
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("could not identify the AWS account"), "{err}");
+    assert!(err.contains("sts:GetCallerIdentity"), "{err}");
+}
+
+#[test]
+fn a_malformed_events_file_is_an_error_naming_it_before_any_call() {
+    let home = temp("badevents");
+    let bad = home.join("broken_CloudTrail.json");
+    std::fs::write(&bad, "{\"Records\": [ {\"eventName\": ").expect("file");
+    let env = vec![
+        ("AWS_ACCESS_KEY_ID".to_owned(), "AKIDTEST".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY".to_owned(), "secret".to_owned()),
+        ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
+        (
+            "AWS_ENDPOINT_URL".to_owned(),
+            "http://127.0.0.1:9".to_owned(),
+        ),
+    ];
+    let output = trailwarden(&home, &env)
+        .args(["snapshot", "--regions", "us-east-1", "--events"])
+        .arg(&bad)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("broken_CloudTrail.json is not a CloudTrail log file"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !err.contains("could not identify"),
+        "files are read before any call: {err}"
+    );
+}
