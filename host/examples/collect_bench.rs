@@ -3,7 +3,11 @@
 //! ```sh
 //! cargo run --release -p trailwarden --example collect_bench            # the full size
 //! cargo run --release -p trailwarden --example collect_bench -- --scale 0.1
+//! cargo run --release -p trailwarden --example collect_bench -- --hold   # populate, then wait
 //! ```
+//!
+//! `--hold` populates the emulator, prints the environment that points `trailwarden` at it,
+//! and waits for Enter: for profiling one command by hand without populating again.
 //!
 //! It starts moto (as the collection tests do: `TRAILWARDEN_MOTO` or `target/py`, installed by
 //! `tests/run`) on 127.0.0.1, populates 17 regions × 40 log groups × 40 metric filters (27,200
@@ -52,10 +56,13 @@ struct Size {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut scale = 1.0_f64;
+    let mut hold = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--scale" {
-            scale = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+        match arg.as_str() {
+            "--scale" => scale = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0),
+            "--hold" => hold = true,
+            other => return Err(format!("unknown argument {other}: use --scale F, --hold").into()),
         }
     }
     let size = Size {
@@ -80,6 +87,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         REGIONS.len() * size.alarms,
         started.elapsed().as_secs_f64()
     );
+
+    if hold {
+        println!(
+            "the emulated account is at {}; run trailwarden with:",
+            emulator.url()
+        );
+        for (key, value) in emulator.env() {
+            println!("  export {key}={value}");
+        }
+        println!("press Enter to stop the emulator");
+        let _ = std::io::stdin().read_line(&mut String::new());
+        return Ok(());
+    }
 
     let home = std::env::temp_dir().join(format!("tw-bench-{}", std::process::id()));
     std::fs::create_dir_all(&home)?;
