@@ -89,7 +89,7 @@ fn main() {
             let started = Instant::now();
             // As in the sandbox run: the host parses once (to prune), each pack parses its part.
             let parsed = Snapshot::from_json(&text).expect("parses");
-            let findings = evaluate_native(&native, text.as_bytes(), &parsed);
+            let findings = evaluate_native(&native, &parsed);
             assert!(findings > 0);
             started.elapsed()
         });
@@ -174,7 +174,7 @@ fn evaluate_wasm(sandbox: &Sandbox, packs: &[LoadedPack], snapshot: &[u8]) -> us
                 let parsed = &parsed;
                 scope.spawn(move || {
                     let needed = prune::needed(pack.meta.rules.iter());
-                    let input = prune::input_for(parsed, snapshot, needed.as_ref());
+                    let input = prune::input_for(parsed, needed.as_ref()).expect("json");
                     sandbox.evaluate(pack, &input, &ctx)
                 })
             })
@@ -200,7 +200,7 @@ fn native_packs() -> Vec<Pack> {
 
 /// The same rules compiled natively, doing what a pack does in the sandbox: on its own thread,
 /// parse the sections its rules declare, run every rule.
-fn evaluate_native(packs: &[Pack], text: &[u8], snapshot: &Snapshot) -> usize {
+fn evaluate_native(packs: &[Pack], snapshot: &Snapshot) -> usize {
     std::thread::scope(|scope| {
         let handles: Vec<_> = packs
             .iter()
@@ -208,7 +208,7 @@ fn evaluate_native(packs: &[Pack], text: &[u8], snapshot: &Snapshot) -> usize {
                 scope.spawn(move || {
                     let metas: Vec<_> = pack.rules.iter().map(|r| r.meta()).collect();
                     let needed = prune::needed(metas.iter());
-                    let input = prune::input_for(snapshot, text, needed.as_ref());
+                    let input = prune::input_for(snapshot, needed.as_ref()).expect("json");
                     let snapshot = Snapshot::from_json(std::str::from_utf8(&input).expect("utf-8"))
                         .expect("parses");
                     let snapshot = &snapshot;

@@ -8,12 +8,14 @@ use trailwarden_sdk::abi::EvalContext;
 use trailwarden_sdk::{Level, Outcome as FindingOutcome, SCHEMA_VERSION, Snapshot};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::Outcome;
 use crate::builtin::DEMO_SNAPSHOT;
 use crate::cli::CollectArgs;
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::config::{self, Config, RuleSelection};
+use crate::engine::budget::{DEFAULT_INPUT_BUDGET, InputBudget};
 use crate::engine::sanitize_line;
 use crate::glob::glob_match;
 use crate::packs::{self, PackSet};
@@ -31,25 +33,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let selected = select_rules(&set, &args.only, &config.rules)?;
     let (source, snapshot) = match live_collection(args, config, &selected)? {
         Some(live) => live,
-        None => {
-            let source = snapshot_source(args)?;
-            let snapshot = Snapshot::from_json(&source.text)
-                .with_context(|| format!("reading snapshot {}", source.display))?;
-            (source, snapshot)
-        }
+        None => read_snapshot(args)?,
     };
     let mut settings = rule_settings(&selected, &config.settings)?;
     // --settings FILE wins over the configuration, rule by rule.
     settings.extend(read_settings(args.settings.as_deref(), &set)?);
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
-    let mut report = evaluate(
-        &set,
-        &snapshot,
-        source,
-        &selected,
-        settings,
-        started.clone(),
-    );
+    let mut report = evaluate(&set, snapshot, source, &selected, settings, started.clone());
     report.locations = config.locations.clone();
     report.baseline = baseline;
     suppress::apply(
@@ -85,8 +75,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
-/// With neither `--snapshot` nor `--demo`, and AWS configured (or asked for), collects live and
-/// returns the snapshot with its JSON text; `None` when the snapshot comes from elsewhere.
+/// With neither `--snapshot` nor `--demo`, and AWS configured (or asked for), collects live;
+/// `None` when the snapshot comes from elsewhere.
 fn live_collection(
     args: &CheckArgs,
     config: &Config,
@@ -100,29 +90,17 @@ fn live_collection(
     }
     let collect_args = with_configured_regions(&args.collect, config);
     let collection = crate::live::collect(&collect_args, selected)?;
-    let (display, text) = match &args.save_snapshot {
-        // Pretty, like `trailwarden snapshot`, so that two saved runs diff line by line.
+    let display = match &args.save_snapshot {
         Some(path) => {
-            let mut text = serde_json::to_string_pretty(&collection.snapshot)
-                .context("serialising the snapshot")?;
-            text.push('\n');
-            std::fs::write(path, text.as_bytes())
-                .with_context(|| format!("writing the snapshot to {}", path.display()))?;
-            (path.display().to_string(), text)
+            crate::snapshot_cmd::write(&collection.snapshot, Some(path))?;
+            path.display().to_string()
         }
-        // Nobody reads this text but the packs: compact JSON is 40% smaller.
-        None => (
-            format!(
-                "a live collection from account {}",
-                collection.snapshot.account.id
-            ),
-            serde_json::to_string(&collection.snapshot).context("serialising the snapshot")?,
+        None => format!(
+            "a live collection from account {}",
+            collection.snapshot.account.id
         ),
     };
-    Ok(Some((
-        SnapshotSource { display, text },
-        collection.snapshot,
-    )))
+    Ok(Some((SnapshotSource { display }, collection.snapshot)))
 }
 
 /// The collection flags with the configuration's `regions` filled in when `--regions` is not
@@ -135,9 +113,15 @@ pub(crate) fn with_configured_regions(args: &CollectArgs, config: &Config) -> Co
     args
 }
 
-/// Where the snapshot comes from: a file, stdin, the demo, or (with no AWS account configured)
-/// the demo with a notice.
-fn snapshot_source(args: &CheckArgs) -> anyhow::Result<SnapshotSource> {
+/// Reads and parses the snapshot from a file, stdin, the demo, or (with no AWS account
+/// configured) the demo with a notice. The text is dropped once parsed: the packs get compact
+/// JSON written from the parsed snapshot (see [`crate::prune`]).
+fn read_snapshot(args: &CheckArgs) -> anyhow::Result<(SnapshotSource, Snapshot)> {
+    let parse = |display: String, text: &str| {
+        let snapshot =
+            Snapshot::from_json(text).with_context(|| format!("reading snapshot {display}"))?;
+        anyhow::Ok((SnapshotSource { display }, snapshot))
+    };
     if let Some(path) = &args.snapshot {
         let text = if path == Path::new("-") {
             let mut text = String::new();
@@ -149,10 +133,7 @@ fn snapshot_source(args: &CheckArgs) -> anyhow::Result<SnapshotSource> {
             std::fs::read_to_string(path)
                 .with_context(|| format!("reading snapshot {}", path.display()))?
         };
-        return Ok(SnapshotSource {
-            display: path.display().to_string(),
-            text,
-        });
+        return parse(path.display().to_string(), &text);
     }
     if !args.demo {
         eprintln!(
@@ -162,10 +143,7 @@ fn snapshot_source(args: &CheckArgs) -> anyhow::Result<SnapshotSource> {
              role with --live, or at saved data with --snapshot FILE."
         );
     }
-    Ok(SnapshotSource {
-        display: "the embedded demo snapshot".to_owned(),
-        text: DEMO_SNAPSHOT.to_owned(),
-    })
+    parse("the embedded demo snapshot".to_owned(), DEMO_SNAPSHOT)
 }
 
 /// Whether the standard AWS credential chain has anything to start from, checked without
@@ -306,27 +284,76 @@ fn read_settings(path: Option<&Path>, set: &PackSet) -> anyhow::Result<Settings>
 
 type Settings = std::collections::BTreeMap<String, serde_json::Value>;
 
-/// Runs every pack (in parallel, one thread each) and gathers a sorted report.
+/// Runs every pack and gathers a sorted report.
+///
+/// Memory is the constraint on a large account. Each distinct set of sections the packs read
+/// is written once as compact JSON (in parallel, from borrowed parts of `snapshot`), and
+/// `snapshot` is dropped and its memory handed back before any pack runs. Packs then run in
+/// parallel, one thread each, as far as their inputs fit in an [`InputBudget`]; an input is
+/// freed when the last pack reading it is done.
 fn evaluate(
     set: &PackSet,
-    snapshot: &Snapshot,
+    snapshot: Snapshot,
     source: SnapshotSource,
     selected: &[RuleEntry],
     settings: BTreeMap<String, serde_json::Value>,
     started: String,
 ) -> CheckReport {
-    let snapshot_bytes = source.text.as_bytes();
     let now = started.clone();
+    let mut report = CheckReport::new(&snapshot, source, selected.to_vec(), started);
+    report.pack_errors = set.failed.clone();
+    let rules_of = |pack: &crate::engine::LoadedPack| -> Vec<&RuleEntry> {
+        selected
+            .iter()
+            .filter(|r| r.pack == pack.meta.name)
+            .collect()
+    };
+    // Which input each pack reads: packs that declare the same sections share one.
+    let mut kinds = Vec::new();
+    let input_of: Vec<usize> = set
+        .packs
+        .iter()
+        .map(|pack| {
+            let needed = crate::prune::needed(rules_of(pack).into_iter().map(|r| &r.meta));
+            kinds.iter().position(|k| *k == needed).unwrap_or_else(|| {
+                kinds.push(needed);
+                kinds.len() - 1
+            })
+        })
+        .collect();
+    let inputs: Vec<Arc<Result<Vec<u8>, String>>> = std::thread::scope(|scope| {
+        let snapshot = &snapshot;
+        let handles: Vec<_> = kinds
+            .iter()
+            .map(|needed| {
+                scope.spawn(move || {
+                    crate::prune::input_for(snapshot, needed.as_ref())
+                        .map_err(|e| format!("could not write the snapshot for the pack: {e}"))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                Arc::new(
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err("writing the pack's input panicked".to_owned())),
+                )
+            })
+            .collect()
+    });
+    drop(snapshot);
+    crate::memory::release_freed();
+    let budget = InputBudget::new(DEFAULT_INPUT_BUDGET);
     let runs: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = set
             .packs
             .iter()
-            .map(|pack| {
-                let rules: Vec<String> = selected
-                    .iter()
-                    .filter(|r| r.pack == pack.meta.name)
-                    .map(|r| r.meta.id.clone())
-                    .collect();
+            .zip(input_of)
+            .map(|(pack, kind)| {
+                let input = inputs.get(kind).cloned();
+                let rules: Vec<String> = rules_of(pack).iter().map(|r| r.meta.id.clone()).collect();
                 let ctx = EvalContext {
                     abi_minor: trailwarden_sdk::abi::ABI_MINOR,
                     encoding: "json".to_owned(),
@@ -340,27 +367,41 @@ fn evaluate(
                     now: Some(now.clone()),
                     ..EvalContext::default()
                 };
-                let sandbox = &set.sandbox;
-                let needed = crate::prune::needed(
-                    selected
-                        .iter()
-                        .filter(|r| r.pack == pack.meta.name)
-                        .map(|r| &r.meta),
-                );
-                scope.spawn(move || {
-                    let input = crate::prune::input_for(snapshot, snapshot_bytes, needed.as_ref());
-                    sandbox.evaluate(pack, &input, &ctx)
+                let (sandbox, budget) = (&set.sandbox, &budget);
+                scope.spawn(move || match input.as_deref() {
+                    Some(Ok(bytes)) => {
+                        let _turn = budget.acquire(bytes.len());
+                        sandbox.evaluate(pack, bytes, &ctx)
+                    }
+                    failed => {
+                        let message = match failed {
+                            Some(Err(message)) => message.clone(),
+                            _ => "no input was written for the pack".to_owned(),
+                        };
+                        ctx.rules
+                            .iter()
+                            .map(|id| crate::engine::RuleRun {
+                                rule_id: id.clone(),
+                                result: Err(crate::engine::RuleFailure {
+                                    kind: "snapshot".to_owned(),
+                                    message: message.clone(),
+                                }),
+                                logs: Vec::new(),
+                            })
+                            .collect()
+                    }
                 })
             })
             .collect();
+        // Each pack thread holds its own reference; this one goes so that an input is freed
+        // as soon as its last pack is done.
+        drop(inputs);
         handles
             .into_iter()
             .flat_map(|handle| handle.join().unwrap_or_default())
             .collect()
     });
 
-    let mut report = CheckReport::new(snapshot, source, selected.to_vec(), started);
-    report.pack_errors = set.failed.clone();
     for run in runs {
         for line in &run.logs {
             tracing::info!(rule = %sanitize_line(&run.rule_id), "{}", sanitize_line(line));

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod glob;
 pub mod live;
 pub mod logging;
+pub mod memory;
 pub mod packs;
 pub mod precompile;
 pub mod prune;

@@ -4,8 +4,10 @@
 //! results can point at the line where a resource appears.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
+use trailwarden_sdk::Snapshot;
 
 use crate::Outcome;
 use crate::check::{select_rules, with_configured_regions};
@@ -22,17 +24,22 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let selected = select_rules(&set, &args.only, &config.rules)?;
     let collect_args = with_configured_regions(&args.collect, config);
     let collection = crate::live::collect(&collect_args, &selected)?;
-    let mut text =
-        serde_json::to_string_pretty(&collection.snapshot).context("serialising the snapshot")?;
+    write(&collection.snapshot, args.output.as_deref())?;
+    Ok(Outcome::Pass)
+}
+
+/// Writes `snapshot` as pretty JSON to `path`, or to stdout when `None`.
+pub fn write(snapshot: &Snapshot, path: Option<&Path>) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(snapshot).context("serialising the snapshot")?;
     text.push('\n');
-    match &args.output {
+    match path {
         Some(path) => std::fs::write(path, text.as_bytes())
-            .with_context(|| format!("writing the snapshot to {}", path.display()))?,
+            .with_context(|| format!("writing the snapshot to {}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(text.as_bytes())?;
             stdout.flush()?;
+            Ok(())
         }
     }
-    Ok(Outcome::Pass)
 }

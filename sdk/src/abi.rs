@@ -255,10 +255,35 @@ fn error_for_all(ctx: &EvalContext, kind: &str, message: &str) -> Envelope {
 /// Evaluates the requested rules of `pack`: the whole of `evaluate` except the memory
 /// handling, so that it is tested natively.
 pub fn evaluate(pack: &Pack, ctx: &[u8], snapshot: &[u8]) -> Envelope {
+    match parse_inputs(pack, ctx, snapshot) {
+        Ok((ctx, snapshot)) => run_rules(pack, &ctx, &snapshot),
+        Err(envelope) => envelope,
+    }
+}
+
+/// [`evaluate`] for the wasm export, which owns the snapshot bytes: they are freed as soon as
+/// they are parsed, so that the rules' own allocations reuse that memory instead of growing
+/// the pack's linear memory (which never shrinks) by as much again.
+#[doc(hidden)]
+pub fn evaluate_owned(pack: &Pack, ctx: &[u8], snapshot: Vec<u8>) -> Envelope {
+    let parsed = parse_inputs(pack, ctx, &snapshot);
+    drop(snapshot);
+    match parsed {
+        Ok((ctx, snapshot)) => run_rules(pack, &ctx, &snapshot),
+        Err(envelope) => envelope,
+    }
+}
+
+/// The context and the snapshot, or the envelope that says why they could not be read.
+fn parse_inputs(
+    pack: &Pack,
+    ctx: &[u8],
+    snapshot: &[u8],
+) -> Result<(EvalContext, Snapshot), Envelope> {
     let ctx: EvalContext = match serde_json::from_slice(ctx) {
         Ok(ctx) => ctx,
         Err(e) => {
-            return Envelope {
+            return Err(Envelope {
                 results: vec![RuleResult {
                     rule_id: String::new(),
                     outcome: RuleOutcome::Error {
@@ -267,7 +292,7 @@ pub fn evaluate(pack: &Pack, ctx: &[u8], snapshot: &[u8]) -> Envelope {
                     },
                     logs: Vec::new(),
                 }],
-            };
+            });
         }
     };
     if ctx.snapshot_schema != SCHEMA_VERSION {
@@ -279,19 +304,22 @@ pub fn evaluate(pack: &Pack, ctx: &[u8], snapshot: &[u8]) -> Envelope {
             crate::SDK_VERSION,
             ctx.snapshot_schema
         );
-        return error_for_all(&ctx, "snapshot", &message);
+        return Err(error_for_all(&ctx, "snapshot", &message));
     }
-    let snapshot = match std::str::from_utf8(snapshot)
+    let snapshot = std::str::from_utf8(snapshot)
         .map_err(|e| e.to_string())
-        .and_then(|text| Snapshot::from_json(text).map_err(|e: SnapshotError| e.to_string()))
-    {
-        Ok(snapshot) => snapshot,
-        Err(message) => return error_for_all(&ctx, "snapshot", &message),
-    };
+        .and_then(|text| Snapshot::from_json(text).map_err(|e: SnapshotError| e.to_string()));
+    match snapshot {
+        Ok(snapshot) => Ok((ctx, snapshot)),
+        Err(message) => Err(error_for_all(&ctx, "snapshot", &message)),
+    }
+}
+
+fn run_rules(pack: &Pack, ctx: &EvalContext, snapshot: &Snapshot) -> Envelope {
     let results = ctx
         .rules
         .iter()
-        .map(|id| run_one(pack, &ctx, &snapshot, id))
+        .map(|id| run_one(pack, ctx, snapshot, id))
         .collect();
     set_running(None);
     Envelope { results }
@@ -448,8 +476,7 @@ macro_rules! __export_abi_v1 {
                         $crate::abi::take_input(snap_ptr, snap_len),
                     )
                 };
-                let envelope = $crate::abi::evaluate(&$pack(), &ctx, &snap);
-                drop(snap);
+                let envelope = $crate::abi::evaluate_owned(&$pack(), &ctx, snap);
                 $crate::abi::hand_out($crate::abi::to_json(&envelope))
             }
 

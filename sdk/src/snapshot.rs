@@ -747,24 +747,40 @@ impl From<serde_json::Error> for SnapshotError {
 impl Snapshot {
     /// Parses a snapshot, checking the schema version before the rest so that a file from
     /// another version gets a version message rather than a confusing field error.
+    ///
+    /// The text is read once when it is a valid snapshot of this version (the common case, and
+    /// on a large account the cost of a second pass over megabytes is real, in a pack above
+    /// all); only a text that fails to parse is read again, for its version.
     pub fn from_json(text: &str) -> Result<Self, SnapshotError> {
         #[derive(Deserialize)]
         struct Probe {
             #[serde(rename = "schemaVersion")]
             schema_version: Option<serde_json::Value>,
         }
-        let probe: Probe = serde_json::from_str(text)?;
-        match probe.schema_version.as_ref().and_then(|v| v.as_u64()) {
-            None => return Err(SnapshotError::NoVersion),
-            Some(found) if found != u64::from(SCHEMA_VERSION) => {
-                return Err(SnapshotError::Version {
-                    found,
-                    expected: SCHEMA_VERSION,
-                });
+        let version_error = |version: Option<&serde_json::Value>| match version
+            .and_then(serde_json::Value::as_u64)
+        {
+            None => Some(SnapshotError::NoVersion),
+            Some(found) if found != u64::from(SCHEMA_VERSION) => Some(SnapshotError::Version {
+                found,
+                expected: SCHEMA_VERSION,
+            }),
+            Some(_) => None,
+        };
+        match serde_json::from_str::<Snapshot>(text) {
+            Ok(snapshot) => {
+                let version = serde_json::Value::from(snapshot.schema_version);
+                match version_error(Some(&version)) {
+                    Some(error) => Err(error),
+                    None => Ok(snapshot),
+                }
             }
-            Some(_) => {}
+            Err(parse_error) => {
+                let probe: Probe = serde_json::from_str(text)?;
+                Err(version_error(probe.schema_version.as_ref())
+                    .unwrap_or(SnapshotError::Invalid(parse_error)))
+            }
         }
-        Ok(serde_json::from_str(text)?)
     }
 
     /// The region's resources, if the region is enabled and present.

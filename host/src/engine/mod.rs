@@ -7,6 +7,7 @@
 //! reused after a trap. Traps are classified by type, never by message text, and cost only
 //! the rule that was running: the rest of the pack is re-run in a fresh instance.
 
+pub mod budget;
 pub mod cache;
 pub mod limits;
 mod run;

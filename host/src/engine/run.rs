@@ -197,6 +197,11 @@ impl Sandbox {
                 .call(&mut store, (*a, *b, *c, *d)),
             _ => return Err(output_failure("unsupported call shape".to_owned())),
         };
+        tracing::debug!(
+            export,
+            linear_memory_mib = memory.data_size(&store) as f64 / f64::from(1u32 << 20),
+            "pack call returned"
+        );
         match packed {
             Ok(packed) => self.read_output(&store, memory, packed),
             Err(error) => {

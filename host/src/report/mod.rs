@@ -60,8 +60,6 @@ pub struct RuleErrorEntry {
 pub struct SnapshotSource {
     /// How to name it in messages.
     pub display: String,
-    /// Its text, as read.
-    pub text: String,
 }
 
 /// Everything a check produced.
