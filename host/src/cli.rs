@@ -300,6 +300,17 @@ pub struct CollectArgs {
     #[arg(long, help_heading = "AWS collection")]
     pub events_log_group: bool,
 
+    /// Stop reading events from one region's LookupEvents (or one log group) after N records,
+    /// and record the section as incomplete. LookupEvents serves 50 records per call and two
+    /// calls a second, so a busy account's hour of Decrypt calls could otherwise take minutes.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10_000,
+        help_heading = "AWS collection"
+    )]
+    pub max_events: usize,
+
     /// Keep SNS subscription endpoints (e-mail addresses, URLs, phone numbers) in the snapshot
     /// instead of `<redacted>`.
     #[arg(long, help_heading = "AWS collection")]

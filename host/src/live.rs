@@ -40,6 +40,9 @@ pub fn plan(args: &CollectArgs, needs: Needs, now: i64) -> anyhow::Result<Plan> 
     if args.max_in_flight == 0 {
         bail!("--max-in-flight must be at least 1");
     }
+    if args.max_events == 0 {
+        bail!("--max-events must be at least 1");
+    }
     if args.call_timeout == 0 {
         bail!("--call-timeout must be at least 1 second");
     }
@@ -60,6 +63,7 @@ pub fn plan(args: &CollectArgs, needs: Needs, now: i64) -> anyhow::Result<Plan> 
             lookup: !args.no_lookup_events,
             log_groups: args.events_log_group,
             files: args.event_paths.clone(),
+            max_events: args.max_events,
         },
         redact: !args.no_redact,
         max_in_flight: args.max_in_flight,

@@ -216,6 +216,25 @@ fn shorten(text: &str) -> String {
     cut
 }
 
+/// The record of a list walk that stopped at `--max-events` with more pages left: the section
+/// is incomplete, and the rules say so instead of reporting on part of the window as if it
+/// were all of it.
+pub fn truncated(op: Op, region: &str, max: usize) -> CollectionError {
+    CollectionError {
+        service: op.service.to_owned(),
+        operation: op.operation.to_owned(),
+        region: Some(region.to_owned()),
+        code: TRUNCATED.to_owned(),
+        message: format!(
+            "stopped after {max} events with more to read; narrow the window with --since or \
+             raise --max-events"
+        ),
+    }
+}
+
+/// The error code of a walk stopped by `--max-events`.
+pub const TRUNCATED: &str = "Truncated";
+
 /// The token for the next page, or `None` when the list is done.
 ///
 /// A token that repeats the one just sent ends the list too: some emulators echo the request's

@@ -181,12 +181,15 @@ pub const KMS_EVENT_SOURCE: &str = "kms.amazonaws.com";
 /// `LookupEvents` returned it, which the rules also read.
 ///
 /// `LookupEvents` allows two calls a second per region; the SDK's adaptive retry paces a long
-/// walk instead of failing it.
+/// walk instead of failing it. A busy account records thousands of `Decrypt` calls an hour,
+/// so the walk stops after `max_events` records with a [`super::calls::TRUNCATED`] error
+/// rather than run for many minutes.
 pub async fn kms_events(
     caller: &Caller,
     config: &SdkConfig,
     region: &str,
     (start, end): (i64, i64),
+    max_events: usize,
 ) -> (Vec<serde_json::Value>, Option<CollectionError>) {
     use aws_sdk_cloudtrail::primitives::DateTime;
     use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
@@ -236,6 +239,11 @@ pub async fn kms_events(
         if token.is_none() {
             return (records, None);
         }
+        if records.len() >= max_events {
+            records.truncate(max_events);
+            let error = super::calls::truncated(LOOKUP_EVENTS, region, max_events);
+            return (records, Some(error));
+        }
     }
 }
 
@@ -277,6 +285,7 @@ mod replayed {
             &config,
             "eu-west-1",
             (1_795_597_000, 1_795_600_000),
+            100,
         )
         .await;
         assert!(error.is_none(), "{error:?}");
@@ -305,7 +314,7 @@ mod replayed {
             .retry_config(aws_config::retry::RetryConfig::disabled())
             .build();
         let caller = Caller::new(4, Progress::hidden());
-        let (records, error) = kms_events(&caller, &config, "eu-west-1", (0, 1)).await;
+        let (records, error) = kms_events(&caller, &config, "eu-west-1", (0, 1), 100).await;
         assert!(records.is_empty());
         let error = error.expect("recorded");
         assert_eq!(
@@ -317,5 +326,38 @@ mod replayed {
             ("cloudtrail", "LookupEvents", "ThrottlingException")
         );
         assert_eq!(error.region.as_deref(), Some("eu-west-1"));
+    }
+
+    /// A walk that reaches `--max-events` with pages left stops there and says so; it does not
+    /// ask for the next page.
+    #[tokio::test]
+    async fn a_walk_past_max_events_stops_and_is_recorded_as_truncated() {
+        let page = |id: &str, next: &str| {
+            format!(
+                r#"{{"Events": [{{"EventId": "{id}a", "CloudTrailEvent": "{{\"eventID\":\"{id}a\"}}"}},
+                               {{"EventId": "{id}b", "CloudTrailEvent": "{{\"eventID\":\"{id}b\"}}"}}],
+                    "NextToken": "{next}"}}"#
+            )
+        };
+        let (first, second) = (page("p1", "t2"), page("p2", "t3"));
+        let (config, client) = replay::config(&[(200, &first), (200, &second)]);
+        let caller = Caller::new(4, Progress::hidden());
+        let (records, error) = kms_events(&caller, &config, "eu-west-1", (0, 1), 3).await;
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[2]["eventID"], "p2a");
+        let error = error.expect("truncation recorded");
+        assert_eq!(error.code, crate::collect::calls::TRUNCATED);
+        assert_eq!(error.operation, "LookupEvents");
+        assert!(error.message.contains("--max-events"), "{error}");
+        assert_eq!(replay::sent_bodies(&client).len(), 2);
+
+        let (config, _client) = replay::config(&[(200, &page("p1", ""))]);
+        let (records, error) = kms_events(&caller, &config, "eu-west-1", (0, 1), 2).await;
+        assert_eq!(
+            records.len(),
+            2,
+            "a last page that reaches the cap is complete"
+        );
+        assert!(error.is_none(), "{error:?}");
     }
 }

@@ -27,6 +27,8 @@ pub struct EventSources {
     pub log_groups: bool,
     /// Log files or delivery trees on disk.
     pub files: Vec<PathBuf>,
+    /// Most records read from one API source in one region (`--max-events`).
+    pub max_events: usize,
 }
 
 /// Collects the events of the window `(start, end)` (Unix seconds). `files` were read before
@@ -43,17 +45,16 @@ pub async fn collect(
     if let Some(files) = files {
         section.items.extend(files.records);
     }
-    let lookups = async {
-        if !sources.lookup {
-            return Vec::new();
-        }
-        join_all(
-            regions
-                .iter()
-                .map(|r| cloudtrail::kms_events(caller, config, &r.region, window)),
-        )
-        .await
-    };
+    let lookups =
+        async {
+            if !sources.lookup {
+                return Vec::new();
+            }
+            join_all(regions.iter().map(|r| {
+                cloudtrail::kms_events(caller, config, &r.region, window, sources.max_events)
+            }))
+            .await
+        };
     let groups = async {
         if !sources.log_groups {
             return Vec::new();
@@ -62,7 +63,8 @@ pub async fn collect(
             trail_log_groups(regions)
                 .into_iter()
                 .map(|(region, name)| async move {
-                    logs::kms_events(caller, config, &region, &name, window).await
+                    logs::kms_events(caller, config, &region, &name, window, sources.max_events)
+                        .await
                 }),
         )
         .await

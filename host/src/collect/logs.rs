@@ -150,13 +150,15 @@ fn convert_filter(filter: &aws_sdk_cloudwatchlogs::types::MetricFilter) -> Optio
 pub const KMS_EVENTS_PATTERN: &str = "{ $.eventSource = \"kms.amazonaws.com\" }";
 
 /// The KMS records a trail delivered to the log group named `log_group` between `start` and
-/// `end` (Unix seconds), as JSON values; a message that is not JSON is skipped.
+/// `end` (Unix seconds), as JSON values; a message that is not JSON is skipped. Stops after
+/// `max_events` records, like [`super::cloudtrail::kms_events`].
 pub async fn kms_events(
     caller: &Caller,
     config: &SdkConfig,
     region: &str,
     log_group: &str,
     (start, end): (i64, i64),
+    max_events: usize,
 ) -> (Vec<serde_json::Value>, Option<CollectionError>) {
     let client = client(config, region);
     let mut records = Vec::new();
@@ -188,6 +190,11 @@ pub async fn kms_events(
         token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
         if token.is_none() {
             return (records, None);
+        }
+        if records.len() >= max_events {
+            records.truncate(max_events);
+            let error = super::calls::truncated(FILTER_LOG_EVENTS, region, max_events);
+            return (records, Some(error));
         }
     }
 }

@@ -133,6 +133,8 @@ pub fn remedy(service: &str, operation: &str, code: &str) -> String {
         || code == "RequestLimitExceeded"
     {
         "throttled past every retry: lower --max-in-flight or raise --max-attempts".to_owned()
+    } else if code == super::calls::TRUNCATED {
+        "more events than --max-events: narrow --since or raise --max-events".to_owned()
     } else if code == "Timeout" || code == "ConnectionError" {
         "no answer in time: check the network or the endpoint, or raise --call-timeout".to_owned()
     } else if operation == "ListRegions" {

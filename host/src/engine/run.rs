@@ -163,6 +163,7 @@ impl Sandbox {
         export: &str,
         inputs: &[&[u8]],
     ) -> Result<Vec<u8>, CallFailure> {
+        let started = std::time::Instant::now();
         let mut store = self.new_store();
         let instance = pre
             .instantiate(&mut store)
@@ -200,6 +201,7 @@ impl Sandbox {
         tracing::debug!(
             export,
             linear_memory_mib = memory.data_size(&store) as f64 / f64::from(1u32 << 20),
+            seconds = started.elapsed().as_secs_f64(),
             "pack call returned"
         );
         match packed {
