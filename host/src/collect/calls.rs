@@ -119,6 +119,37 @@ impl Caller {
             recorded
         })
     }
+
+    /// Walks a paginated list to its end: sends `request` with the token of the page before
+    /// (`None` for the first page), and hands each page to `on_page`, which keeps its items
+    /// and returns the token the page names for the next one (`None` ends the walk early).
+    /// Returns the failure that ended the walk, if a call failed; earlier pages stay kept.
+    pub async fn walk<P, E, R, F, Fut>(
+        &self,
+        op: Op,
+        region: Option<&str>,
+        mut request: F,
+        mut on_page: impl FnMut(P) -> Option<String>,
+    ) -> Option<CollectionError>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<P, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: HttpStatus + std::fmt::Debug,
+    {
+        let mut token: Option<String> = None;
+        loop {
+            let sent = token.take();
+            let page = match self.call(op, region, || request(sent.clone())).await {
+                Ok(page) => page,
+                Err(error) => return Some(error),
+            };
+            match next_token(sent.as_deref(), on_page(page)) {
+                Some(next) => token = Some(next),
+                None => return None,
+            }
+        }
+    }
 }
 
 /// The HTTP status of a raw response, when the SDK kept one; lets an error without an AWS error

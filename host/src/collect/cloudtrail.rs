@@ -215,36 +215,38 @@ pub async fn kms_events(
     };
     let client = client(config, region);
     let mut records = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(LOOKUP_EVENTS, Some(region), || {
+    let mut more = false;
+    let error = caller
+        .walk(
+            LOOKUP_EVENTS,
+            Some(region),
+            |token| {
                 client
                     .lookup_events()
                     .lookup_attributes(attribute.clone())
                     .start_time(DateTime::from_secs(start))
                     .end_time(DateTime::from_secs(end))
                     .max_results(50)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => return (records, Some(error)),
-        };
-        records.extend(page.events().iter().map(lookup_record));
-        token = super::calls::next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            return (records, None);
-        }
-        if records.len() >= max_events {
-            records.truncate(max_events);
-            let error = super::calls::truncated(LOOKUP_EVENTS, region, max_events);
-            return (records, Some(error));
-        }
+            },
+            |page| {
+                records.extend(page.events().iter().map(lookup_record));
+                let next = page
+                    .next_token()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned);
+                more = next.is_some() && records.len() >= max_events;
+                next.filter(|_| !more)
+            },
+        )
+        .await;
+    if more {
+        records.truncate(max_events);
+        let error = super::calls::truncated(LOOKUP_EVENTS, region, max_events);
+        return (records, Some(error));
     }
+    (records, error)
 }
 
 fn lookup_record(event: &ct::Event) -> serde_json::Value {

@@ -7,7 +7,7 @@ use trailwarden_sdk::snapshot::{
     CompositeAlarm, Dimension, MetricAlarm, MetricDataQuery, MetricId, MetricStat, Section,
 };
 
-use super::calls::{Caller, Op, next_token};
+use super::calls::{Caller, Op};
 
 /// `cloudwatch:DescribeAlarms`.
 pub const DESCRIBE_ALARMS: Op = Op::new("cloudwatch", "DescribeAlarms");
@@ -50,45 +50,39 @@ pub async fn alarms(
     if composite {
         types.push(AlarmType::CompositeAlarm);
     }
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(DESCRIBE_ALARMS, Some(region), || {
+    let (metric_items, composite_items) = (&mut metrics.items, &mut composites.items);
+    let error = caller
+        .walk(
+            DESCRIBE_ALARMS,
+            Some(region),
+            |token| {
                 client
                     .describe_alarms()
                     .set_alarm_types(Some(types.clone()))
                     .max_records(100)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => {
-                // One call fills both sections, so its failure leaves both incomplete.
+            },
+            |page| {
                 if metric {
-                    metrics.errors.push(error.clone());
+                    metric_items
+                        .extend(page.metric_alarms().iter().filter_map(convert_metric_alarm));
                 }
                 if composite {
-                    composites.errors.push(error);
+                    composite_items
+                        .extend(page.composite_alarms().iter().filter_map(convert_composite));
                 }
-                break;
-            }
-        };
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    // One call fills both sections, so its failure leaves both incomplete.
+    if let Some(error) = error {
         if metric {
-            metrics
-                .items
-                .extend(page.metric_alarms().iter().filter_map(convert_metric_alarm));
+            metrics.errors.push(error.clone());
         }
         if composite {
-            composites
-                .items
-                .extend(page.composite_alarms().iter().filter_map(convert_composite));
-        }
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            break;
+            composites.errors.push(error);
         }
     }
     (metrics, composites)

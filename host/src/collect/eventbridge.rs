@@ -7,7 +7,7 @@ use aws_config::SdkConfig;
 use futures_util::future::join_all;
 use trailwarden_sdk::snapshot::{CollectionError, EventRule, EventTarget, Section};
 
-use super::calls::{Caller, Op, next_token};
+use super::calls::{Caller, Op};
 
 /// `events:ListRules`.
 pub const LIST_RULES: Op = Op::new("events", "ListRules");
@@ -30,45 +30,25 @@ pub async fn rules(caller: &Caller, config: &SdkConfig, region: &str) -> Section
     let client = client(config, region);
     let mut section = Section::of(Vec::new());
     let mut rules = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(LIST_RULES, Some(region), || {
+    let error = caller
+        .walk(
+            LIST_RULES,
+            Some(region),
+            |token| {
                 client
                     .list_rules()
                     .event_bus_name(DEFAULT_BUS)
                     .limit(100)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => {
-                section.errors.push(error);
-                break;
-            }
-        };
-        rules.extend(page.rules().iter().filter_map(|rule| {
-            Some(EventRule {
-                name: rule.name()?.to_owned(),
-                arn: rule.arn()?.to_owned(),
-                event_bus_name: rule.event_bus_name().unwrap_or(DEFAULT_BUS).to_owned(),
-                state: rule
-                    .state()
-                    .map(|state| state.as_str().to_owned())
-                    .unwrap_or_default(),
-                event_pattern: rule.event_pattern().map(str::to_owned),
-                schedule_expression: rule.schedule_expression().map(str::to_owned),
-                targets: Vec::new(),
-            })
-        }));
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            break;
-        }
-    }
+            },
+            |page| {
+                rules.extend(page.rules().iter().filter_map(convert_rule));
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    section.errors.extend(error);
     let targets = join_all(
         rules
             .iter()
@@ -83,6 +63,21 @@ pub async fn rules(caller: &Caller, config: &SdkConfig, region: &str) -> Section
     section
 }
 
+fn convert_rule(rule: &aws_sdk_eventbridge::types::Rule) -> Option<EventRule> {
+    Some(EventRule {
+        name: rule.name()?.to_owned(),
+        arn: rule.arn()?.to_owned(),
+        event_bus_name: rule.event_bus_name().unwrap_or(DEFAULT_BUS).to_owned(),
+        state: rule
+            .state()
+            .map(|state| state.as_str().to_owned())
+            .unwrap_or_default(),
+        event_pattern: rule.event_pattern().map(str::to_owned),
+        schedule_expression: rule.schedule_expression().map(str::to_owned),
+        targets: Vec::new(),
+    })
+}
+
 async fn targets(
     caller: &Caller,
     client: &aws_sdk_eventbridge::Client,
@@ -90,31 +85,27 @@ async fn targets(
     rule: &str,
 ) -> (Vec<EventTarget>, Option<CollectionError>) {
     let mut targets = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(LIST_TARGETS_BY_RULE, Some(region), || {
+    let error = caller
+        .walk(
+            LIST_TARGETS_BY_RULE,
+            Some(region),
+            |token| {
                 client
                     .list_targets_by_rule()
                     .rule(rule)
                     .event_bus_name(DEFAULT_BUS)
                     .limit(100)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => return (targets, Some(error)),
-        };
-        targets.extend(page.targets().iter().map(|target| EventTarget {
-            id: target.id().to_owned(),
-            arn: target.arn().to_owned(),
-        }));
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            return (targets, None);
-        }
-    }
+            },
+            |page| {
+                targets.extend(page.targets().iter().map(|target| EventTarget {
+                    id: target.id().to_owned(),
+                    arn: target.arn().to_owned(),
+                }));
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    (targets, error)
 }

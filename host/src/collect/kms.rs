@@ -10,7 +10,7 @@ use aws_config::SdkConfig;
 use futures_util::future::join_all;
 use trailwarden_sdk::snapshot::{CollectionError, KmsKey, Section};
 
-use super::calls::{Caller, Op, next_token};
+use super::calls::{Caller, Op};
 
 /// `kms:ListKeys`.
 pub const LIST_KEYS: Op = Op::new("kms", "ListKeys");
@@ -59,32 +59,22 @@ async fn key_ids(
     region: &str,
 ) -> (Vec<String>, Option<CollectionError>) {
     let mut ids = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let sent = marker.clone();
-        let page = caller
-            .call(LIST_KEYS, Some(region), || {
-                client
-                    .list_keys()
-                    .limit(1000)
-                    .set_marker(sent.clone())
-                    .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => return (ids, Some(error)),
-        };
-        ids.extend(
-            page.keys()
-                .iter()
-                .filter_map(|key| key.key_id().map(str::to_owned)),
-        );
-        marker = next_token(sent.as_deref(), page.next_marker().map(str::to_owned));
-        if marker.is_none() {
-            return (ids, None);
-        }
-    }
+    let error = caller
+        .walk(
+            LIST_KEYS,
+            Some(region),
+            |marker| client.list_keys().limit(1000).set_marker(marker).send(),
+            |page| {
+                ids.extend(
+                    page.keys()
+                        .iter()
+                        .filter_map(|key| key.key_id().map(str::to_owned)),
+                );
+                page.next_marker().map(str::to_owned)
+            },
+        )
+        .await;
+    (ids, error)
 }
 
 /// Alias names by the key id they point at.
@@ -94,38 +84,28 @@ async fn aliases(
     region: &str,
 ) -> (BTreeMap<String, Vec<String>>, Option<CollectionError>) {
     let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let sent = marker.clone();
-        let page = caller
-            .call(LIST_ALIASES, Some(region), || {
-                client
-                    .list_aliases()
-                    .limit(100)
-                    .set_marker(sent.clone())
-                    .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => return (by_key, Some(error)),
-        };
-        for alias in page.aliases() {
-            if let (Some(name), Some(key)) = (alias.alias_name(), alias.target_key_id()) {
-                by_key
-                    .entry(key.to_owned())
-                    .or_default()
-                    .push(name.to_owned());
-            }
-        }
-        marker = next_token(sent.as_deref(), page.next_marker().map(str::to_owned));
-        if marker.is_none() {
-            for names in by_key.values_mut() {
-                names.sort();
-            }
-            return (by_key, None);
-        }
+    let error = caller
+        .walk(
+            LIST_ALIASES,
+            Some(region),
+            |marker| client.list_aliases().limit(100).set_marker(marker).send(),
+            |page| {
+                for alias in page.aliases() {
+                    if let (Some(name), Some(key)) = (alias.alias_name(), alias.target_key_id()) {
+                        by_key
+                            .entry(key.to_owned())
+                            .or_default()
+                            .push(name.to_owned());
+                    }
+                }
+                page.next_marker().map(str::to_owned)
+            },
+        )
+        .await;
+    for names in by_key.values_mut() {
+        names.sort();
     }
+    (by_key, error)
 }
 
 async fn describe(

@@ -8,7 +8,7 @@ use trailwarden_sdk::snapshot::{
     CollectionError, LogGroup, MetricFilter, MetricTransformation, Section,
 };
 
-use super::calls::{Caller, Op, next_token};
+use super::calls::{Caller, Op};
 
 /// `logs:DescribeLogGroups`.
 pub const DESCRIBE_LOG_GROUPS: Op = Op::new("logs", "DescribeLogGroups");
@@ -29,33 +29,25 @@ pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_cloudwatchlogs::Clien
 pub async fn log_groups(caller: &Caller, config: &SdkConfig, region: &str) -> Section<LogGroup> {
     let client = client(config, region);
     let mut section = Section::of(Vec::new());
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(DESCRIBE_LOG_GROUPS, Some(region), || {
+    let items = &mut section.items;
+    let error = caller
+        .walk(
+            DESCRIBE_LOG_GROUPS,
+            Some(region),
+            |token| {
                 client
                     .describe_log_groups()
                     .limit(50)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => {
-                section.errors.push(error);
-                break;
-            }
-        };
-        section
-            .items
-            .extend(page.log_groups().iter().filter_map(convert_log_group));
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            break;
-        }
-    }
+            },
+            |page| {
+                items.extend(page.log_groups().iter().filter_map(convert_log_group));
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    section.errors.extend(error);
     section
 }
 
@@ -86,33 +78,25 @@ pub async fn metric_filters(
 ) -> Section<MetricFilter> {
     let client = client(config, region);
     let mut section = Section::of(Vec::new());
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(DESCRIBE_METRIC_FILTERS, Some(region), || {
+    let items = &mut section.items;
+    let error = caller
+        .walk(
+            DESCRIBE_METRIC_FILTERS,
+            Some(region),
+            |token| {
                 client
                     .describe_metric_filters()
                     .limit(50)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => {
-                section.errors.push(error);
-                break;
-            }
-        };
-        section
-            .items
-            .extend(page.metric_filters().iter().filter_map(convert_filter));
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            break;
-        }
-    }
+            },
+            |page| {
+                items.extend(page.metric_filters().iter().filter_map(convert_filter));
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    section.errors.extend(error);
     section
 }
 
@@ -162,39 +146,47 @@ pub async fn kms_events(
 ) -> (Vec<serde_json::Value>, Option<CollectionError>) {
     let client = client(config, region);
     let mut records = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(FILTER_LOG_EVENTS, Some(region), || {
+    let mut more = false;
+    let error = caller
+        .walk(
+            FILTER_LOG_EVENTS,
+            Some(region),
+            |token| {
                 client
                     .filter_log_events()
                     .log_group_name(log_group)
                     .filter_pattern(KMS_EVENTS_PATTERN)
                     .start_time(start.saturating_mul(1000))
                     .end_time(end.saturating_mul(1000))
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => return (records, Some(error)),
-        };
-        records.extend(
-            page.events()
-                .iter()
-                .filter_map(|event| event.message())
-                .filter_map(|message| serde_json::from_str(message).ok()),
+            },
+            |page| {
+                records.extend(
+                    page.events()
+                        .iter()
+                        .filter_map(|event| event.message())
+                        .filter_map(|message| serde_json::from_str(message).ok()),
+                );
+                let next = page
+                    .next_token()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned);
+                more = next.is_some() && records.len() >= max_events;
+                next.filter(|_| !more)
+            },
+        )
+        .await;
+    if more {
+        records.truncate(max_events);
+        return (
+            records,
+            Some(super::calls::truncated(
+                FILTER_LOG_EVENTS,
+                region,
+                max_events,
+            )),
         );
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            return (records, None);
-        }
-        if records.len() >= max_events {
-            records.truncate(max_events);
-            let error = super::calls::truncated(FILTER_LOG_EVENTS, region, max_events);
-            return (records, Some(error));
-        }
     }
+    (records, error)
 }

@@ -10,7 +10,7 @@ use aws_config::SdkConfig;
 use aws_sdk_account::types::RegionOptStatus;
 use trailwarden_sdk::snapshot::CollectionError;
 
-use super::calls::{Caller, Op, next_token};
+use super::calls::{Caller, Op};
 
 /// `account:ListRegions`.
 pub const LIST_REGIONS: Op = Op::new("account", "ListRegions");
@@ -19,35 +19,39 @@ pub const LIST_REGIONS: Op = Op::new("account", "ListRegions");
 pub async fn enabled(caller: &Caller, config: &SdkConfig) -> Result<Vec<String>, CollectionError> {
     let client = aws_sdk_account::Client::new(config);
     let mut regions = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(LIST_REGIONS, None, || {
+    let error = caller
+        .walk(
+            LIST_REGIONS,
+            None,
+            |token| {
                 client
                     .list_regions()
                     .region_opt_status_contains(RegionOptStatus::Enabled)
                     .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
                     .max_results(50)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await?;
-        regions.extend(
-            page.regions()
-                .iter()
-                .filter(|region| {
-                    matches!(
-                        region.region_opt_status(),
-                        None | Some(RegionOptStatus::Enabled | RegionOptStatus::EnabledByDefault)
-                    )
-                })
-                .filter_map(|region| region.region_name().map(str::to_owned)),
-        );
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            break;
-        }
+            },
+            |page| {
+                regions.extend(
+                    page.regions()
+                        .iter()
+                        .filter(|region| {
+                            matches!(
+                                region.region_opt_status(),
+                                None | Some(
+                                    RegionOptStatus::Enabled | RegionOptStatus::EnabledByDefault
+                                )
+                            )
+                        })
+                        .filter_map(|region| region.region_name().map(str::to_owned)),
+                );
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    if let Some(error) = error {
+        return Err(error);
     }
     regions.sort();
     regions.dedup();

@@ -10,7 +10,7 @@ use aws_config::SdkConfig;
 use futures_util::future::join_all;
 use trailwarden_sdk::snapshot::{CollectionError, Section, Subscription, Topic};
 
-use super::calls::{Caller, Op, next_token};
+use super::calls::{Caller, Op};
 
 /// `sns:ListTopics`.
 pub const LIST_TOPICS: Op = Op::new("sns", "ListTopics");
@@ -40,31 +40,22 @@ pub async fn topics(
     let client = client(config, region);
     let mut section = Section::of(Vec::new());
     let mut arns = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(LIST_TOPICS, Some(region), || {
-                client.list_topics().set_next_token(sent.clone()).send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => {
-                section.errors.push(error);
-                break;
-            }
-        };
-        arns.extend(
-            page.topics()
-                .iter()
-                .filter_map(|topic| topic.topic_arn().map(str::to_owned)),
-        );
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            break;
-        }
-    }
+    let error = caller
+        .walk(
+            LIST_TOPICS,
+            Some(region),
+            |token| client.list_topics().set_next_token(token).send(),
+            |page| {
+                arns.extend(
+                    page.topics()
+                        .iter()
+                        .filter_map(|topic| topic.topic_arn().map(str::to_owned)),
+                );
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    section.errors.extend(error);
     let topics = join_all(
         arns.iter()
             .map(|arn| topic(caller, &client, region, arn, redact)),
@@ -123,32 +114,28 @@ async fn subscriptions(
     redact: bool,
 ) -> (Vec<Subscription>, Option<CollectionError>) {
     let mut subscriptions = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let sent = token.clone();
-        let page = caller
-            .call(LIST_SUBSCRIPTIONS_BY_TOPIC, Some(region), || {
+    let error = caller
+        .walk(
+            LIST_SUBSCRIPTIONS_BY_TOPIC,
+            Some(region),
+            |token| {
                 client
                     .list_subscriptions_by_topic()
                     .topic_arn(arn)
-                    .set_next_token(sent.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => return (subscriptions, Some(error)),
-        };
-        subscriptions.extend(page.subscriptions().iter().map(|s| Subscription {
-            subscription_arn: s.subscription_arn().unwrap_or_default().to_owned(),
-            protocol: s.protocol().unwrap_or_default().to_owned(),
-            endpoint: endpoint(s.endpoint().unwrap_or_default(), redact),
-        }));
-        token = next_token(sent.as_deref(), page.next_token().map(str::to_owned));
-        if token.is_none() {
-            return (subscriptions, None);
-        }
-    }
+            },
+            |page| {
+                subscriptions.extend(page.subscriptions().iter().map(|s| Subscription {
+                    subscription_arn: s.subscription_arn().unwrap_or_default().to_owned(),
+                    protocol: s.protocol().unwrap_or_default().to_owned(),
+                    endpoint: endpoint(s.endpoint().unwrap_or_default(), redact),
+                }));
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    (subscriptions, error)
 }
 
 /// The endpoint as the snapshot keeps it: ARNs as they are, anything else redacted on request.
