@@ -788,6 +788,30 @@ impl Snapshot {
         self.regions.iter().find(|r| r.region == region)
     }
 
+    /// Every failed call the snapshot records: account-wide ones, then each region's sections
+    /// in order, then the events section's. A report or a summary lists these as what could not
+    /// be read.
+    pub fn collection_errors(&self) -> impl Iterator<Item = &CollectionError> {
+        let regional = self.regions.iter().flat_map(|region| {
+            [
+                &region.trails.errors,
+                &region.log_groups.errors,
+                &region.metric_filters.errors,
+                &region.metric_alarms.errors,
+                &region.composite_alarms.errors,
+                &region.topics.errors,
+                &region.event_rules.errors,
+                &region.kms_keys.errors,
+            ]
+            .into_iter()
+            .flatten()
+        });
+        self.errors
+            .iter()
+            .chain(regional)
+            .chain(self.events.errors.iter())
+    }
+
     /// Every trail once, deduplicated by ARN, preferring the copy listed in its home region
     /// (where status and selectors are authoritative), in ARN order.
     ///

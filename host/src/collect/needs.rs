@@ -28,17 +28,7 @@ pub struct Needs {
 }
 
 /// The section names rules may declare, as the snapshot spells them.
-pub const SECTIONS: &[&str] = &[
-    "trails",
-    "logGroups",
-    "metricFilters",
-    "metricAlarms",
-    "compositeAlarms",
-    "topics",
-    "eventRules",
-    "kmsKeys",
-    "events",
-];
+pub use crate::prune::SECTIONS;
 
 impl Needs {
     /// Every section.

@@ -32,7 +32,6 @@ impl Summary {
     /// Counts what `snapshot` holds.
     pub fn of(snapshot: &Snapshot, calls: u64, failed_calls: u64, elapsed: Duration) -> Self {
         let mut resources = snapshot.events.items.len();
-        let mut errors = snapshot.errors.clone();
         for region in &snapshot.regions {
             resources += region.trails.items.len()
                 + region.log_groups.items.len()
@@ -42,20 +41,8 @@ impl Summary {
                 + region.topics.items.len()
                 + region.event_rules.items.len()
                 + region.kms_keys.items.len();
-            for section_errors in [
-                &region.trails.errors,
-                &region.log_groups.errors,
-                &region.metric_filters.errors,
-                &region.metric_alarms.errors,
-                &region.composite_alarms.errors,
-                &region.topics.errors,
-                &region.event_rules.errors,
-                &region.kms_keys.errors,
-            ] {
-                errors.extend(section_errors.iter().cloned());
-            }
         }
-        errors.extend(snapshot.events.errors.iter().cloned());
+        let errors = snapshot.collection_errors().cloned().collect();
         Self {
             regions: snapshot.regions.len(),
             resources,

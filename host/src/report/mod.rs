@@ -107,22 +107,8 @@ impl CheckReport {
         rules: Vec<RuleEntry>,
         started: String,
     ) -> Self {
-        let mut collection_errors = snapshot.errors.clone();
-        collection_errors.extend(snapshot.events.errors.iter().cloned());
-        for region in &snapshot.regions {
-            for errors in [
-                &region.trails.errors,
-                &region.log_groups.errors,
-                &region.metric_filters.errors,
-                &region.metric_alarms.errors,
-                &region.composite_alarms.errors,
-                &region.topics.errors,
-                &region.event_rules.errors,
-                &region.kms_keys.errors,
-            ] {
-                collection_errors.extend(errors.iter().cloned());
-            }
-        }
+        let mut collection_errors: Vec<CollectionError> =
+            snapshot.collection_errors().cloned().collect();
         // One failed call can leave several sections empty (DescribeAlarms fills metric and
         // composite alarms): report it once.
         let mut seen = Vec::new();
