@@ -1043,6 +1043,26 @@ fn bad_credentials_endpoint_is_a_clear_error() {
 }
 
 #[test]
+fn an_unknown_profile_is_named_instead_of_an_instance_role_failure() {
+    let home = temp("noprofile");
+    std::fs::create_dir_all(home.join(".aws")).expect(".aws");
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile audit]\nregion = eu-west-1\n",
+    )
+    .expect("config");
+    let output = trailwarden(&home, &[])
+        .args(["snapshot", "--profile", "audti", "--regions", "eu-west-1"])
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("no profile `audti`"), "{err}");
+    assert!(err.contains(".aws/config"), "{err}");
+    assert!(!err.contains("IMDS"), "{err}");
+}
+
+#[test]
 fn a_malformed_events_file_is_an_error_naming_it_before_any_call() {
     let home = temp("badevents");
     let bad = home.join("broken_CloudTrail.json");

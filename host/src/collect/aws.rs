@@ -55,6 +55,7 @@ pub async fn load(options: &AwsOptions) -> Result<SdkConfig, CollectError> {
         .retry_config(RetryConfig::adaptive().with_max_attempts(attempts))
         .timeout_config(timeouts);
     if let Some(profile) = &options.profile {
+        check_profile_exists(profile)?;
         loader = loader.profile_name(profile);
     }
     if let Some(region) = &options.region {
@@ -86,10 +87,83 @@ pub async fn load(options: &AwsOptions) -> Result<SdkConfig, CollectError> {
     Ok(config)
 }
 
+/// Fails with [`CollectError::UnknownProfile`] when neither the shared config file nor the
+/// credentials file (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
+/// `~/.aws/credentials`) has a section for `profile`.
+fn check_profile_exists(profile: &str) -> Result<(), CollectError> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let path = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(default)))
+    };
+    let files: Vec<std::path::PathBuf> = [
+        path("AWS_CONFIG_FILE", ".aws/config"),
+        path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let defined = files.iter().any(|file| {
+        std::fs::read_to_string(file).is_ok_and(|text| defines_profile(&text, profile))
+    });
+    if defined {
+        return Ok(());
+    }
+    Err(CollectError::UnknownProfile {
+        profile: profile.to_owned(),
+        searched: files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    })
+}
+
+/// Whether an AWS configuration or credentials file has a section for `profile`: `[name]`
+/// (credentials file, and `default` in the config file) or `[profile name]` (config file).
+/// <https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html>
+fn defines_profile(text: &str, profile: &str) -> bool {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix('['))
+        .filter_map(|rest| rest.split(']').next())
+        .map(str::trim)
+        .any(|section| {
+            section == profile
+                || section
+                    .strip_prefix("profile")
+                    .filter(|rest| rest.starts_with(char::is_whitespace))
+                    .is_some_and(|rest| rest.trim() == profile)
+        })
+}
+
 /// The region of a configuration, which [`load`] always sets.
 pub fn home_region(config: &SdkConfig) -> String {
     config
         .region()
         .map(|region| region.as_ref().to_owned())
         .unwrap_or_else(|| FALLBACK_REGION.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::defines_profile;
+
+    #[test]
+    fn profile_sections_are_found_in_either_file_format() {
+        let config =
+            "[default]\nregion = eu-west-1\n\n[profile audit]\nrole_arn = x\n[sso-session corp]\n";
+        assert!(defines_profile(config, "default"));
+        assert!(defines_profile(config, "audit"));
+        assert!(
+            !defines_profile(config, "corp"),
+            "an sso-session is not a profile"
+        );
+        assert!(!defines_profile(config, "profile"));
+        assert!(defines_profile("[ ci ]\naws_access_key_id = x\n", "ci"));
+        assert!(defines_profile("[profile   spaced ]\n", "spaced"));
+        assert!(!defines_profile("# [profile commented]\n", "commented"));
+        assert!(!defines_profile("[profileaudit]\n", "audit"));
+    }
 }

@@ -94,6 +94,18 @@ pub enum CollectError {
          AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
     )]
     NoCredentials,
+    /// `--profile` names a profile that no AWS configuration file defines; without this check
+    /// the SDK would fall through to the instance role and report an IMDS failure instead.
+    #[error(
+        "no profile `{profile}` in {searched}: name one that exists (`aws configure \
+         list-profiles` lists them), or point AWS_CONFIG_FILE at the file that defines it"
+    )]
+    UnknownProfile {
+        /// The profile asked for.
+        profile: String,
+        /// The files looked in.
+        searched: String,
+    },
     /// `sts:GetCallerIdentity` failed, so the account is unknown.
     #[error(
         "could not identify the AWS account ({0}); check the credentials, the profile and \
