@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::Outcome;
 use crate::builtin::DEMO_SNAPSHOT;
 use crate::cli::CollectArgs;
-use crate::cli::{CheckArgs, FailOn, Format};
+use crate::cli::{CheckArgs, FailOn, Format, PackArgs};
 use crate::config::{self, Config, RuleSelection};
 use crate::engine::budget::{DEFAULT_INPUT_BUDGET, InputBudget};
 use crate::engine::sanitize_line;
@@ -25,12 +25,8 @@ use crate::{baseline, suppress};
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let started = crate::time::now_rfc3339();
-    let loaded = config::load(args.config.as_deref())?;
+    let (loaded, set, selected) = load_rules(args.config.as_deref(), &args.packs, &args.only)?;
     let config = &loaded.config;
-    let mut pack_args = args.packs.clone();
-    pack_args.rule_dirs.extend(config.rule_dirs.iter().cloned());
-    let set = packs::load(&pack_args)?;
-    let selected = select_rules(&set, &args.only, &config.rules)?;
     let (source, snapshot) = match live_collection(args, config, &selected)? {
         Some(live) => live,
         None => read_snapshot(args)?,
@@ -73,6 +69,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         );
     }
     Ok(outcome)
+}
+
+/// The configuration, the packs (built-in, `--rules` and the configuration's `rule_dirs`) and
+/// the rules selected among them: what `check` runs and what `snapshot` collects for.
+pub(crate) fn load_rules(
+    config_path: Option<&Path>,
+    pack_args: &PackArgs,
+    only: &[String],
+) -> anyhow::Result<(config::Loaded, PackSet, Vec<RuleEntry>)> {
+    let loaded = config::load(config_path)?;
+    let mut pack_args = pack_args.clone();
+    pack_args
+        .rule_dirs
+        .extend(loaded.config.rule_dirs.iter().cloned());
+    let set = packs::load(&pack_args)?;
+    let selected = select_rules(&set, only, &loaded.config.rules)?;
+    Ok((loaded, set, selected))
 }
 
 /// With neither `--snapshot` nor `--demo`, and AWS configured (or asked for), collects live;
@@ -171,7 +184,7 @@ fn aws_configured() -> bool {
 
 /// The rules to run: `--only` if given, else the configuration's `[rules]` (every rule by
 /// default), minus `disable`. A pattern that matches no rule is an error: it is a typo.
-pub(crate) fn select_rules(
+fn select_rules(
     set: &PackSet,
     only: &[String],
     selection: &RuleSelection,

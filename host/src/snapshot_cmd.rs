@@ -10,19 +10,13 @@ use anyhow::Context;
 use trailwarden_sdk::Snapshot;
 
 use crate::Outcome;
-use crate::check::{select_rules, with_configured_regions};
+use crate::check::{load_rules, with_configured_regions};
 use crate::cli::SnapshotArgs;
-use crate::{config, packs};
 
 /// Runs `snapshot`.
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
-    let loaded = config::load(args.config.as_deref())?;
-    let config = &loaded.config;
-    let mut pack_args = args.packs.clone();
-    pack_args.rule_dirs.extend(config.rule_dirs.iter().cloned());
-    let set = packs::load(&pack_args)?;
-    let selected = select_rules(&set, &args.only, &config.rules)?;
-    let collect_args = with_configured_regions(&args.collect, config);
+    let (loaded, _set, selected) = load_rules(args.config.as_deref(), &args.packs, &args.only)?;
+    let collect_args = with_configured_regions(&args.collect, &loaded.config);
     let collection = crate::live::collect(&collect_args, &selected)?;
     write(&collection.snapshot, args.output.as_deref())?;
     Ok(Outcome::Pass)

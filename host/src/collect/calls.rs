@@ -150,6 +150,42 @@ impl Caller {
             }
         }
     }
+
+    /// [`Caller::walk`] for lists that can be long enough to matter (CloudTrail events):
+    /// `items_of` returns a page's items and its next token, and the walk stops once `limit`
+    /// items are kept with pages left, returning them with a [`TRUNCATED`] error so that the
+    /// section reads as incomplete rather than as the whole window.
+    pub async fn walk_at_most<T, P, E, R, F, Fut>(
+        &self,
+        op: Op,
+        region: &str,
+        limit: usize,
+        request: F,
+        mut items_of: impl FnMut(P) -> (Vec<T>, Option<String>),
+    ) -> (Vec<T>, Option<CollectionError>)
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<P, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: HttpStatus + std::fmt::Debug,
+    {
+        let mut kept = Vec::new();
+        let mut cut = false;
+        let error = self
+            .walk(op, Some(region), request, |page| {
+                let (items, next) = items_of(page);
+                kept.extend(items);
+                let next = next.filter(|token| !token.is_empty());
+                cut = next.is_some() && kept.len() >= limit;
+                next.filter(|_| !cut)
+            })
+            .await;
+        if cut {
+            kept.truncate(limit);
+            return (kept, Some(truncated(op, region, limit)));
+        }
+        (kept, error)
+    }
 }
 
 /// The HTTP status of a raw response, when the SDK kept one; lets an error without an AWS error
@@ -250,7 +286,7 @@ fn shorten(text: &str) -> String {
 /// The record of a list walk that stopped at `--max-events` with more pages left: the section
 /// is incomplete, and the rules say so instead of reporting on part of the window as if it
 /// were all of it.
-pub fn truncated(op: Op, region: &str, max: usize) -> CollectionError {
+fn truncated(op: Op, region: &str, max: usize) -> CollectionError {
     CollectionError {
         service: op.service.to_owned(),
         operation: op.operation.to_owned(),

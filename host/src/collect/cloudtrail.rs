@@ -214,12 +214,11 @@ pub async fn kms_events(
         }
     };
     let client = client(config, region);
-    let mut records = Vec::new();
-    let mut more = false;
-    let error = caller
-        .walk(
+    caller
+        .walk_at_most(
             LOOKUP_EVENTS,
-            Some(region),
+            region,
+            max_events,
             |token| {
                 client
                     .lookup_events()
@@ -231,22 +230,11 @@ pub async fn kms_events(
                     .send()
             },
             |page| {
-                records.extend(page.events().iter().map(lookup_record));
-                let next = page
-                    .next_token()
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned);
-                more = next.is_some() && records.len() >= max_events;
-                next.filter(|_| !more)
+                let records = page.events().iter().map(lookup_record).collect();
+                (records, page.next_token().map(str::to_owned))
             },
         )
-        .await;
-    if more {
-        records.truncate(max_events);
-        let error = super::calls::truncated(LOOKUP_EVENTS, region, max_events);
-        return (records, Some(error));
-    }
-    (records, error)
+        .await
 }
 
 fn lookup_record(event: &ct::Event) -> serde_json::Value {

@@ -145,12 +145,11 @@ pub async fn kms_events(
     max_events: usize,
 ) -> (Vec<serde_json::Value>, Option<CollectionError>) {
     let client = client(config, region);
-    let mut records = Vec::new();
-    let mut more = false;
-    let error = caller
-        .walk(
+    caller
+        .walk_at_most(
             FILTER_LOG_EVENTS,
-            Some(region),
+            region,
+            max_events,
             |token| {
                 client
                     .filter_log_events()
@@ -162,31 +161,14 @@ pub async fn kms_events(
                     .send()
             },
             |page| {
-                records.extend(
-                    page.events()
-                        .iter()
-                        .filter_map(|event| event.message())
-                        .filter_map(|message| serde_json::from_str(message).ok()),
-                );
-                let next = page
-                    .next_token()
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned);
-                more = next.is_some() && records.len() >= max_events;
-                next.filter(|_| !more)
+                let records = page
+                    .events()
+                    .iter()
+                    .filter_map(|event| event.message())
+                    .filter_map(|message| serde_json::from_str(message).ok())
+                    .collect();
+                (records, page.next_token().map(str::to_owned))
             },
         )
-        .await;
-    if more {
-        records.truncate(max_events);
-        return (
-            records,
-            Some(super::calls::truncated(
-                FILTER_LOG_EVENTS,
-                region,
-                max_events,
-            )),
-        );
-    }
-    (records, error)
+        .await
 }
