@@ -1011,19 +1011,23 @@ fn a_role_is_assumed_with_its_external_id_first() {
     );
 }
 
+/// Credentials and an endpoint on which nothing listens (port 9, discard).
+fn unreachable_aws() -> Vec<(String, String)> {
+    [
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+    ]
+    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+    .to_vec()
+}
+
 #[test]
 fn bad_credentials_endpoint_is_a_clear_error() {
     // Nothing listens on the endpoint: identifying the account fails, and the run says so.
     let home = temp("noendpoint");
-    let env = vec![
-        ("AWS_ACCESS_KEY_ID".to_owned(), "AKIDTEST".to_owned()),
-        ("AWS_SECRET_ACCESS_KEY".to_owned(), "secret".to_owned()),
-        ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
-        (
-            "AWS_ENDPOINT_URL".to_owned(),
-            "http://127.0.0.1:9".to_owned(),
-        ),
-    ];
+    let env = unreachable_aws();
     let output = trailwarden(&home, &env)
         .args([
             "snapshot",
@@ -1063,19 +1067,25 @@ fn an_unknown_profile_is_named_instead_of_an_instance_role_failure() {
 }
 
 #[test]
+fn no_credentials_anywhere_is_named_before_any_call() {
+    let home = temp("nocredentials");
+    let output = trailwarden(&home, &[])
+        .args(["snapshot", "--regions", "eu-west-1"])
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("could not load AWS credentials"), "{err}");
+    assert!(err.contains("--profile"), "{err}");
+    assert!(!err.contains("GetCallerIdentity"), "{err}");
+}
+
+#[test]
 fn a_malformed_events_file_is_an_error_naming_it_before_any_call() {
     let home = temp("badevents");
     let bad = home.join("broken_CloudTrail.json");
     std::fs::write(&bad, "{\"Records\": [ {\"eventName\": ").expect("file");
-    let env = vec![
-        ("AWS_ACCESS_KEY_ID".to_owned(), "AKIDTEST".to_owned()),
-        ("AWS_SECRET_ACCESS_KEY".to_owned(), "secret".to_owned()),
-        ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
-        (
-            "AWS_ENDPOINT_URL".to_owned(),
-            "http://127.0.0.1:9".to_owned(),
-        ),
-    ];
+    let env = unreachable_aws();
     let output = trailwarden(&home, &env)
         .args(["snapshot", "--regions", "us-east-1", "--events"])
         .arg(&bad)

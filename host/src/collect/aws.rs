@@ -12,7 +12,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sts::config::SharedCredentialsProvider;
+use aws_sdk_sts::config::{ProvideCredentials, SharedCredentialsProvider};
 
 use super::CollectError;
 
@@ -69,8 +69,13 @@ pub async fn load(options: &AwsOptions) -> Result<SdkConfig, CollectError> {
             .region(Region::from_static(FALLBACK_REGION))
             .build();
     }
-    if config.credentials_provider().is_none() {
+    let Some(provider) = config.credentials_provider() else {
         return Err(CollectError::NoCredentials);
+    };
+    // Resolved once here so that a chain that finds nothing says so; the clients resolve
+    // again through their identity cache.
+    if let Err(error) = provider.provide_credentials().await {
+        return Err(CollectError::Credentials(causes(&error)));
     }
     if let Some(role) = &options.role_arn {
         let mut provider = aws_config::sts::AssumeRoleProvider::builder(role.clone())
@@ -85,6 +90,22 @@ pub async fn load(options: &AwsOptions) -> Result<SdkConfig, CollectError> {
             .build();
     }
     Ok(config)
+}
+
+/// An error and its sources as one line of their messages, without the debug dump that the
+/// SDK's `DisplayErrorContext` appends.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Fails with [`CollectError::UnknownProfile`] when neither the shared config file nor the

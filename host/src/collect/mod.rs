@@ -94,6 +94,14 @@ pub enum CollectError {
          AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
     )]
     NoCredentials,
+    /// The credential chain found or produced nothing usable: checked before any call, so that
+    /// the user reads why rather than a failed `GetCallerIdentity` wrapping it.
+    #[error(
+        "could not load AWS credentials ({0}); set AWS_PROFILE or pass --profile, set \
+         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run `aws sso login`, or check the \
+         instance or container role"
+    )]
+    Credentials(String),
     /// `--profile` names a profile that no AWS configuration file defines; without this check
     /// the SDK would fall through to the instance role and report an IMDS failure instead.
     #[error(
