@@ -267,7 +267,7 @@ fn no_account_and_no_snapshot_checks_the_demo_with_a_notice() {
 #[test]
 fn configured_account_collects_live_and_says_why_it_cannot() {
     // AWS_PROFILE names a profile that does not exist: `check` collects live (no demo) and
-    // stops at identifying the account, naming the call.
+    // stops before any call, naming the profile.
     let output = trailwarden()
         .args(["check"])
         .env("AWS_PROFILE", "prod")
@@ -275,7 +275,7 @@ fn configured_account_collects_live_and_says_why_it_cannot() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("could not identify the AWS account"), "{err}");
+    assert!(err.contains("no profile `prod`"), "{err}");
     assert!(!err.contains("embedded demo"), "{err}");
 }
 

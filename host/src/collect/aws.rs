@@ -57,6 +57,8 @@ pub async fn load(options: &AwsOptions) -> Result<SdkConfig, CollectError> {
     if let Some(profile) = &options.profile {
         check_profile_exists(profile)?;
         loader = loader.profile_name(profile);
+    } else if let Some(profile) = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) {
+        check_profile_exists(&profile)?;
     }
     if let Some(region) = &options.region {
         loader = loader.region(Region::new(region.clone()));

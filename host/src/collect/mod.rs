@@ -102,7 +102,7 @@ pub enum CollectError {
          instance or container role"
     )]
     Credentials(String),
-    /// `--profile` names a profile that no AWS configuration file defines; without this check
+    /// `--profile` (or `AWS_PROFILE`) names a profile that no AWS configuration file defines; without this check
     /// the SDK would fall through to the instance role and report an IMDS failure instead.
     #[error(
         "no profile `{profile}` in {searched}: name one that exists (`aws configure \
