@@ -8,16 +8,17 @@
 //! the median of several runs. Peak RSS is measured in a child process that does only the
 //! largest check, read from `/proc/self/status` (Linux).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use trailwarden::builtin::BUILTIN_PACKS;
 use trailwarden::engine::cache::ModuleCache;
-use trailwarden::engine::{Limits, LoadedPack, PackOrigin, Sandbox};
-use trailwarden::prune;
-use trailwarden_sdk::abi::EvalContext;
-use trailwarden_sdk::{Ctx, Pack, SCHEMA_VERSION, Snapshot};
+use trailwarden::engine::{self, Limits, LoadedPack, PackOrigin, Sandbox};
+use trailwarden_sdk::abi::RuleOutcome;
+use trailwarden_sdk::evaluation::PackRun;
+use trailwarden_sdk::{Pack, SCHEMA_VERSION, Snapshot};
 
 const ACCOUNT: &str = "111122223333";
 const NOW: &str = "2026-12-01T12:00:00Z";
@@ -154,40 +155,18 @@ fn load_all(sandbox: &Sandbox) -> Vec<LoadedPack> {
         .collect()
 }
 
-/// What `check` does: every pack on its own thread, all rules, each given the sections its
-/// rules declare.
+/// What `check` does: the engine's one evaluation path over every rule of every pack.
 fn evaluate_wasm(sandbox: &Sandbox, packs: &[LoadedPack], snapshot: &[u8]) -> usize {
     let parsed =
         Snapshot::from_json(std::str::from_utf8(snapshot).expect("utf-8")).expect("parses");
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = packs
-            .iter()
-            .map(|pack| {
-                let ctx = EvalContext {
-                    abi_minor: trailwarden_sdk::abi::ABI_MINOR,
-                    encoding: "json".to_owned(),
-                    snapshot_schema: SCHEMA_VERSION,
-                    rules: pack.meta.rules.iter().map(|r| r.id.clone()).collect(),
-                    now: Some(NOW.to_owned()),
-                    ..EvalContext::default()
-                };
-                let parsed = &parsed;
-                scope.spawn(move || {
-                    let needed = prune::needed(pack.meta.rules.iter());
-                    let input = prune::input_for(parsed, needed.as_ref()).expect("json");
-                    sandbox.evaluate(pack, &input, &ctx)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .map(|run| match run.result {
-                Ok((findings, _)) => findings.len(),
-                Err(failure) => panic!("{} failed: {}", run.rule_id, failure.message),
-            })
-            .sum()
-    })
+    let jobs = engine::plan(packs, |_, _| true, &BTreeMap::new(), Some(NOW));
+    engine::evaluate(sandbox, &jobs, parsed)
+        .into_iter()
+        .map(|run| match run.result {
+            Ok((findings, _)) => findings.len(),
+            Err(failure) => panic!("{} failed: {}", run.rule_id, failure.message),
+        })
+        .sum()
 }
 
 fn native_packs() -> Vec<Pack> {
@@ -198,8 +177,9 @@ fn native_packs() -> Vec<Pack> {
     ]
 }
 
-/// The same rules compiled natively, doing what a pack does in the sandbox: on its own thread,
-/// parse the sections its rules declare, run every rule.
+/// The same rules compiled natively, through the same plan and glue as the sandbox
+/// (`PackRun::run_native`): each pack on its own thread parses the sections its rules declare
+/// and runs every rule.
 fn evaluate_native(packs: &[Pack], snapshot: &Snapshot) -> usize {
     std::thread::scope(|scope| {
         let handles: Vec<_> = packs
@@ -207,16 +187,15 @@ fn evaluate_native(packs: &[Pack], snapshot: &Snapshot) -> usize {
             .map(|pack| {
                 scope.spawn(move || {
                     let metas: Vec<_> = pack.rules.iter().map(|r| r.meta()).collect();
-                    let needed = prune::needed(metas.iter());
-                    let input = prune::input_for(snapshot, needed.as_ref()).expect("json");
-                    let snapshot = Snapshot::from_json(std::str::from_utf8(&input).expect("utf-8"))
-                        .expect("parses");
-                    let snapshot = &snapshot;
-                    pack.rules
+                    let run = PackRun::plan(&metas, &BTreeMap::new(), Some(NOW));
+                    run.run_native(pack, snapshot)
+                        .results
                         .iter()
-                        .map(|rule| {
-                            let ctx = Ctx::new(rule.spec.id).with_now(NOW);
-                            rule.run(snapshot, &ctx).map(|f| f.len()).unwrap_or(0)
+                        .map(|result| match &result.outcome {
+                            RuleOutcome::Ok { findings, .. } => findings.len(),
+                            RuleOutcome::Error { message, .. } => {
+                                panic!("{} failed: {message}", result.rule_id)
+                            }
                         })
                         .sum::<usize>()
                 })

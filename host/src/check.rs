@@ -4,19 +4,16 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use trailwarden_sdk::abi::EvalContext;
-use trailwarden_sdk::{Level, Outcome as FindingOutcome, SCHEMA_VERSION, Snapshot};
-
 use std::collections::BTreeMap;
-use std::sync::Arc;
+
+use trailwarden_sdk::{Level, Outcome as FindingOutcome, Snapshot};
 
 use crate::Outcome;
 use crate::builtin::DEMO_SNAPSHOT;
 use crate::cli::CollectArgs;
 use crate::cli::{CheckArgs, FailOn, Format, PackArgs};
 use crate::config::{self, Config, RuleSelection};
-use crate::engine::budget::{DEFAULT_INPUT_BUDGET, InputBudget};
-use crate::engine::sanitize_line;
+use crate::engine::{self, sanitize_line};
 use crate::glob::glob_match;
 use crate::packs::{self, PackSet};
 use crate::report::{self, CheckReport, RuleEntry, RuleErrorEntry, SnapshotSource};
@@ -25,16 +22,21 @@ use crate::{baseline, suppress};
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let started = crate::time::now_rfc3339();
+    // Everything the user gave is checked before the first AWS call or file read: a typo in a
+    // setting or a baseline must not cost a whole collection.
     let (loaded, set, selected) = load_rules(args.config.as_deref(), &args.packs, &args.only)?;
     let config = &loaded.config;
+    let mut settings = rule_settings(&set, &config.settings)?;
+    // --settings FILE wins over the configuration, rule by rule.
+    settings.extend(read_settings(args.settings.as_deref(), &set)?);
+    check_settings(&set, &settings)?;
+    let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
+    crate::snapshot_cmd::check_destination(args.output.as_deref(), "--output")?;
+    crate::snapshot_cmd::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
     let (source, snapshot) = match live_collection(args, config, &selected)? {
         Some(live) => live,
         None => read_snapshot(args)?,
     };
-    let mut settings = rule_settings(&selected, &config.settings)?;
-    // --settings FILE wins over the configuration, rule by rule.
-    settings.extend(read_settings(args.settings.as_deref(), &set)?);
-    let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     let mut report = evaluate(&set, snapshot, source, &selected, settings, started.clone());
     report.locations = config.locations.clone();
     report.baseline = baseline;
@@ -128,7 +130,7 @@ pub(crate) fn with_configured_regions(args: &CollectArgs, config: &Config) -> Co
 
 /// Reads and parses the snapshot from a file, stdin, the demo, or (with no AWS account
 /// configured) the demo with a notice. The text is dropped once parsed: the packs get compact
-/// JSON written from the parsed snapshot (see [`crate::prune`]).
+/// JSON written from the parsed snapshot (see [`engine::evaluate`]).
 fn read_snapshot(args: &CheckArgs) -> anyhow::Result<(SnapshotSource, Snapshot)> {
     let parse = |display: String, text: &str| {
         let snapshot =
@@ -234,39 +236,87 @@ fn select_rules(
         .collect())
 }
 
-/// The configuration's `[settings.RULE-ID]` tables as JSON, checked against what each rule
-/// documents: an unknown rule or setting name is an error here, before anything runs. Types
-/// and values are checked by the rule itself, which reports a settings error naming the key.
+/// The configuration's `[settings.RULE-ID]` tables as JSON, with their names checked (see
+/// [`check_names`]).
 fn rule_settings(
-    selected: &[RuleEntry],
+    set: &PackSet,
     settings: &BTreeMap<String, toml::Table>,
-) -> anyhow::Result<BTreeMap<String, serde_json::Value>> {
-    let mut out = BTreeMap::new();
+) -> anyhow::Result<Settings> {
+    let mut out = Settings::new();
     for (id, table) in settings {
-        let Some(rule) = selected.iter().find(|r| &r.meta.id == id) else {
-            bail!(
-                "the configuration has [settings.{id}], but no selected rule has that id; \
-                 `trailwarden rules list` shows the ids"
-            );
-        };
-        let documented: Vec<&str> = rule.meta.settings.iter().map(|s| s.name.as_str()).collect();
-        for key in table.keys() {
-            if !documented.contains(&key.as_str()) {
-                let hint = if documented.is_empty() {
-                    "it has no settings".to_owned()
-                } else {
-                    format!("its settings are {}", documented.join(", "))
-                };
-                bail!("[settings.{id}] sets unknown setting `{key}`; {hint}");
-            }
-        }
         out.insert(id.clone(), serde_json::to_value(table)?);
     }
+    check_names(set, &out, "the configuration")?;
     Ok(out)
 }
 
-/// Settings per rule id from `--settings FILE`; a rule id no loaded pack declares is an error.
-/// The values are checked by each rule's own settings type when it runs.
+/// Checks the names in settings from `origin` against what each rule documents: a rule id no
+/// loaded pack has, or a setting the rule does not have, is an error before anything runs,
+/// whichever source the settings come from. A rule that exists but is not selected (by
+/// `--only` or `[rules]`) keeps its settings: one configuration serves several jobs. Value
+/// types are checked by [`check_settings`].
+fn check_names(set: &PackSet, settings: &Settings, origin: &str) -> anyhow::Result<()> {
+    let rules: Vec<&trailwarden_sdk::RuleMeta> =
+        set.packs.iter().flat_map(|p| &p.meta.rules).collect();
+    for (id, value) in settings {
+        let Some(rule) = rules.iter().find(|r| &r.id == id) else {
+            bail!(
+                "{origin} has [settings.{id}], but no loaded pack has a rule with that id; \
+                 `trailwarden rules list` shows the ids"
+            );
+        };
+        let Some(object) = value.as_object() else {
+            bail!("{origin} gives {id} settings that are not a table of name = value");
+        };
+        let documented: Vec<&str> = rule.settings.iter().map(|s| s.name.as_str()).collect();
+        if let Some(key) = object
+            .keys()
+            .find(|key| !documented.contains(&key.as_str()))
+        {
+            let hint = if documented.is_empty() {
+                "it has no settings".to_owned()
+            } else {
+                format!("its settings are {}", documented.join(", "))
+            };
+            bail!("{origin}: [settings.{id}] sets unknown setting `{key}`; {hint}");
+        }
+    }
+    Ok(())
+}
+
+/// Checks the settings of every rule given some with that rule's own settings type, in the
+/// sandbox, before any data is read (see [`engine::settings_errors`]).
+fn check_settings(
+    set: &PackSet,
+    settings: &BTreeMap<String, serde_json::Value>,
+) -> anyhow::Result<()> {
+    // Every rule given settings, selected or not: a setting kept for another job is still
+    // checked, so that job does not discover the typo later.
+    let jobs = engine::plan(
+        &set.packs,
+        |_, rule| settings.contains_key(&rule.id),
+        settings,
+        None,
+    );
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let errors = engine::settings_errors(&set.sandbox, &jobs);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = errors
+        .iter()
+        .map(|(id, message)| format!("  {}: {}", sanitize_line(id), sanitize_line(message)))
+        .collect();
+    bail!(
+        "invalid settings, found before reading any data:\n{}",
+        list.join("\n")
+    )
+}
+
+/// Settings per rule id from `--settings FILE`, with their names checked as the
+/// configuration's are.
 fn read_settings(path: Option<&Path>, set: &PackSet) -> anyhow::Result<Settings> {
     let Some(path) = path else {
         return Ok(Settings::new());
@@ -280,30 +330,14 @@ fn read_settings(path: Option<&Path>, set: &PackSet) -> anyhow::Result<Settings>
             path.display()
         )
     })?;
-    let known: Vec<&str> = set
-        .packs
-        .iter()
-        .flat_map(|p| p.meta.rules.iter().map(|r| r.id.as_str()))
-        .collect();
-    if let Some(id) = settings.keys().find(|id| !known.contains(&id.as_str())) {
-        bail!(
-            "settings {} name unknown rule {id}; known rules: {}",
-            path.display(),
-            known.join(", ")
-        );
-    }
+    check_names(set, &settings, &format!("settings {}", path.display()))?;
     Ok(settings)
 }
 
 type Settings = std::collections::BTreeMap<String, serde_json::Value>;
 
-/// Runs every pack and gathers a sorted report.
-///
-/// Memory is the constraint on a large account. Each distinct set of sections the packs read
-/// is written once as compact JSON (in parallel, from borrowed parts of `snapshot`), and
-/// `snapshot` is dropped and its memory handed back before any pack runs. Packs then run in
-/// parallel, one thread each, as far as their inputs fit in an [`InputBudget`]; an input is
-/// freed when the last pack reading it is done.
+/// Runs the selected rules of every pack through the engine's one evaluation path and
+/// gathers the report.
 fn evaluate(
     set: &PackSet,
     snapshot: Snapshot,
@@ -312,110 +346,19 @@ fn evaluate(
     settings: BTreeMap<String, serde_json::Value>,
     started: String,
 ) -> CheckReport {
-    let now = started.clone();
-    let mut report = CheckReport::new(&snapshot, source, selected.to_vec(), started);
+    let mut report = CheckReport::new(&snapshot, source, selected.to_vec(), started.clone());
     report.pack_errors = set.failed.clone();
-    let rules_of = |pack: &crate::engine::LoadedPack| -> Vec<&RuleEntry> {
-        selected
-            .iter()
-            .filter(|r| r.pack == pack.meta.name)
-            .collect()
-    };
-    // Which input each pack reads: packs that declare the same sections share one.
-    let mut kinds = Vec::new();
-    let input_of: Vec<usize> = set
-        .packs
-        .iter()
-        .map(|pack| {
-            let needed = crate::prune::needed(rules_of(pack).into_iter().map(|r| &r.meta));
-            kinds.iter().position(|k| *k == needed).unwrap_or_else(|| {
-                kinds.push(needed);
-                kinds.len() - 1
-            })
-        })
-        .collect();
-    let inputs: Vec<Arc<Result<Vec<u8>, String>>> = std::thread::scope(|scope| {
-        let snapshot = &snapshot;
-        let handles: Vec<_> = kinds
-            .iter()
-            .map(|needed| {
-                scope.spawn(move || {
-                    crate::prune::input_for(snapshot, needed.as_ref())
-                        .map_err(|e| format!("could not write the snapshot for the pack: {e}"))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                Arc::new(
-                    handle
-                        .join()
-                        .unwrap_or_else(|_| Err("writing the pack's input panicked".to_owned())),
-                )
-            })
-            .collect()
-    });
-    drop(snapshot);
-    crate::memory::release_freed();
-    let budget = InputBudget::new(DEFAULT_INPUT_BUDGET);
-    let runs: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = set
-            .packs
-            .iter()
-            .zip(input_of)
-            .map(|(pack, kind)| {
-                let input = inputs.get(kind).cloned();
-                let rules: Vec<String> = rules_of(pack).iter().map(|r| r.meta.id.clone()).collect();
-                let ctx = EvalContext {
-                    abi_minor: trailwarden_sdk::abi::ABI_MINOR,
-                    encoding: "json".to_owned(),
-                    snapshot_schema: SCHEMA_VERSION,
-                    settings: settings
-                        .iter()
-                        .filter(|(id, _)| rules.contains(id))
-                        .map(|(id, value)| (id.clone(), value.clone()))
-                        .collect(),
-                    rules,
-                    now: Some(now.clone()),
-                    ..EvalContext::default()
-                };
-                let (sandbox, budget) = (&set.sandbox, &budget);
-                scope.spawn(move || match input.as_deref() {
-                    Some(Ok(bytes)) => {
-                        let _turn = budget.acquire(bytes.len());
-                        sandbox.evaluate(pack, bytes, &ctx)
-                    }
-                    failed => {
-                        let message = match failed {
-                            Some(Err(message)) => message.clone(),
-                            _ => "no input was written for the pack".to_owned(),
-                        };
-                        ctx.rules
-                            .iter()
-                            .map(|id| crate::engine::RuleRun {
-                                rule_id: id.clone(),
-                                result: Err(crate::engine::RuleFailure {
-                                    kind: "snapshot".to_owned(),
-                                    message: message.clone(),
-                                }),
-                                logs: Vec::new(),
-                            })
-                            .collect()
-                    }
-                })
-            })
-            .collect();
-        // Each pack thread holds its own reference; this one goes so that an input is freed
-        // as soon as its last pack is done.
-        drop(inputs);
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect()
-    });
-
-    for run in runs {
+    let jobs = engine::plan(
+        &set.packs,
+        |pack, rule| {
+            selected
+                .iter()
+                .any(|r| r.pack == pack.meta.name && r.meta.id == rule.id)
+        },
+        &settings,
+        Some(&started),
+    );
+    for run in engine::evaluate(&set.sandbox, &jobs, snapshot) {
         for line in &run.logs {
             tracing::info!(rule = %sanitize_line(&run.rule_id), "{}", sanitize_line(line));
         }

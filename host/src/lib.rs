@@ -17,7 +17,6 @@ pub mod logging;
 pub mod memory;
 pub mod packs;
 pub mod precompile;
-pub mod prune;
 pub mod report;
 pub mod rules_cmd;
 pub mod rules_test;

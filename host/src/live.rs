@@ -7,28 +7,32 @@ use anyhow::{Context, bail};
 use trailwarden_sdk::time::parse_rfc3339;
 
 use crate::cli::CollectArgs;
+use crate::collect::progress::Progress;
 use crate::collect::{self, Collection, Plan, aws::AwsOptions, events::EventSources};
-use crate::collect::{needs::Needs, progress::Progress};
 use crate::report::RuleEntry;
+use trailwarden_sdk::sections::SectionSet;
 
-/// The sections `rules` need, with a warning for names that are not sections.
-pub fn needs_of(rules: &[RuleEntry]) -> Needs {
-    let mut needs = Needs::default();
-    for rule in rules {
-        for unknown in needs.add_rule(rule.meta.needs.iter().map(String::as_str)) {
-            tracing::warn!(
-                rule = %rule.meta.id,
-                "rule declares it needs `{unknown}`, which is not a snapshot section (known: {})",
-                collect::needs::SECTIONS.join(", ")
-            );
-        }
+/// The sections `rules` need, with a warning for names that are not sections (a pack built
+/// with a newer SDK; everything is then collected).
+pub fn needs_of(rules: &[RuleEntry]) -> SectionSet {
+    let (needs, unknown) = SectionSet::needed_by(
+        rules
+            .iter()
+            .map(|r| r.meta.needs.iter().map(String::as_str)),
+    );
+    for name in unknown {
+        tracing::warn!(
+            "a rule declares it needs `{}`, which is not a snapshot section this trailwarden \
+             knows; collecting every section",
+            crate::engine::sanitize_line(&name)
+        );
     }
     needs
 }
 
 /// The plan for `args` and `needs`, with the events window ending at `now` (Unix seconds)
 /// unless `--until` says otherwise.
-pub fn plan(args: &CollectArgs, needs: Needs, now: i64) -> anyhow::Result<Plan> {
+pub fn plan(args: &CollectArgs, needs: SectionSet, now: i64) -> anyhow::Result<Plan> {
     let end = match &args.until {
         Some(until) => parse_rfc3339(until).context("--until")?,
         None => now,

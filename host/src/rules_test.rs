@@ -13,13 +13,12 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use trailwarden_sdk::abi::EvalContext;
+use trailwarden_sdk::Level;
 use trailwarden_sdk::testing::{self, Case, Comparison, Reported, RuleFailure};
-use trailwarden_sdk::{Level, SCHEMA_VERSION};
 
 use crate::Outcome;
 use crate::cli::TestArgs;
-use crate::engine::{LoadedPack, sanitize_line};
+use crate::engine::{self, LoadedPack, sanitize_line};
 use crate::packs::{self, PackSet};
 
 /// Where cargo puts a pack built with `cargo build --release --target wasm32-unknown-unknown`.
@@ -188,41 +187,28 @@ fn run_case(set: &PackSet, case: &Case, rules: &[String]) -> anyhow::Result<Repo
             case.expected_path.display()
         );
     }
+    let jobs = engine::plan(
+        &set.packs,
+        |pack, rule| {
+            by_pack.iter().any(|(index, ids)| {
+                std::ptr::eq(&set.packs[*index], pack) && ids.contains(&rule.id)
+            })
+        },
+        &case.expected.settings,
+        case.now(),
+    );
     let mut reported = Reported::default();
-    for (index, ids) in by_pack {
-        let pack = &set.packs[index];
-        let ctx = EvalContext {
-            abi_minor: trailwarden_sdk::abi::ABI_MINOR,
-            encoding: "json".to_owned(),
-            snapshot_schema: SCHEMA_VERSION,
-            settings: ids
-                .iter()
-                .filter_map(|id| {
-                    case.expected
-                        .settings
-                        .get(id)
-                        .map(|value| (id.clone(), value.clone()))
-                })
-                .collect(),
-            rules: ids,
-            now: case.now().map(str::to_owned),
-            ..EvalContext::default()
-        };
-        for run in set
-            .sandbox
-            .evaluate(pack, case.snapshot_text.as_bytes(), &ctx)
-        {
-            for line in &run.logs {
-                tracing::info!(rule = %sanitize_line(&run.rule_id), case = %sanitize_line(&case.name), "{}", sanitize_line(line));
-            }
-            match run.result {
-                Ok((findings, _dropped)) => reported.findings.extend(findings),
-                Err(failure) => reported.errors.push(RuleFailure {
-                    rule: run.rule_id,
-                    kind: failure.kind,
-                    message: failure.message,
-                }),
-            }
+    for run in engine::evaluate(&set.sandbox, &jobs, case.snapshot.clone()) {
+        for line in &run.logs {
+            tracing::info!(rule = %sanitize_line(&run.rule_id), case = %sanitize_line(&case.name), "{}", sanitize_line(line));
+        }
+        match run.result {
+            Ok((findings, _dropped)) => reported.findings.extend(findings),
+            Err(failure) => reported.errors.push(RuleFailure {
+                rule: run.rule_id,
+                kind: failure.kind,
+                message: failure.message,
+            }),
         }
     }
     Ok(reported)

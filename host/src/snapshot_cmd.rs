@@ -16,10 +16,38 @@ use crate::cli::SnapshotArgs;
 /// Runs `snapshot`.
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let (loaded, _set, selected) = load_rules(args.config.as_deref(), &args.packs, &args.only)?;
+    check_destination(args.output.as_deref(), "--output")?;
     let collect_args = with_configured_regions(&args.collect, &loaded.config);
     let collection = crate::live::collect(&collect_args, &selected)?;
     write(&collection.snapshot, args.output.as_deref())?;
     Ok(Outcome::Pass)
+}
+
+/// Fails before any collection when `path` cannot be written because its directory does not
+/// exist: a collection of an organization can take minutes, and its result must not be lost
+/// to a typo in the file name.
+pub(crate) fn check_destination(path: Option<&Path>, flag: &str) -> anyhow::Result<()> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    if path == Path::new("-") {
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{flag} {}: the directory {} does not exist; create it first or choose another path",
+            path.display(),
+            dir.display()
+        );
+    }
+    if path.is_dir() {
+        anyhow::bail!("{flag} {} is a directory; give a file name", path.display());
+    }
+    Ok(())
 }
 
 /// Writes `snapshot` as pretty JSON to `path`, or to stdout when `None`.

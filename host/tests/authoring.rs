@@ -235,6 +235,52 @@ fn a_new_pack_builds_tests_and_runs() {
         message.contains("a.wasm") && message.contains("b.wasm"),
         "{message}"
     );
+
+    // 8. A `needs` that misses a section the rule reads fails the native tests and
+    // `rules test` alike, as `check` would, naming the section and `needs`.
+    let rule_file = crate_dir.join("src/key_policy_alarm.rs");
+    let source = std::fs::read_to_string(&rule_file).expect("rule source");
+    let declared = r#""logGroups", "metricFilters", "metricAlarms""#;
+    assert!(source.contains(declared), "{source}");
+    std::fs::write(
+        &rule_file,
+        source.replace(declared, r#""logGroups", "metricAlarms""#),
+    )
+    .expect("written");
+    let native = cargo(&crate_dir, &target_dir, &["test"]);
+    assert!(
+        !native.status.success(),
+        "native tests must fail:\n{}",
+        text(&native)
+    );
+    assert!(text(&native).contains("withheld"), "{}", text(&native));
+    let wasm = cargo(
+        &crate_dir,
+        &target_dir,
+        &["build", "--release", "--target", "wasm32-unknown-unknown"],
+    );
+    assert!(wasm.status.success(), "wasm build:\n{}", text(&wasm));
+    let output = trailwarden(&crate_dir)
+        .args(["rules", "test", "--rules", &rules])
+        .output()
+        .expect("runs");
+    let report = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("the section `metricFilters` was withheld from this rule because its `needs` does not list it"),
+        "{report}"
+    );
+
+    // 9. A section name that does not exist does not compile, at the token.
+    std::fs::write(
+        &rule_file,
+        source.replace(declared, r#""logGroups", "metricFilterz", "metricAlarms""#),
+    )
+    .expect("written");
+    let native = cargo(&crate_dir, &target_dir, &["build"]);
+    assert!(!native.status.success());
+    assert!(text(&native).contains("MetricFilterz"), "{}", text(&native));
+    std::fs::write(&rule_file, source).expect("restored");
 }
 
 #[test]

@@ -134,6 +134,92 @@ fn a_broken_configuration_is_a_clear_error() {
     assert!(stderr(&output).contains("/nonexistent/tw.toml"));
 }
 
+/// Everything the user gave is checked before any data is read: here the snapshot does not
+/// even exist, so an error about it would mean the check came too late.
+#[test]
+fn input_is_validated_before_any_data_is_read() {
+    let missing = "/nonexistent/snapshot.json";
+    let dir = temp_dir("validate-first");
+    std::fs::write(
+        dir.join(".trailwarden.toml"),
+        "[settings.TW-KMS-003]\noperations = [\"Decript\"]\n",
+    )
+    .expect("config");
+    let output = check_in(&dir, &["--snapshot", missing]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("Decript") && message.contains("before reading any data"),
+        "{message}"
+    );
+    assert!(!message.contains(missing), "{message}");
+
+    let dir = temp_dir("validate-first-settings-file");
+    let settings = dir.join("settings.json");
+    std::fs::write(&settings, r#"{"TW-KMS-002": {"max_failures": "ten"}}"#).expect("settings");
+    let output = check_in(
+        &dir,
+        &[
+            "--snapshot",
+            missing,
+            "--settings",
+            &settings.display().to_string(),
+        ],
+    );
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        !message.contains(missing),
+        "the settings file is checked first: {message}"
+    );
+
+    for (flag, value, expected) in [
+        (
+            "--baseline",
+            "/nonexistent/base.sarif",
+            "/nonexistent/base.sarif",
+        ),
+        ("--output", "/nonexistent/dir/out.sarif", "does not exist"),
+    ] {
+        let output = run(&["check", "--snapshot", missing, flag, value]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{flag}: {message}");
+        assert!(message.contains(expected), "{flag}: {message}");
+        assert!(
+            !message.contains(missing),
+            "{flag} is checked first: {message}"
+        );
+    }
+}
+
+/// One configuration serves several jobs: settings for a rule that exists but is not selected
+/// are kept (and still checked), not an error.
+#[test]
+fn settings_for_an_unselected_rule_are_kept() {
+    let dir = temp_dir("unselected-settings");
+    std::fs::write(
+        dir.join(".trailwarden.toml"),
+        "[settings.TW-KMS-001]\nstrict_cis = true\n",
+    )
+    .expect("config");
+    let output = check_in(
+        &dir,
+        &[
+            "--snapshot",
+            &fixture("kms-chain-compliant.json"),
+            "--only",
+            "TW-CT-001",
+        ],
+    );
+    let message = stderr(&output);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{message}{}",
+        stdout(&output)
+    );
+    assert!(!message.contains("settings"), "{message}");
+}
+
 #[test]
 fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
     let dir = temp_dir("suppress");

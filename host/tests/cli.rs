@@ -493,20 +493,27 @@ fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
         "typo.json",
         r#"{"TW-KMS-003": {"operations": ["Decript"]}}"#,
     );
+    // Values are checked by the rule's own settings type, in the sandbox, before the
+    // snapshot is read: a bad value is an error (exit 2) with no report.
     let output = check(&typo);
     assert_eq!(
         output.status.code(),
         Some(2),
         "a rule that cannot run is an error"
     );
-    let text = stdout(&output);
-    assert!(text.contains("rule TW-KMS-003 failed [settings]"), "{text}");
+    let text = stderr(&output);
+    assert!(
+        text.contains("invalid settings, found before reading any data"),
+        "{text}"
+    );
+    assert!(text.contains("TW-KMS-003: "), "{text}");
     assert!(text.contains("`Decript`"), "{text}");
+    assert!(stdout(&output).is_empty(), "no report");
 
     let wrong_type = write("type.json", r#"{"TW-KMS-003": {"operations": "Decrypt"}}"#);
-    let text = stdout(&check(&wrong_type));
+    let text = stderr(&check(&wrong_type));
     assert!(
-        text.contains("rule TW-KMS-003 failed [settings]: invalid setting `operations`: invalid type: string \"Decrypt\", expected a sequence"),
+        text.contains("TW-KMS-003: invalid setting `operations`: invalid type: string \"Decrypt\", expected a sequence"),
         "{text}"
     );
 
@@ -514,7 +521,7 @@ fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
     let output = check(&unknown);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("name unknown rule TW-KMS-999; known rules: TW-"),
+        stderr(&output).contains("has [settings.TW-KMS-999], but no loaded pack has a rule"),
         "{}",
         stderr(&output)
     );

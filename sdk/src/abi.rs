@@ -166,8 +166,12 @@ pub struct EvalContext {
     pub max_findings_per_rule: usize,
 }
 
+/// The most findings one rule may return when the context does not say (a rule that reports
+/// more is almost certainly reporting one problem many times).
+pub const DEFAULT_MAX_FINDINGS: usize = 1000;
+
 fn default_max_findings() -> usize {
-    1000
+    DEFAULT_MAX_FINDINGS
 }
 
 /// What a pack returns: one result per requested rule.
@@ -235,7 +239,9 @@ thread_local! {
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn error_for_all(ctx: &EvalContext, kind: &str, message: &str) -> Envelope {
+/// An envelope in which every rule of `ctx` failed with the same `kind` and `message`: what a
+/// pack answers when its inputs cannot be read.
+pub fn error_envelope(ctx: &EvalContext, kind: &str, message: &str) -> Envelope {
     Envelope {
         results: ctx
             .rules
@@ -304,14 +310,14 @@ fn parse_inputs(
             crate::SDK_VERSION,
             ctx.snapshot_schema
         );
-        return Err(error_for_all(&ctx, "snapshot", &message));
+        return Err(error_envelope(&ctx, "snapshot", &message));
     }
     let snapshot = std::str::from_utf8(snapshot)
         .map_err(|e| e.to_string())
         .and_then(|text| Snapshot::from_json(text).map_err(|e: SnapshotError| e.to_string()));
     match snapshot {
         Ok(snapshot) => Ok((ctx, snapshot)),
-        Err(message) => Err(error_for_all(&ctx, "snapshot", &message)),
+        Err(message) => Err(error_envelope(&ctx, "snapshot", &message)),
     }
 }
 

@@ -79,12 +79,14 @@ extern crate self as trailwarden_sdk;
 pub mod abi;
 pub mod arn;
 pub mod chain;
+pub mod evaluation;
 pub mod eventbridge;
 pub mod events;
 pub mod finding;
 pub mod meta;
 pub mod pattern;
 pub mod rule;
+pub mod sections;
 pub mod selectors;
 pub mod snapshot;
 #[cfg(not(target_arch = "wasm32"))]

@@ -306,8 +306,9 @@ pub struct RuleSpec {
     pub security_hub: &'static [&'static str],
     /// MITRE ATT&CK mappings.
     pub mitre_attack: &'static [&'static str],
-    /// Snapshot sections read.
-    pub needs: &'static [&'static str],
+    /// Snapshot sections read; the macro writes them from `needs = [...]`, so an unknown
+    /// name does not compile.
+    pub needs: &'static [crate::sections::SectionName],
 }
 
 /// A rule: its metadata, its function and its settings check.
@@ -353,7 +354,7 @@ impl RuleDef {
                 security_hub: strings(spec.security_hub),
                 mitre_attack: strings(spec.mitre_attack),
             },
-            needs: strings(spec.needs),
+            needs: spec.needs.iter().map(|s| s.name().to_owned()).collect(),
             settings: (self.describe_settings)(),
         }
     }
@@ -400,7 +401,9 @@ impl Pack {
         self.rules.iter().find(|rule| rule.spec.id == id)
     }
 
-    /// Runs one rule natively on a snapshot with settings, as a test would.
+    /// Runs one rule natively on a snapshot with settings, as a test would, and as `check`
+    /// would: every section the rule's `needs` does not declare is withheld, so a rule that
+    /// reads more than it declares reports "could not verify" here too.
     ///
     /// # Panics
     /// Panics when the pack has no rule `id`: that is a mistake in the test itself.
@@ -413,7 +416,11 @@ impl Pack {
         let rule = self
             .rule(id)
             .unwrap_or_else(|| panic!("pack {} has no rule {id}", self.name));
-        rule.run(snapshot, &Ctx::new(id).with_settings(settings))
+        let meta = rule.meta();
+        let (sections, _) =
+            crate::sections::SectionSet::needed_by([meta.needs.iter().map(String::as_str)]);
+        let visible = snapshot.withholding(sections);
+        rule.run(&visible, &Ctx::new(id).with_settings(settings))
     }
 
     /// Settings per rule id, validated; the errors name the rule.

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::sections::{SectionName, SectionSet};
+
 /// The snapshot schema version this SDK reads and writes.
 ///
 /// Bumped on any change that an older reader would misread. A host refuses a snapshot whose
@@ -165,7 +167,12 @@ impl<T> Section<T> {
     /// verify" instead of a silent pass or a false failure.
     pub fn verified(&self) -> Result<&[T], Incomplete<'_>> {
         if !self.collected {
-            Err(Incomplete::NotCollected)
+            match self.errors.first() {
+                Some(marker) if crate::sections::is_withheld_marker(marker) => {
+                    Err(Incomplete::Withheld(marker))
+                }
+                _ => Err(Incomplete::NotCollected),
+            }
         } else if let Some(error) = self.errors.first() {
             Err(Incomplete::Failed(error))
         } else {
@@ -181,6 +188,9 @@ pub enum Incomplete<'a> {
     NotCollected,
     /// A call failed; the first failure is given.
     Failed(&'a CollectionError),
+    /// The section may well have been collected, but the rule's `needs` does not list it, so
+    /// the host withheld it from the pack (see [`crate::sections`]). The entry says which.
+    Withheld(&'a CollectionError),
 }
 
 impl std::fmt::Display for Incomplete<'_> {
@@ -188,6 +198,7 @@ impl std::fmt::Display for Incomplete<'_> {
         match self {
             Incomplete::NotCollected => f.write_str("it was not collected"),
             Incomplete::Failed(error) => write!(f, "{error}"),
+            Incomplete::Withheld(marker) => f.write_str(&crate::sections::withheld_reason(marker)),
         }
     }
 }
@@ -793,23 +804,15 @@ impl Snapshot {
     /// be read.
     pub fn collection_errors(&self) -> impl Iterator<Item = &CollectionError> {
         let regional = self.regions.iter().flat_map(|region| {
-            [
-                &region.trails.errors,
-                &region.log_groups.errors,
-                &region.metric_filters.errors,
-                &region.metric_alarms.errors,
-                &region.composite_alarms.errors,
-                &region.topics.errors,
-                &region.event_rules.errors,
-                &region.kms_keys.errors,
-            ]
-            .into_iter()
-            .flatten()
+            crate::sections::SectionName::regional()
+                .filter_map(|name| region.section(name))
+                .flat_map(crate::sections::SectionRef::errors)
         });
         self.errors
             .iter()
             .chain(regional)
             .chain(self.events.errors.iter())
+            .filter(|error| !crate::sections::is_withheld_marker(error))
     }
 
     /// Every trail once, deduplicated by ARN, preferring the copy listed in its home region

@@ -9,14 +9,14 @@
 use std::collections::BTreeMap;
 
 use aws_config::SdkConfig;
-use futures_util::future::join_all;
+use futures_util::future::{BoxFuture, join_all};
 use tokio::task::JoinSet;
+use trailwarden_sdk::sections::{SectionData, SectionName, SectionSet, SectionState};
 use trailwarden_sdk::snapshot::{
     CollectionError, EventSelectors, RegionSnapshot, Section, Trail, TrailStatus,
 };
 
 use super::calls::Caller;
-use super::needs::Needs;
 use super::{cloudtrail, cloudwatch, eventbridge, kms, logs, sns};
 
 /// Collects `regions`, returning one snapshot per region in the order given.
@@ -24,7 +24,7 @@ pub async fn collect(
     caller: &Caller,
     config: &SdkConfig,
     regions: &[String],
-    needs: Needs,
+    needs: SectionSet,
     redact: bool,
 ) -> Vec<RegionSnapshot> {
     let mut tasks = JoinSet::new();
@@ -54,147 +54,134 @@ pub async fn collect(
         .zip(regions)
         .map(|(snapshot, region)| snapshot.unwrap_or_else(|| failed_region(region, needs)))
         .collect();
-    if needs.trails {
+    if needs.contains(SectionName::Trails) {
         caller.progress().phase("trail details");
         complete_trails(caller, config, &mut snapshots).await;
     }
     snapshots
 }
 
-/// One region, every needed service concurrently.
+/// One region, every needed section concurrently.
 async fn collect_region(
     caller: &Caller,
     config: &SdkConfig,
     region: &str,
-    needs: Needs,
+    needs: SectionSet,
     redact: bool,
 ) -> RegionSnapshot {
-    let trails = async {
-        if !needs.trails {
-            return Section::not_collected();
-        }
-        let mut trails = cloudtrail::trails(caller, config, region).await;
-        // Home trails: status and selectors from here, concurrently.
-        let details = join_all(
-            trails
-                .items
-                .iter()
-                .filter(|trail| trail.home_region == region)
-                .map(|trail| {
-                    let arn = trail.trail_arn.clone();
-                    async move {
-                        let details = cloudtrail::details(caller, config, &arn, region).await;
-                        (arn, details)
-                    }
-                }),
-        )
-        .await;
-        for (arn, details) in details {
-            for trail in trails.items.iter_mut().filter(|t| t.trail_arn == arn) {
-                trail.status = details.status.clone();
-                trail.event_selectors = details.event_selectors.clone();
-            }
-            trails.errors.extend(details.errors);
-        }
-        trails
-    };
-    let log_groups = async {
-        if needs.log_groups {
-            logs::log_groups(caller, config, region).await
-        } else {
-            Section::not_collected()
-        }
-    };
-    let metric_filters = async {
-        if needs.metric_filters {
-            logs::metric_filters(caller, config, region).await
-        } else {
-            Section::not_collected()
-        }
-    };
-    let alarms = cloudwatch::alarms(
-        caller,
-        config,
-        region,
-        needs.metric_alarms,
-        needs.composite_alarms,
-    );
-    let topics = async {
-        if needs.topics {
-            sns::topics(caller, config, region, redact).await
-        } else {
-            Section::not_collected()
-        }
-    };
-    let event_rules = async {
-        if needs.event_rules {
-            eventbridge::rules(caller, config, region).await
-        } else {
-            Section::not_collected()
-        }
-    };
-    let kms_keys = async {
-        if needs.kms_keys {
-            kms::keys(caller, config, region).await
-        } else {
-            Section::not_collected()
-        }
-    };
-    let (
-        trails,
-        log_groups,
-        metric_filters,
-        (metric_alarms, composite_alarms),
-        topics,
-        event_rules,
-        kms_keys,
-    ) = tokio::join!(
-        trails,
-        log_groups,
-        metric_filters,
-        alarms,
-        topics,
-        event_rules,
-        kms_keys
-    );
-    RegionSnapshot {
-        region: region.to_owned(),
-        trails,
-        log_groups,
-        metric_filters,
-        metric_alarms,
-        composite_alarms,
-        topics,
-        event_rules,
-        kms_keys,
+    let calls = needs
+        .iter()
+        .filter_map(|name| collect_section(caller, config, region, name, needs, redact));
+    let mut snapshot = RegionSnapshot::uniform(region, needs, &SectionState::NotCollected);
+    for data in join_all(calls).await.into_iter().flatten() {
+        snapshot.put(data);
     }
+    snapshot
+}
+
+/// The calls that fill the regional section `name`, or `None` when another section's calls
+/// fill it too (metric and composite alarms come from one `DescribeAlarms`) or it is not
+/// regional. The match is exhaustive on purpose: a new section does not compile until it says
+/// how it is collected.
+fn collect_section<'a>(
+    caller: &'a Caller,
+    config: &'a SdkConfig,
+    region: &'a str,
+    name: SectionName,
+    needs: SectionSet,
+    redact: bool,
+) -> Option<BoxFuture<'a, Vec<SectionData>>> {
+    let alarms = |metric: bool, composite: bool| -> BoxFuture<'a, Vec<SectionData>> {
+        Box::pin(async move {
+            let (metrics, composites) =
+                cloudwatch::alarms(caller, config, region, metric, composite).await;
+            let mut parts = Vec::new();
+            if metric {
+                parts.push(SectionData::MetricAlarms(metrics));
+            }
+            if composite {
+                parts.push(SectionData::CompositeAlarms(composites));
+            }
+            parts
+        })
+    };
+    Some(match name {
+        SectionName::Trails => Box::pin(async move {
+            vec![SectionData::Trails(
+                home_trails(caller, config, region).await,
+            )]
+        }),
+        SectionName::LogGroups => Box::pin(async move {
+            vec![SectionData::LogGroups(
+                logs::log_groups(caller, config, region).await,
+            )]
+        }),
+        SectionName::MetricFilters => Box::pin(async move {
+            vec![SectionData::MetricFilters(
+                logs::metric_filters(caller, config, region).await,
+            )]
+        }),
+        SectionName::MetricAlarms => alarms(true, needs.contains(SectionName::CompositeAlarms)),
+        SectionName::CompositeAlarms if needs.contains(SectionName::MetricAlarms) => return None,
+        SectionName::CompositeAlarms => alarms(false, true),
+        SectionName::Topics => Box::pin(async move {
+            vec![SectionData::Topics(
+                sns::topics(caller, config, region, redact).await,
+            )]
+        }),
+        SectionName::EventRules => Box::pin(async move {
+            vec![SectionData::EventRules(
+                eventbridge::rules(caller, config, region).await,
+            )]
+        }),
+        SectionName::KmsKeys => Box::pin(async move {
+            vec![SectionData::KmsKeys(
+                kms::keys(caller, config, region).await,
+            )]
+        }),
+        // Account-wide: collected once, by `events::collect`.
+        SectionName::Events => return None,
+    })
+}
+
+/// The trails listed in `region`, with status and selectors read here for those whose home
+/// region this is (concurrently).
+async fn home_trails(caller: &Caller, config: &SdkConfig, region: &str) -> Section<Trail> {
+    let mut trails = cloudtrail::trails(caller, config, region).await;
+    let details = join_all(
+        trails
+            .items
+            .iter()
+            .filter(|trail| trail.home_region == region)
+            .map(|trail| {
+                let arn = trail.trail_arn.clone();
+                async move {
+                    let details = cloudtrail::details(caller, config, &arn, region).await;
+                    (arn, details)
+                }
+            }),
+    )
+    .await;
+    for (arn, details) in details {
+        for trail in trails.items.iter_mut().filter(|t| t.trail_arn == arn) {
+            trail.status = details.status.clone();
+            trail.event_selectors = details.event_selectors.clone();
+        }
+        trails.errors.extend(details.errors);
+    }
+    trails
 }
 
 /// A region whose task died: every needed section failed.
-fn failed_region(region: &str, needs: Needs) -> RegionSnapshot {
-    fn section<T>(needed: bool, region: &str) -> Section<T> {
-        if !needed {
-            return Section::not_collected();
-        }
-        Section::failed(CollectionError {
-            service: "trailwarden".to_owned(),
-            operation: "CollectRegion".to_owned(),
-            region: Some(region.to_owned()),
-            code: "InternalError".to_owned(),
-            message: "the collection task for this region failed; see the log".to_owned(),
-        })
-    }
-    RegionSnapshot {
-        region: region.to_owned(),
-        trails: section(needs.trails, region),
-        log_groups: section(needs.log_groups, region),
-        metric_filters: section(needs.metric_filters, region),
-        metric_alarms: section(needs.metric_alarms, region),
-        composite_alarms: section(needs.composite_alarms, region),
-        topics: section(needs.topics, region),
-        event_rules: section(needs.event_rules, region),
-        kms_keys: section(needs.kms_keys, region),
-    }
+fn failed_region(region: &str, needs: SectionSet) -> RegionSnapshot {
+    let error = CollectionError {
+        service: "trailwarden".to_owned(),
+        operation: "CollectRegion".to_owned(),
+        region: Some(region.to_owned()),
+        code: "InternalError".to_owned(),
+        message: "the collection task for this region failed; see the log".to_owned(),
+    };
+    RegionSnapshot::uniform(region, needs, &SectionState::Failed(error))
 }
 
 type Details = (Option<TrailStatus>, Option<EventSelectors>);

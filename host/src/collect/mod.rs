@@ -21,7 +21,6 @@ pub mod fanout;
 pub mod files;
 pub mod kms;
 pub mod logs;
-pub mod needs;
 pub mod progress;
 pub mod regions;
 pub mod sns;
@@ -37,9 +36,9 @@ use trailwarden_sdk::{SCHEMA_VERSION, Snapshot};
 use calls::{Caller, Op};
 use events::EventSources;
 use files::EventsFileError;
-use needs::Needs;
 use progress::Progress;
 use summary::Summary;
+use trailwarden_sdk::sections::{SectionName, SectionSet, SectionState};
 
 /// Every operation the collector may call, for the IAM policy (`docs/iam-policy.json`, checked
 /// against this list by a test) and the summary's advice.
@@ -71,11 +70,13 @@ pub struct Plan {
     pub aws: aws::AwsOptions,
     /// Regions to collect; empty means every region enabled for the account.
     pub regions: Vec<String>,
-    /// The sections the selected rules need.
-    pub needs: Needs,
+    /// The sections the selected rules need; the others are written as not collected, which
+    /// rules report as "could not verify". Collecting only these saves calls, time and
+    /// permissions: a user who runs only the CloudTrail rules needs no `kms:*` or `sns:*`.
+    pub needs: SectionSet,
     /// The events window, Unix seconds `(start, end)`.
     pub window: (i64, i64),
-    /// Where events come from (used only when `needs.events`).
+    /// Where events come from (used only when `needs` has `events`).
     pub events: EventSources,
     /// Redact subscription endpoints.
     pub redact: bool,
@@ -158,7 +159,7 @@ pub async fn collect(
     progress: Progress,
 ) -> Result<Collection, CollectError> {
     let started = Instant::now();
-    let wants_events = plan.needs.events;
+    let wants_events = plan.needs.contains(SectionName::Events);
     // Files first: a malformed one stops the run before it spends any call.
     let files = if wants_events && !plan.events.files.is_empty() {
         let read = files::read(&plan.events.files, plan.window)?;
@@ -196,7 +197,9 @@ pub async fn collect(
 
     let mut needs = plan.needs;
     // Events from the trails' log groups need the trails to find the groups.
-    needs.trails |= wants_events && plan.events.log_groups;
+    if wants_events && plan.events.log_groups {
+        needs.insert(SectionName::Trails);
+    }
     let region_snapshots = if needs.any_regional() {
         fanout::collect(&caller, config, &regions, needs, plan.redact).await
     } else {
@@ -237,17 +240,7 @@ pub async fn collect(
 }
 
 fn empty_region(region: &str) -> RegionSnapshot {
-    RegionSnapshot {
-        region: region.to_owned(),
-        trails: Section::not_collected(),
-        log_groups: Section::not_collected(),
-        metric_filters: Section::not_collected(),
-        metric_alarms: Section::not_collected(),
-        composite_alarms: Section::not_collected(),
-        topics: Section::not_collected(),
-        event_rules: Section::not_collected(),
-        kms_keys: Section::not_collected(),
-    }
+    RegionSnapshot::uniform(region, SectionSet::EMPTY, &SectionState::NotCollected)
 }
 
 /// An SDK timestamp as RFC 3339 UTC, whole seconds, as the snapshot writes every time.

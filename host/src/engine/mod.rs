@@ -9,6 +9,7 @@
 
 pub mod budget;
 pub mod cache;
+mod evaluate;
 pub mod limits;
 mod run;
 mod validate;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use trailwarden_sdk::PackMeta;
 use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store};
 
+pub use evaluate::{PackJob, evaluate, plan, settings_errors};
 pub use limits::Limits;
 use limits::PackLimiter;
 pub use run::{RuleFailure, RuleRun, sanitize_line};

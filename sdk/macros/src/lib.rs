@@ -111,13 +111,13 @@ fn expand_rule(
     let settings = parsed
         .settings
         .unwrap_or_else(|| syn::parse_quote!(::trailwarden_sdk::NoSettings));
-    let (tags, cis, security_hub, mitre, needs) = (
-        parsed.tags,
-        parsed.cis,
-        parsed.security_hub,
-        parsed.mitre,
-        parsed.needs,
-    );
+    let (tags, cis, security_hub, mitre) =
+        (parsed.tags, parsed.cis, parsed.security_hub, parsed.mitre);
+    let needs = parsed
+        .needs
+        .iter()
+        .map(section_path)
+        .collect::<syn::Result<Vec<_>>>()?;
     let function_name = &function.sig.ident;
     let definition = format_ident!("__tw_rule_{}", function_name);
     let visibility = &function.vis;
@@ -213,6 +213,33 @@ fn strings(value: &Expr) -> syn::Result<Vec<LitStr>> {
             "expected an array of string literals, e.g. [\"kms\", \"cis\"]",
         )),
     }
+}
+
+/// `"logGroups"` → `::trailwarden_sdk::sections::SectionName::LogGroups`, spanned at the
+/// literal. The section names live in the SDK's registry alone: a name that is not a section
+/// is a compile error at the token ("no variant named `Trailz`", with rustc's suggestion of the
+/// closest one), without this macro keeping a copy of the list.
+fn section_path(name: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
+    let text = name.value();
+    let mut chars = text.chars();
+    let variant = match chars.next() {
+        Some(first)
+            if first.is_ascii_lowercase() && text.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            format!("{}{}", first.to_ascii_uppercase(), chars.as_str())
+        }
+        _ => {
+            return Err(syn::Error::new_spanned(
+                name,
+                format!(
+                    "`{text}` is not a snapshot section: sections are camelCase names such as \
+                     \"trails\" or \"metricFilters\" (see trailwarden_sdk::sections::SectionName)"
+                ),
+            ));
+        }
+    };
+    let variant = proc_macro2::Ident::new(&variant, name.span());
+    Ok(quote::quote_spanned!(name.span()=> ::trailwarden_sdk::sections::SectionName::#variant))
 }
 
 fn severity(value: &Expr) -> syn::Result<f64> {

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::events::{DEFAULT_ACCOUNT, DEFAULT_TIME, uuid};
+use crate::sections::{Scope, SectionState};
 use crate::snapshot::{
     Account, CollectionError, EventRule, EventSelector, EventSelectors, EventTarget, Generator,
     KmsKey, LogGroup, MetricAlarm, MetricFilter, MetricTransformation, ReadWriteType,
@@ -13,44 +14,8 @@ use crate::snapshot::{
 /// The namespace of the metrics [`SnapshotBuilder::monitor`] publishes.
 pub const MONITOR_NAMESPACE: &str = "CloudTrailMetrics";
 
-/// A snapshot section, to mark it as failed or not collected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SectionName {
-    /// `trails` (`cloudtrail:DescribeTrails`).
-    Trails,
-    /// `logGroups` (`logs:DescribeLogGroups`).
-    LogGroups,
-    /// `metricFilters` (`logs:DescribeMetricFilters`).
-    MetricFilters,
-    /// `metricAlarms` (`cloudwatch:DescribeAlarms`).
-    MetricAlarms,
-    /// `compositeAlarms` (`cloudwatch:DescribeAlarms`).
-    CompositeAlarms,
-    /// `topics` (`sns:ListTopics`).
-    Topics,
-    /// `eventRules` (`events:ListRules`).
-    EventRules,
-    /// `kmsKeys` (`kms:ListKeys`).
-    KmsKeys,
-}
-
-impl SectionName {
-    /// The service and operation that fill the section.
-    pub fn call(self) -> (&'static str, &'static str) {
-        match self {
-            SectionName::Trails => ("cloudtrail", "DescribeTrails"),
-            SectionName::LogGroups => ("logs", "DescribeLogGroups"),
-            SectionName::MetricFilters => ("logs", "DescribeMetricFilters"),
-            SectionName::MetricAlarms | SectionName::CompositeAlarms => {
-                ("cloudwatch", "DescribeAlarms")
-            }
-            SectionName::Topics => ("sns", "ListTopics"),
-            SectionName::EventRules => ("events", "ListRules"),
-            SectionName::KmsKeys => ("kms", "ListKeys"),
-        }
-    }
-}
+/// A snapshot section, to mark it as failed or not collected: the registry's own.
+pub use crate::sections::SectionName;
 
 /// Builds a [`Snapshot`] resource by resource, with realistic defaults.
 ///
@@ -377,53 +342,38 @@ impl SnapshotBuilder {
         self
     }
 
-    /// Empties `section` of this region and records the call that fills it as refused with
-    /// `AccessDeniedException`, as a role without the permission would see it.
+    /// Empties `section` of this region (of the account, for `events`) and records the call
+    /// that fills it as refused with `AccessDeniedException`, as a role without the permission
+    /// would see it.
     pub fn access_denied(mut self, section: SectionName) -> Self {
-        let (service, operation) = section.call();
-        let region = self.region_name();
+        let (service, operation) = section.primary_call();
+        let region = (section.scope() == Scope::Regional).then(|| self.region_name());
         let error = CollectionError {
             service: service.to_owned(),
             operation: operation.to_owned(),
-            region: Some(region),
+            region,
             code: "AccessDeniedException".to_owned(),
             message: format!("not authorized to perform: {service}:{operation}"),
         };
-        self.with_section(section, |collected, errors| {
-            *collected = true;
-            errors.push(error);
-        })
+        self.with_section(section, SectionState::Failed(error))
     }
 
-    /// Empties `section` of this region and marks it as not collected.
+    /// Empties `section` of this region (of the account, for `events`) and marks it as not
+    /// collected.
     pub fn not_collected(self, section: SectionName) -> Self {
-        self.with_section(section, |collected, errors| {
-            *collected = false;
-            errors.clear();
-        })
+        self.with_section(section, SectionState::NotCollected)
     }
 
-    fn with_section(
-        mut self,
-        section: SectionName,
-        change: impl FnOnce(&mut bool, &mut Vec<CollectionError>),
-    ) -> Self {
-        fn reset<T>(s: &mut Section<T>) -> (&mut bool, &mut Vec<CollectionError>) {
-            s.items.clear();
-            (&mut s.collected, &mut s.errors)
+    fn with_section(mut self, section: SectionName, state: SectionState) -> Self {
+        match section.scope() {
+            Scope::Regional => self.here().reset(section, &state),
+            Scope::Account => {
+                self.snapshot.events = match state {
+                    SectionState::Failed(error) => Section::failed(error),
+                    _ => Section::not_collected(),
+                }
+            }
         }
-        let region = self.here();
-        let (collected, errors) = match section {
-            SectionName::Trails => reset(&mut region.trails),
-            SectionName::LogGroups => reset(&mut region.log_groups),
-            SectionName::MetricFilters => reset(&mut region.metric_filters),
-            SectionName::MetricAlarms => reset(&mut region.metric_alarms),
-            SectionName::CompositeAlarms => reset(&mut region.composite_alarms),
-            SectionName::Topics => reset(&mut region.topics),
-            SectionName::EventRules => reset(&mut region.event_rules),
-            SectionName::KmsKeys => reset(&mut region.kms_keys),
-        };
-        change(collected, errors);
         self
     }
 

@@ -47,8 +47,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::abi::{Envelope, RuleOutcome};
+use crate::evaluation::PackRun;
 use crate::finding::{Finding, Level, Outcome};
-use crate::rule::{Ctx, Pack, RuleError};
+use crate::meta::RuleMeta;
+use crate::rule::{Pack, RuleDef};
 use crate::snapshot::Snapshot;
 
 /// The suffix of an expectations file.
@@ -156,8 +159,6 @@ pub struct Case {
     pub expected_path: PathBuf,
     /// The snapshot file.
     pub snapshot_path: PathBuf,
-    /// The snapshot's text, as a pack in the sandbox receives it.
-    pub snapshot_text: String,
     /// The snapshot, parsed.
     pub snapshot: Snapshot,
     /// What must be reported.
@@ -299,50 +300,48 @@ pub fn load_case(expected_path: &Path) -> Result<Case, CaseError> {
         name,
         expected_path: expected_path.to_path_buf(),
         snapshot_path,
-        snapshot_text,
         snapshot,
         expected,
     })
 }
 
 /// Runs a case natively: the rules of `pack` it names (all, by default), with its settings and
-/// time, as the wasm glue would.
+/// time, through the same plan and glue as `trailwarden check` ([`PackRun`]): one context,
+/// and the snapshot with every section the selected rules do not declare withheld.
 pub fn run_native(pack: &Pack, case: &Case) -> Reported {
     let all: Vec<String> = pack.rules.iter().map(|r| r.spec.id.to_owned()).collect();
+    let metas: Vec<RuleMeta> = pack.rules.iter().map(RuleDef::meta).collect();
     let mut reported = Reported::default();
+    let mut selected = Vec::new();
     for id in case.rules(&all) {
-        let Some(rule) = pack.rule(&id) else {
-            reported.errors.push(RuleFailure {
-                rule: id.clone(),
+        match metas.iter().find(|meta| meta.id == id) {
+            Some(meta) => selected.push(meta),
+            None => reported.errors.push(RuleFailure {
                 kind: "unknown-rule".to_owned(),
                 message: format!("pack {} has no rule {id}", pack.name),
-            });
-            continue;
-        };
-        let settings = case
-            .expected
-            .settings
-            .get(&id)
-            .cloned()
-            .unwrap_or(serde_json::Value::Null);
-        let mut ctx = Ctx::new(&id).with_settings(settings);
-        if let Some(now) = case.now() {
-            ctx = ctx.with_now(now);
-        }
-        match rule.run(&case.snapshot, &ctx) {
-            Ok(findings) => reported.findings.extend(findings),
-            Err(error) => reported.errors.push(RuleFailure {
                 rule: id,
-                kind: match error {
-                    RuleError::Settings(_) => "settings",
-                    _ => "rule",
-                }
-                .to_owned(),
-                message: error.to_string(),
             }),
         }
     }
+    let run = PackRun::plan(selected, &case.expected.settings, case.now());
+    reported.absorb(run.run_native(pack, &case.snapshot));
     reported
+}
+
+impl Reported {
+    /// Adds what a pack answered: its findings, and its failed rules as errors.
+    pub fn absorb(&mut self, envelope: Envelope) {
+        for result in envelope.results {
+            match result.outcome {
+                RuleOutcome::Ok { findings, .. } => self.findings.extend(findings),
+                RuleOutcome::Error { kind, message } => self.errors.push(RuleFailure {
+                    rule: result.rule_id,
+                    kind,
+                    message,
+                }),
+            }
+        }
+    }
 }
 
 /// Runs every case of `dir` natively against `pack` and panics with a readable diff of each

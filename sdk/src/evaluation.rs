@@ -1,0 +1,121 @@
+//! What one pack is asked to do, decided once for every caller.
+//!
+//! `trailwarden check`, `trailwarden rules test`, the native test helpers in [`crate::testing`]
+//! and the benchmark all run packs the same way: the selected rules of a pack, their settings
+//! and the run's time go into one [`EvalContext`], and the pack receives the snapshot with
+//! every section its selected rules do not declare withheld ([`crate::sections`]). This module
+//! is that decision, so that what a test proves is what a user gets: a rule whose `needs`
+//! misses a section it reads fails its native test exactly as it would fail in `check`.
+
+use std::collections::BTreeMap;
+
+use crate::abi::{ABI_MINOR, Envelope, EvalContext};
+use crate::meta::RuleMeta;
+use crate::rule::Pack;
+use crate::sections::SectionSet;
+use crate::snapshot::{SCHEMA_VERSION, Snapshot};
+
+/// One pack's evaluation: the sections it receives and the context it is called with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackRun {
+    /// The sections the pack receives; the others are withheld.
+    pub sections: SectionSet,
+    /// The context: rules, settings, time.
+    pub ctx: EvalContext,
+    /// Section names the rules declare that this SDK does not know (a pack built with a newer
+    /// SDK); the pack then receives every section, and the caller may warn.
+    pub unknown_sections: Vec<String>,
+}
+
+impl PackRun {
+    /// The run of `rules` (the selected rules of one pack, in the order they are to run), with
+    /// the settings given for them (settings of other rules are not sent) at time `now`.
+    pub fn plan<'a>(
+        rules: impl IntoIterator<Item = &'a RuleMeta>,
+        settings: &BTreeMap<String, serde_json::Value>,
+        now: Option<&str>,
+    ) -> PackRun {
+        let rules: Vec<&RuleMeta> = rules.into_iter().collect();
+        let (sections, unknown_sections) = SectionSet::needed_by(
+            rules
+                .iter()
+                .map(|rule| rule.needs.iter().map(String::as_str)),
+        );
+        let ids: Vec<String> = rules.iter().map(|rule| rule.id.clone()).collect();
+        let ctx = EvalContext {
+            abi_minor: ABI_MINOR,
+            encoding: "json".to_owned(),
+            snapshot_schema: SCHEMA_VERSION,
+            settings: settings
+                .iter()
+                .filter(|(id, _)| ids.contains(id))
+                .map(|(id, value)| (id.clone(), value.clone()))
+                .collect(),
+            rules: ids,
+            now: now.map(str::to_owned),
+            max_findings_per_rule: crate::abi::DEFAULT_MAX_FINDINGS,
+        };
+        PackRun {
+            sections,
+            ctx,
+            unknown_sections,
+        }
+    }
+
+    /// The pack's input: `snapshot` as compact JSON with the other sections withheld.
+    pub fn input(&self, snapshot: &Snapshot) -> Result<Vec<u8>, serde_json::Error> {
+        snapshot.view(self.sections).to_json()
+    }
+
+    /// Runs the plan natively through the same glue the wasm export runs
+    /// ([`crate::abi::evaluate`]): the context and the input are serialised and parsed back,
+    /// exactly as in the sandbox. Rules the pack does not have come back as `unknown-rule`
+    /// errors, as they would from the pack itself.
+    pub fn run_native(&self, pack: &Pack, snapshot: &Snapshot) -> Envelope {
+        let ctx = match serde_json::to_vec(&self.ctx) {
+            Ok(ctx) => ctx,
+            Err(error) => {
+                return crate::abi::error_envelope(&self.ctx, "context", &error.to_string());
+            }
+        };
+        match self.input(snapshot) {
+            Ok(input) => crate::abi::evaluate(pack, &ctx, &input),
+            Err(error) => crate::abi::error_envelope(&self.ctx, "snapshot", &error.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sections::SectionName;
+
+    fn meta(id: &str, needs: &[&str]) -> RuleMeta {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": "x", "shortDescription": "", "fullDescription": "",
+            "helpMarkdown": "", "level": "warning", "precision": "high",
+            "needs": needs,
+        }))
+        .expect("valid metadata")
+    }
+
+    #[test]
+    fn a_plan_unions_the_needs_and_sends_only_the_selected_rules_settings() {
+        let (a, b) = (meta("A", &["trails"]), meta("B", &["kmsKeys"]));
+        let settings = BTreeMap::from([
+            ("A".to_owned(), serde_json::json!({"x": 1})),
+            ("C".to_owned(), serde_json::json!({"y": 2})),
+        ]);
+        let run = PackRun::plan([&a, &b], &settings, Some("2026-12-01T00:00:00Z"));
+        assert_eq!(
+            run.sections,
+            [SectionName::Trails, SectionName::KmsKeys]
+                .into_iter()
+                .collect()
+        );
+        assert_eq!(run.ctx.rules, ["A", "B"]);
+        assert_eq!(run.ctx.settings.keys().collect::<Vec<_>>(), ["A"]);
+        assert_eq!(run.ctx.now.as_deref(), Some("2026-12-01T00:00:00Z"));
+        assert!(run.ctx.max_findings_per_rule > 0);
+    }
+}

@@ -1,0 +1,767 @@
+//! The snapshot's sections, as one typed registry: what a rule declares in `needs`, what the
+//! collector fills, what each pack receives.
+//!
+//! A section is a list of resources that one group of AWS calls fills (trails, metric filters,
+//! …) and that a rule may read. Rules declare the sections they read (`needs = ["trails"]` in
+//! [`#[rule]`](macro@crate::rule), checked against [`SectionName`] when the pack compiles);
+//! the host collects only those, and each pack receives only the sections its rules declare
+//! ([`Snapshot::view`]). A section a rule did not declare is *withheld*: it reads as not
+//! collected, and [`Section::verified`](crate::snapshot::Section::verified) says which `needs`
+//! to fix rather than blaming the collection.
+//!
+//! # Adding a section
+//! 1. a variant of [`SectionName`], with its entry in [`SectionName::ALL`] and its name,
+//!    scope and API calls in the `match`es below;
+//! 2. the field in [`RegionSnapshot`] (or [`Snapshot`] for an account-wide section);
+//! 3. the compiler then names every other place: [`RegionSnapshot::section`], the
+//!    `with_regional_section!` map, [`SectionRef`], [`SectionData`] and the host's collector
+//!    dispatch are exhaustive `match`es.
+//!
+//! Nothing else lists section names: the macro, the pruning, the collector's plan and the
+//! documentation all read this registry.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use crate::snapshot::{
+    Account, CollectionError, CompositeAlarm, EventRule, Generator, KmsKey, LogGroup, MetricAlarm,
+    MetricFilter, RegionSnapshot, Section, Snapshot, Topic, Trail,
+};
+
+/// One section of the snapshot, by the name rules use in `needs` and the snapshot uses as its
+/// JSON key.
+///
+/// Serialised as that name (`"logGroups"`), so it is what a pack's metadata carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SectionName {
+    /// `trails`: CloudTrail trails with status and event selectors.
+    Trails,
+    /// `logGroups`: CloudWatch Logs log groups.
+    LogGroups,
+    /// `metricFilters`: CloudWatch Logs metric filters.
+    MetricFilters,
+    /// `metricAlarms`: CloudWatch metric alarms.
+    MetricAlarms,
+    /// `compositeAlarms`: CloudWatch composite alarms.
+    CompositeAlarms,
+    /// `topics`: SNS topics with their subscriptions.
+    Topics,
+    /// `eventRules`: EventBridge rules on the default bus, with targets.
+    EventRules,
+    /// `kmsKeys`: KMS keys with aliases.
+    KmsKeys,
+    /// `events`: CloudTrail records, account-wide, for detection rules.
+    Events,
+}
+
+/// Whether a section is held once per region or once for the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One per enabled region, in [`RegionSnapshot`].
+    Regional,
+    /// One for the account, in [`Snapshot`].
+    Account,
+}
+
+impl SectionName {
+    /// Every section, in the order the snapshot writes them.
+    pub const ALL: [SectionName; 9] = [
+        SectionName::Trails,
+        SectionName::LogGroups,
+        SectionName::MetricFilters,
+        SectionName::MetricAlarms,
+        SectionName::CompositeAlarms,
+        SectionName::Topics,
+        SectionName::EventRules,
+        SectionName::KmsKeys,
+        SectionName::Events,
+    ];
+
+    /// The name in `needs` and in the snapshot's JSON.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SectionName::Trails => "trails",
+            SectionName::LogGroups => "logGroups",
+            SectionName::MetricFilters => "metricFilters",
+            SectionName::MetricAlarms => "metricAlarms",
+            SectionName::CompositeAlarms => "compositeAlarms",
+            SectionName::Topics => "topics",
+            SectionName::EventRules => "eventRules",
+            SectionName::KmsKeys => "kmsKeys",
+            SectionName::Events => "events",
+        }
+    }
+
+    /// Where the section lives in the snapshot.
+    pub const fn scope(self) -> Scope {
+        match self {
+            SectionName::Events => Scope::Account,
+            _ => Scope::Regional,
+        }
+    }
+
+    /// The AWS calls that fill the section, for documentation and for the permissions a
+    /// collection needs.
+    pub const fn calls(self) -> &'static str {
+        match self {
+            SectionName::Trails => {
+                "cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors"
+            }
+            SectionName::LogGroups => "logs:DescribeLogGroups",
+            SectionName::MetricFilters => "logs:DescribeMetricFilters",
+            SectionName::MetricAlarms => "cloudwatch:DescribeAlarms (metric alarms)",
+            SectionName::CompositeAlarms => "cloudwatch:DescribeAlarms (composite alarms)",
+            SectionName::Topics => {
+                "sns:ListTopics, sns:GetTopicAttributes, sns:ListSubscriptionsByTopic"
+            }
+            SectionName::EventRules => "events:ListRules, events:ListTargetsByRule",
+            SectionName::KmsKeys => "kms:ListKeys, kms:DescribeKey, kms:ListAliases",
+            SectionName::Events => {
+                "cloudtrail:LookupEvents, logs:FilterLogEvents, or CloudTrail log files"
+            }
+        }
+    }
+
+    /// The service and operation of the call that lists the section: what a refused
+    /// collection of it names.
+    pub const fn primary_call(self) -> (&'static str, &'static str) {
+        match self {
+            SectionName::Trails => ("cloudtrail", "DescribeTrails"),
+            SectionName::LogGroups => ("logs", "DescribeLogGroups"),
+            SectionName::MetricFilters => ("logs", "DescribeMetricFilters"),
+            SectionName::MetricAlarms | SectionName::CompositeAlarms => {
+                ("cloudwatch", "DescribeAlarms")
+            }
+            SectionName::Topics => ("sns", "ListTopics"),
+            SectionName::EventRules => ("events", "ListRules"),
+            SectionName::KmsKeys => ("kms", "ListKeys"),
+            SectionName::Events => ("cloudtrail", "LookupEvents"),
+        }
+    }
+
+    /// The section called `name`, if there is one.
+    pub fn parse(name: &str) -> Option<SectionName> {
+        SectionName::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The sections held per region, in snapshot order.
+    pub fn regional() -> impl Iterator<Item = SectionName> {
+        SectionName::ALL
+            .into_iter()
+            .filter(|s| s.scope() == Scope::Regional)
+    }
+
+    const fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+impl fmt::Display for SectionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for SectionName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A set of sections: what a rule reads, what a pack receives, what a collection fills.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SectionSet(u32);
+
+impl SectionSet {
+    /// No section.
+    pub const EMPTY: SectionSet = SectionSet(0);
+
+    /// Every section.
+    pub fn all() -> SectionSet {
+        SectionName::ALL.into_iter().collect()
+    }
+
+    /// Adds `section`.
+    pub fn insert(&mut self, section: SectionName) {
+        self.0 |= section.bit();
+    }
+
+    /// Whether `section` is in the set.
+    pub fn contains(self, section: SectionName) -> bool {
+        self.0 & section.bit() != 0
+    }
+
+    /// Whether no section is in the set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether any per-region section is in the set.
+    pub fn any_regional(self) -> bool {
+        SectionName::regional().any(|s| self.contains(s))
+    }
+
+    /// The sections in the set, in snapshot order.
+    pub fn iter(self) -> impl Iterator<Item = SectionName> {
+        SectionName::ALL
+            .into_iter()
+            .filter(move |section| self.contains(*section))
+    }
+
+    /// The union of the sections that rules declaring `needs` read together.
+    ///
+    /// A rule that declares nothing gets every section: a pack written without `needs` (or
+    /// before they existed) must not be starved. A name this SDK does not know (a pack built
+    /// with a newer SDK that has more sections) likewise widens the set to everything, because
+    /// withholding what the rule asked for would make it report "could not verify" for data
+    /// that was there. Returns the set and the unknown names, for a warning.
+    pub fn needed_by<'a, I, N>(rules: I) -> (SectionSet, Vec<String>)
+    where
+        I: IntoIterator<Item = N>,
+        N: IntoIterator<Item = &'a str>,
+    {
+        let mut set = SectionSet::EMPTY;
+        let mut unknown = Vec::new();
+        let mut everything = false;
+        for needs in rules {
+            let mut declared = false;
+            for name in needs {
+                declared = true;
+                match SectionName::parse(name) {
+                    Some(section) => set.insert(section),
+                    None => {
+                        unknown.push(name.to_owned());
+                        everything = true;
+                    }
+                }
+            }
+            everything |= !declared;
+        }
+        (if everything { SectionSet::all() } else { set }, unknown)
+    }
+}
+
+impl FromIterator<SectionName> for SectionSet {
+    fn from_iter<I: IntoIterator<Item = SectionName>>(iter: I) -> Self {
+        let mut set = SectionSet::EMPTY;
+        for section in iter {
+            set.insert(section);
+        }
+        set
+    }
+}
+
+impl fmt::Debug for SectionSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set()
+            .entries(self.iter().map(SectionName::name))
+            .finish()
+    }
+}
+
+impl fmt::Display for SectionSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.iter().map(SectionName::name).collect();
+        f.write_str(&names.join(", "))
+    }
+}
+
+/// The collection "error" that marks a section as withheld from a pack: not collected, and
+/// this one entry saying why. Packs built with an SDK that does not know the marker read it as
+/// an ordinary not-collected section, so the wire format is unchanged.
+const WITHHELD_SERVICE: &str = "trailwarden";
+const WITHHELD_OPERATION: &str = "needs";
+/// The code of the marker entry of a withheld section.
+pub const WITHHELD_CODE: &str = "SectionWithheld";
+
+/// The marker of `section` withheld in `region` (`None` for an account-wide section).
+pub fn withheld_marker(section: SectionName, region: Option<&str>) -> CollectionError {
+    CollectionError {
+        service: WITHHELD_SERVICE.to_owned(),
+        operation: WITHHELD_OPERATION.to_owned(),
+        region: region.map(str::to_owned),
+        code: WITHHELD_CODE.to_owned(),
+        message: section.name().to_owned(),
+    }
+}
+
+/// What a withheld section says when a rule asks why it cannot be trusted.
+pub(crate) fn withheld_reason(marker: &CollectionError) -> String {
+    let section = &marker.message;
+    format!(
+        "the section `{section}` was withheld from this rule because its `needs` does not list \
+         it; add \"{section}\" to `needs` in the rule's #[rule] attribute"
+    )
+}
+
+/// Whether `error` is the marker of a withheld section rather than a failed call.
+pub fn is_withheld_marker(error: &CollectionError) -> bool {
+    error.service == WITHHELD_SERVICE
+        && error.operation == WITHHELD_OPERATION
+        && error.code == WITHHELD_CODE
+}
+
+fn withheld<T>(section: SectionName, region: Option<&str>) -> Section<T> {
+    Section {
+        collected: false,
+        items: Vec::new(),
+        errors: vec![withheld_marker(section, region)],
+    }
+}
+
+/// One section of a region, borrowed, whatever its item type: what the registry hands out so
+/// that code over every section (pruning, error listing) is written once.
+#[derive(Debug, Clone, Copy)]
+pub enum SectionRef<'a> {
+    /// `trails`.
+    Trails(&'a Section<Trail>),
+    /// `logGroups`.
+    LogGroups(&'a Section<LogGroup>),
+    /// `metricFilters`.
+    MetricFilters(&'a Section<MetricFilter>),
+    /// `metricAlarms`.
+    MetricAlarms(&'a Section<MetricAlarm>),
+    /// `compositeAlarms`.
+    CompositeAlarms(&'a Section<CompositeAlarm>),
+    /// `topics`.
+    Topics(&'a Section<Topic>),
+    /// `eventRules`.
+    EventRules(&'a Section<EventRule>),
+    /// `kmsKeys`.
+    KmsKeys(&'a Section<KmsKey>),
+}
+
+impl<'a> SectionRef<'a> {
+    /// The failed calls recorded in the section.
+    pub fn errors(self) -> &'a [CollectionError] {
+        match self {
+            SectionRef::Trails(s) => &s.errors,
+            SectionRef::LogGroups(s) => &s.errors,
+            SectionRef::MetricFilters(s) => &s.errors,
+            SectionRef::MetricAlarms(s) => &s.errors,
+            SectionRef::CompositeAlarms(s) => &s.errors,
+            SectionRef::Topics(s) => &s.errors,
+            SectionRef::EventRules(s) => &s.errors,
+            SectionRef::KmsKeys(s) => &s.errors,
+        }
+    }
+}
+
+impl Serialize for SectionRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SectionRef::Trails(s) => s.serialize(serializer),
+            SectionRef::LogGroups(s) => s.serialize(serializer),
+            SectionRef::MetricFilters(s) => s.serialize(serializer),
+            SectionRef::MetricAlarms(s) => s.serialize(serializer),
+            SectionRef::CompositeAlarms(s) => s.serialize(serializer),
+            SectionRef::Topics(s) => s.serialize(serializer),
+            SectionRef::EventRules(s) => s.serialize(serializer),
+            SectionRef::KmsKeys(s) => s.serialize(serializer),
+        }
+    }
+}
+
+/// Runs `$body` with `$section` bound to the regional section `$name` of `$region` (mutably),
+/// whatever its item type; `$account` runs for an account-wide name. The one place that maps a
+/// regional [`SectionName`] to its field.
+macro_rules! with_regional_section {
+    ($region:expr, $name:expr, |$section:ident| $body:expr, $account:expr) => {
+        match $name {
+            SectionName::Trails => {
+                let $section = &mut $region.trails;
+                $body
+            }
+            SectionName::LogGroups => {
+                let $section = &mut $region.log_groups;
+                $body
+            }
+            SectionName::MetricFilters => {
+                let $section = &mut $region.metric_filters;
+                $body
+            }
+            SectionName::MetricAlarms => {
+                let $section = &mut $region.metric_alarms;
+                $body
+            }
+            SectionName::CompositeAlarms => {
+                let $section = &mut $region.composite_alarms;
+                $body
+            }
+            SectionName::Topics => {
+                let $section = &mut $region.topics;
+                $body
+            }
+            SectionName::EventRules => {
+                let $section = &mut $region.event_rules;
+                $body
+            }
+            SectionName::KmsKeys => {
+                let $section = &mut $region.kms_keys;
+                $body
+            }
+            SectionName::Events => $account,
+        }
+    };
+}
+
+/// What a section is reset to (see [`RegionSnapshot::reset`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SectionState {
+    /// Complete and empty: collected, nothing found (yet).
+    Empty,
+    /// Nobody asked for it.
+    NotCollected,
+    /// Withheld from a pack whose rules did not declare it.
+    Withheld,
+    /// Its collection failed with this error.
+    Failed(CollectionError),
+}
+
+impl SectionState {
+    fn section<T>(&self, name: SectionName, region: Option<&str>) -> Section<T> {
+        match self {
+            SectionState::Empty => Section::of(Vec::new()),
+            SectionState::NotCollected => Section::not_collected(),
+            SectionState::Withheld => withheld(name, region),
+            SectionState::Failed(error) => Section::failed(error.clone()),
+        }
+    }
+}
+
+/// A regional section's contents, owned, whatever its item type: what a collector hands back
+/// for [`RegionSnapshot::put`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SectionData {
+    /// `trails`.
+    Trails(Section<Trail>),
+    /// `logGroups`.
+    LogGroups(Section<LogGroup>),
+    /// `metricFilters`.
+    MetricFilters(Section<MetricFilter>),
+    /// `metricAlarms`.
+    MetricAlarms(Section<MetricAlarm>),
+    /// `compositeAlarms`.
+    CompositeAlarms(Section<CompositeAlarm>),
+    /// `topics`.
+    Topics(Section<Topic>),
+    /// `eventRules`.
+    EventRules(Section<EventRule>),
+    /// `kmsKeys`.
+    KmsKeys(Section<KmsKey>),
+}
+
+impl RegionSnapshot {
+    /// The regional section `name`; `None` for an account-wide one.
+    pub fn section(&self, name: SectionName) -> Option<SectionRef<'_>> {
+        Some(match name {
+            SectionName::Trails => SectionRef::Trails(&self.trails),
+            SectionName::LogGroups => SectionRef::LogGroups(&self.log_groups),
+            SectionName::MetricFilters => SectionRef::MetricFilters(&self.metric_filters),
+            SectionName::MetricAlarms => SectionRef::MetricAlarms(&self.metric_alarms),
+            SectionName::CompositeAlarms => SectionRef::CompositeAlarms(&self.composite_alarms),
+            SectionName::Topics => SectionRef::Topics(&self.topics),
+            SectionName::EventRules => SectionRef::EventRules(&self.event_rules),
+            SectionName::KmsKeys => SectionRef::KmsKeys(&self.kms_keys),
+            SectionName::Events => return None,
+        })
+    }
+
+    /// A region whose every regional section is in `state`: where a collector starts (every
+    /// section not collected), or what a region whose collection died records (every needed
+    /// section failed).
+    pub fn uniform(region: impl Into<String>, sections: SectionSet, state: &SectionState) -> Self {
+        let mut snapshot = RegionSnapshot {
+            region: region.into(),
+            trails: Section::not_collected(),
+            log_groups: Section::not_collected(),
+            metric_filters: Section::not_collected(),
+            metric_alarms: Section::not_collected(),
+            composite_alarms: Section::not_collected(),
+            topics: Section::not_collected(),
+            event_rules: Section::not_collected(),
+            kms_keys: Section::not_collected(),
+        };
+        for name in sections.iter() {
+            snapshot.reset(name, state);
+        }
+        snapshot
+    }
+
+    /// Resets the regional section `name` to `state` (an account-wide name is ignored).
+    pub fn reset(&mut self, name: SectionName, state: &SectionState) {
+        let region = self.region.clone();
+        with_regional_section!(
+            self,
+            name,
+            |section| *section = state.section(name, Some(&region)),
+            ()
+        )
+    }
+
+    /// Puts a collected section in its place.
+    pub fn put(&mut self, data: SectionData) {
+        match data {
+            SectionData::Trails(s) => self.trails = s,
+            SectionData::LogGroups(s) => self.log_groups = s,
+            SectionData::MetricFilters(s) => self.metric_filters = s,
+            SectionData::MetricAlarms(s) => self.metric_alarms = s,
+            SectionData::CompositeAlarms(s) => self.composite_alarms = s,
+            SectionData::Topics(s) => self.topics = s,
+            SectionData::EventRules(s) => self.event_rules = s,
+            SectionData::KmsKeys(s) => self.kms_keys = s,
+        }
+    }
+}
+
+impl Snapshot {
+    /// The snapshot as a pack whose rules read `sections` receives it: every other section is
+    /// withheld (written as not collected, with a marker that names it).
+    ///
+    /// It serialises from borrowed parts of `self`: a pruned clone of a large account would
+    /// briefly cost as much memory as the snapshot itself, once per pack running at once. The
+    /// host writes a pack's input with it, and the native test helpers
+    /// ([`crate::testing`]) write theirs with it too, so a rule whose `needs` is wrong fails
+    /// its tests exactly as it would fail in `trailwarden check`.
+    pub fn view(&self, sections: SectionSet) -> SnapshotView<'_> {
+        SnapshotView {
+            snapshot: self,
+            sections,
+        }
+    }
+
+    /// A copy with every section outside `sections` withheld: [`Snapshot::view`] as a value.
+    pub fn withholding(&self, sections: SectionSet) -> Snapshot {
+        let mut copy = self.clone();
+        for name in SectionName::ALL {
+            if sections.contains(name) {
+                continue;
+            }
+            match name {
+                SectionName::Events => copy.events = withheld(name, None),
+                _ => copy
+                    .regions
+                    .iter_mut()
+                    .for_each(|region| region.reset(name, &SectionState::Withheld)),
+            }
+        }
+        copy
+    }
+}
+
+/// A snapshot with some sections withheld, serialised without copying (see
+/// [`Snapshot::view`]). It writes exactly what [`Snapshot`] writes when nothing is withheld.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotView<'a> {
+    snapshot: &'a Snapshot,
+    sections: SectionSet,
+}
+
+impl SnapshotView<'_> {
+    /// The view as compact JSON, the form a pack reads.
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(self)
+    }
+}
+
+/// One section as a view writes it: the snapshot's own, or withheld.
+enum Part<'a, T: Serialize> {
+    Shown(T),
+    Withheld(SectionName, Option<&'a str>),
+}
+
+impl<T: Serialize> Serialize for Part<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Part::Shown(section) => section.serialize(serializer),
+            Part::Withheld(name, region) => withheld::<()>(*name, *region).serialize(serializer),
+        }
+    }
+}
+
+impl Serialize for SnapshotView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Snapshot {
+            schema_version,
+            generator,
+            account,
+            regions,
+            events,
+            errors,
+        } = self.snapshot;
+        let regions: Vec<RegionView<'_>> = regions
+            .iter()
+            .map(|region| RegionView {
+                region,
+                sections: self.sections,
+            })
+            .collect();
+        let events = if self.sections.contains(SectionName::Events) {
+            Part::Shown(events)
+        } else {
+            Part::Withheld(SectionName::Events, None)
+        };
+        let fields = if errors.is_empty() { 5 } else { 6 };
+        let mut out = serializer.serialize_struct("Snapshot", fields)?;
+        out.serialize_field("schemaVersion", schema_version)?;
+        out.serialize_field::<Generator>("generator", generator)?;
+        out.serialize_field::<Account>("account", account)?;
+        out.serialize_field("regions", &regions)?;
+        out.serialize_field("events", &events)?;
+        if !errors.is_empty() {
+            out.serialize_field("errors", errors)?;
+        }
+        out.end()
+    }
+}
+
+/// A region as a view writes it.
+struct RegionView<'a> {
+    region: &'a RegionSnapshot,
+    sections: SectionSet,
+}
+
+impl Serialize for RegionView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let regional: Vec<SectionName> = SectionName::regional().collect();
+        let mut out = serializer.serialize_struct("RegionSnapshot", 1 + regional.len())?;
+        out.serialize_field("region", &self.region.region)?;
+        for name in regional {
+            let Some(section) = self.region.section(name) else {
+                continue;
+            };
+            let part = if self.sections.contains(name) {
+                Part::Shown(section)
+            } else {
+                Part::Withheld(name, Some(&self.region.region))
+            };
+            out.serialize_field(name.name(), &part)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        for section in SectionName::ALL {
+            assert_eq!(SectionName::parse(section.name()), Some(section));
+        }
+        assert_eq!(SectionName::parse("alarms"), None);
+        assert_eq!(SectionSet::all().iter().count(), SectionName::ALL.len());
+    }
+
+    fn compliant() -> Snapshot {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/snapshots/kms-chain-compliant.json"
+        ))
+        .expect("fixture");
+        Snapshot::from_json(&text).expect("valid fixture")
+    }
+
+    #[test]
+    fn undeclared_sections_are_withheld_and_say_so() {
+        let snapshot = compliant();
+        let sections: SectionSet = [SectionName::Trails, SectionName::KmsKeys]
+            .into_iter()
+            .collect();
+        let bytes = snapshot.view(sections).to_json().expect("json");
+        let pruned =
+            Snapshot::from_json(std::str::from_utf8(&bytes).expect("utf-8")).expect("parses");
+        assert_eq!(
+            pruned,
+            snapshot.withholding(sections),
+            "the view and the copy agree"
+        );
+        assert_eq!(pruned.regions[0].trails, snapshot.regions[0].trails);
+        assert_eq!(pruned.regions[0].kms_keys, snapshot.regions[0].kms_keys);
+        let filters = &pruned.regions[0].metric_filters;
+        assert!(!filters.collected && filters.items.is_empty());
+        let why = filters.verified().expect_err("withheld").to_string();
+        assert!(why.contains("`metricFilters` was withheld"), "{why}");
+        assert!(why.contains("needs"), "{why}");
+        assert!(matches!(
+            pruned.events.verified(),
+            Err(crate::snapshot::Incomplete::Withheld(_))
+        ));
+        assert_eq!(
+            pruned.collection_errors().count(),
+            0,
+            "a withheld section is not a failed call"
+        );
+        assert_eq!(pruned.account, snapshot.account);
+    }
+
+    /// The view writes what `Snapshot` itself writes, field for field, on a snapshot with
+    /// every section filled and account-wide errors: a field added to the model and not to the
+    /// view fails here.
+    #[test]
+    fn the_view_writes_exactly_what_the_snapshot_writes() {
+        let mut snapshot = compliant();
+        snapshot.errors.push(CollectionError {
+            service: "account".to_owned(),
+            operation: "ListRegions".to_owned(),
+            region: None,
+            code: "AccessDenied".to_owned(),
+            message: "no".to_owned(),
+        });
+        snapshot.generator.events_window = Some(("a".to_owned(), "b".to_owned()));
+        let all = snapshot.view(SectionSet::all()).to_json().expect("json");
+        let as_written: serde_json::Value = serde_json::from_slice(&all).expect("json");
+        assert_eq!(as_written, serde_json::to_value(&snapshot).expect("json"));
+        assert_eq!(
+            all,
+            serde_json::to_vec(&snapshot).expect("json"),
+            "byte for byte"
+        );
+    }
+
+    #[test]
+    fn a_region_can_be_reset_section_by_section() {
+        let needs: SectionSet = [SectionName::Trails, SectionName::Topics]
+            .into_iter()
+            .collect();
+        let error = CollectionError {
+            service: "trailwarden".to_owned(),
+            operation: "CollectRegion".to_owned(),
+            region: Some("eu-west-1".to_owned()),
+            code: "InternalError".to_owned(),
+            message: String::new(),
+        };
+        let region = RegionSnapshot::uniform("eu-west-1", needs, &SectionState::Failed(error));
+        assert!(matches!(
+            region.trails.verified(),
+            Err(crate::snapshot::Incomplete::Failed(_))
+        ));
+        assert!(matches!(
+            region.topics.verified(),
+            Err(crate::snapshot::Incomplete::Failed(_))
+        ));
+        assert!(matches!(
+            region.kms_keys.verified(),
+            Err(crate::snapshot::Incomplete::NotCollected)
+        ));
+    }
+
+    #[test]
+    fn needs_are_unioned_and_no_needs_means_everything() {
+        let (set, unknown) = SectionSet::needed_by([vec!["trails", "kmsKeys"], vec!["events"]]);
+        assert!(unknown.is_empty());
+        assert_eq!(set.to_string(), "trails, kmsKeys, events");
+        let (set, _) = SectionSet::needed_by([vec!["trails"], vec![]]);
+        assert_eq!(
+            set,
+            SectionSet::all(),
+            "a rule without needs gets everything"
+        );
+        let (set, unknown) = SectionSet::needed_by([vec!["trails", "somethingNew"]]);
+        assert_eq!(set, SectionSet::all());
+        assert_eq!(unknown, ["somethingNew"]);
+    }
+}
