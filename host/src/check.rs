@@ -205,12 +205,33 @@ fn select_rules(
         let ids: Vec<&str> = all.iter().map(|r| r.meta.id.as_str()).collect();
         ids.join(", ")
     };
+    // A pack that did not load may be the one declaring the rule: say so, with its reason,
+    // rather than hide the cause behind "unknown rule".
+    let failed_packs = || {
+        if set.failed.is_empty() {
+            return String::new();
+        }
+        let list: Vec<String> = set
+            .failed
+            .iter()
+            .map(|(origin, reason)| {
+                format!("\n  {}: {}", sanitize_line(origin), sanitize_line(reason))
+            })
+            .collect();
+        format!(
+            "\n{} pack{} did not load and may declare it:{}",
+            set.failed.len(),
+            if set.failed.len() == 1 { "" } else { "s" },
+            list.concat()
+        )
+    };
     let check = |patterns: &[String], origin: &str| -> anyhow::Result<()> {
         for pattern in patterns {
             if !all.iter().any(|rule| glob_match(pattern, &rule.meta.id)) {
                 bail!(
-                    "{origin} names unknown rule {pattern}; known rules: {}",
-                    known()
+                    "{origin} names unknown rule {pattern}; known rules: {}{}",
+                    known(),
+                    failed_packs()
                 );
             }
         }

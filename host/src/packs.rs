@@ -76,8 +76,20 @@ pub fn load(args: &PackArgs) -> anyhow::Result<PackSet> {
     })
 }
 
-/// The `.wasm` files directly in `dir`, sorted; a missing directory is an error.
+/// The `.wasm` files directly in `dir`, sorted. A missing directory, or one with no `.wasm`
+/// in it, is an error: custom rules that silently do not load would let a CI gate pass while
+/// they check nothing. The message names what is there instead when it tells the likely cause
+/// (a pack built for the host rather than for wasm32).
 pub fn wasm_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let files = list_wasm(dir)?;
+    if files.is_empty() {
+        bail!("{}", empty_rule_dir(dir));
+    }
+    Ok(files)
+}
+
+/// The `.wasm` files directly in `dir`, sorted, possibly none.
+pub fn list_wasm(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("reading rule directory {}", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
@@ -86,10 +98,38 @@ pub fn wasm_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "wasm"))
         .collect();
     files.sort();
-    if files.is_empty() {
-        tracing::warn!(dir = %dir.display(), "no .wasm packs in rule directory");
-    }
     Ok(files)
+}
+
+/// Why `dir` holds no pack, with the likeliest fix.
+fn empty_rule_dir(dir: &Path) -> String {
+    const BUILD: &str = "build the pack with `cargo build --release --target \
+                         wasm32-unknown-unknown` and pass --rules \
+                         target/wasm32-unknown-unknown/release";
+    let host_builds: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            [".so", ".dylib", ".dll", ".rlib"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+        })
+        .collect();
+    if host_builds.is_empty() {
+        format!(
+            "rule directory {} holds no .wasm pack: {BUILD}",
+            dir.display()
+        )
+    } else {
+        format!(
+            "rule directory {} holds no .wasm pack, only {}: the pack was built for the host, \
+             not for wasm32; {BUILD}",
+            dir.display(),
+            sanitize_line(&host_builds.join(", "))
+        )
+    }
 }
 
 /// Every rule id declared by more than one pack, each with the packs that declare it.

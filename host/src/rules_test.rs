@@ -137,7 +137,7 @@ fn default_pack_dir(dir: &Path) -> anyhow::Result<PathBuf> {
         .unwrap_or_else(|| dir.join("target"));
     let release = tidy(&target.join(RELEASE_WASM_DIR));
     let built = release.is_dir()
-        && packs::wasm_files(&release)
+        && packs::list_wasm(&release)
             .map(|files| !files.is_empty())
             .unwrap_or(false);
     if !built {

@@ -526,3 +526,72 @@ fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
         stderr(&output)
     );
 }
+
+/// Custom rules never vanish silently: a rules directory without a pack, or a pack that does
+/// not load, is an error (exit 2) that names the directory or file and the likely cause, and
+/// `--only` does not hide that cause behind "unknown rule".
+#[test]
+fn custom_rules_that_do_not_load_fail_loudly() {
+    let snapshot = fixture("kms-chain-compliant.json");
+    let empty = temp_dir("empty-rules");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &snapshot,
+        "--rules",
+        &empty.display().to_string(),
+    ]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("holds no .wasm pack"), "{message}");
+    assert!(message.contains(&empty.display().to_string()), "{message}");
+    assert!(
+        message.contains("--target wasm32-unknown-unknown"),
+        "{message}"
+    );
+
+    let host_build = temp_dir("host-build-rules");
+    std::fs::write(host_build.join("libacme_rules.so"), b"\x7fELF").expect("written");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &snapshot,
+        "--rules",
+        &host_build.display().to_string(),
+    ]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("libacme_rules.so"), "{message}");
+    assert!(
+        message.contains("built for the host, not for wasm32"),
+        "{message}"
+    );
+
+    let broken = temp_dir("broken-rules");
+    std::fs::write(broken.join("acme_rules.wasm"), b"\x7fELF not wasm").expect("written");
+    let rules = broken.display().to_string();
+    let output = run(&["check", "--snapshot", &snapshot, "--rules", &rules]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a pack that does not load fails the gate"
+    );
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &snapshot,
+        "--rules",
+        &rules,
+        "--only",
+        "ACME-*",
+    ]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("unknown rule ACME-*"), "{message}");
+    assert!(
+        message.contains("1 pack did not load and may declare it")
+            && message.contains("acme_rules.wasm")
+            && message.contains("not a WebAssembly module"),
+        "{message}"
+    );
+}
