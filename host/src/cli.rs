@@ -457,6 +457,12 @@ pub struct TestArgs {
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
 
+    /// Build the pack first (`cargo build --release --target wasm32-unknown-unknown` in DIR).
+    /// Without it, a .wasm older than the crate's sources is refused: it would test the pack
+    /// as it was, not as it is.
+    #[arg(long)]
+    pub build: bool,
+
     /// Where the packs under test are: `--rules DIR` (repeatable) [default:
     /// DIR/target/wasm32-unknown-unknown/release, where cargo builds them].
     #[command(flatten)]

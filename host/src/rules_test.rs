@@ -54,8 +54,24 @@ pub fn test(args: &TestArgs) -> anyhow::Result<TestReport> {
         .unwrap_or_else(|| tidy(&args.dir.join("tests").join("cases")));
     let cases = testing::load_cases(&cases_dir)?;
     let mut pack_args = args.packs.clone();
+    if args.build {
+        build_pack(&args.dir)?;
+    }
     if pack_args.rule_dirs.is_empty() {
         pack_args.rule_dirs.push(default_pack_dir(&args.dir)?);
+    }
+    for dir in &pack_args.rule_dirs {
+        for wasm in packs::list_wasm(dir)? {
+            if let Some(newer) = newer_source(&args.dir, &wasm) {
+                bail!(
+                    "{} is older than {}: it would test the pack as it was, not as it is. \
+                     Build it first (`cargo build --release --target wasm32-unknown-unknown`), \
+                     or pass --build and rules test builds it",
+                    wasm.display(),
+                    newer.display()
+                );
+            }
+        }
     }
     let set = packs::load(&pack_args)?;
     if !set.failed.is_empty() {
@@ -92,9 +108,25 @@ pub fn test(args: &TestArgs) -> anyhow::Result<TestReport> {
     );
     let width = cases.iter().map(|c| c.name.len()).max().unwrap_or(0);
     let (mut passed, mut failed) = (0, 0);
+    let mut covered: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for case in &cases {
         let rules = case.rules(&all);
-        let reported = run_case(&set, case, &rules)?;
+        // A case that cannot run (it names a rule no pack has, say) fails alone; the other
+        // cases still run, so one report tells everything.
+        let reported = match run_case(&set, case, &rules) {
+            Ok(reported) => reported,
+            Err(error) => {
+                failed += 1;
+                let _ = writeln!(
+                    text,
+                    "FAIL  {:<width$}  could not run: {}",
+                    sanitize_line(&case.name),
+                    sanitize_line(&error.to_string())
+                );
+                continue;
+            }
+        };
+        covered.extend(rules.iter().cloned());
         let comparison = testing::compare(&case.expected, &reported, |id| default_level(&set, id));
         let findings = reported.findings.len();
         if comparison.passed() {
@@ -121,12 +153,69 @@ pub fn test(args: &TestArgs) -> anyhow::Result<TestReport> {
             }
         }
     }
+    let uncovered: Vec<&str> = all
+        .iter()
+        .filter(|id| !covered.contains(*id))
+        .map(String::as_str)
+        .collect();
+    if !uncovered.is_empty() {
+        let _ = writeln!(
+            text,
+            "\nnot run by any case: {} (a case without \"rules\" runs every rule)",
+            sanitize_line(&uncovered.join(", "))
+        );
+    }
     let _ = writeln!(text, "\n{passed} passed, {failed} failed");
     Ok(TestReport {
         text,
         passed,
         failed,
     })
+}
+
+/// The newest source of the pack crate in `dir` (`Cargo.toml`, `Cargo.lock`, anything under
+/// `src/`) when it is newer than `wasm`: the `.wasm` is then stale. `None` when `dir` is not a
+/// crate or the times cannot be read.
+fn newer_source(dir: &Path, wasm: &Path) -> Option<PathBuf> {
+    let built = std::fs::metadata(wasm).and_then(|m| m.modified()).ok()?;
+    let mut sources = vec![dir.join("Cargo.toml"), dir.join("Cargo.lock")];
+    let mut pending = vec![dir.join("src")];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => pending.push(path),
+                Ok(kind) if kind.is_file() => sources.push(path),
+                _ => {}
+            }
+        }
+    }
+    sources
+        .into_iter()
+        .filter_map(|path| {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            (modified > built).then_some((modified, path))
+        })
+        .max()
+        .map(|(_, path)| tidy(&path))
+}
+
+/// `cargo build --release --target wasm32-unknown-unknown` in `dir`, output shown.
+fn build_pack(dir: &Path) -> anyhow::Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("building the pack: cargo build --release --target wasm32-unknown-unknown");
+    let status = std::process::Command::new(cargo)
+        .current_dir(dir)
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+        .status()
+        .map_err(|e| anyhow::anyhow!("could not run cargo in {}: {e}", dir.display()))?;
+    if !status.success() {
+        bail!(
+            "building the pack in {} failed (see cargo's output above)",
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// `DIR/target/wasm32-unknown-unknown/release` (or under `CARGO_TARGET_DIR`), where cargo puts

@@ -271,6 +271,65 @@ fn a_new_pack_builds_tests_and_runs() {
         "{report}"
     );
 
+    // The rules test above used a fresh .wasm. A source edited after the build makes it
+    // stale: refused with the fix, unless --build builds it first.
+    let stale = trailwarden(&crate_dir)
+        .args(["rules", "test"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .expect("runs");
+    // The wasm was built after the edit above, so it is fresh; touch the source to age it.
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(&rule_file, source.clone()).expect("restored, and newer than the .wasm");
+    let stale = trailwarden(&crate_dir)
+        .args(["rules", "test"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .expect("runs");
+    let message = text(&stale);
+    assert_eq!(stale.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("acme_rules.wasm is older than src/key_policy_alarm.rs"),
+        "{message}"
+    );
+    assert!(message.contains("--build"), "{message}");
+    let built = trailwarden(&crate_dir)
+        .args(["rules", "test", "--build"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .expect("runs");
+    let report = text(&built);
+    assert_eq!(built.status.code(), Some(0), "{report}");
+    assert!(report.contains("4 passed, 0 failed"), "{report}");
+
+    // A case that cannot run fails alone, the others still run, and a rule no case runs is
+    // named.
+    let cases = crate_dir.join("tests/cases");
+    std::fs::copy(
+        cases.join("refused-calls-dropped.json"),
+        cases.join("unknown-rule.json"),
+    )
+    .expect("copied");
+    std::fs::write(
+        cases.join("unknown-rule.expected.json"),
+        r#"{"rules": ["ACME-NOPE-001"], "findings": []}"#,
+    )
+    .expect("written");
+    let output = trailwarden(&crate_dir)
+        .args(["rules", "test"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .expect("runs");
+    let report = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("FAIL  unknown-rule"), "{report}");
+    assert!(report.contains("could not run"), "{report}");
+    assert!(report.contains("4 passed, 1 failed"), "{report}");
+    for file in ["unknown-rule.json", "unknown-rule.expected.json"] {
+        std::fs::remove_file(cases.join(file)).expect("removed");
+    }
+
     // 9. A section name that does not exist does not compile, at the token.
     std::fs::write(
         &rule_file,

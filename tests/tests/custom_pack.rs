@@ -147,6 +147,7 @@ fn rules_test_passes_the_example_cases_through_the_wasm() {
     let args = TestArgs {
         dir: example_dir(),
         cases: None,
+        build: false,
         packs: pack_args(vec![pack_dir("rules-test-pass")]),
     };
     let report = rules_test::test(&args).expect("the cases run");
@@ -190,6 +191,7 @@ fn rules_test_fails_with_a_readable_diff() {
     let args = TestArgs {
         dir: example_dir(),
         cases: Some(cases),
+        build: false,
         packs: pack_args(vec![pack_dir("rules-test-diff-pack")]),
     };
     let report = rules_test::test(&args).expect("the case runs");
@@ -218,6 +220,7 @@ fn rules_test_refuses_bad_input() {
     let args = TestArgs {
         dir: example_dir(),
         cases: Some(empty.clone()),
+        build: false,
         packs: packs.clone(),
     };
     let error = rules_test::test(&args).unwrap_err().to_string();
@@ -250,6 +253,7 @@ fn rules_test_refuses_bad_input() {
     let nothing_built = TestArgs {
         dir: scratch("rules-test-unbuilt"),
         cases: None,
+        build: false,
         packs: pack_args(Vec::new()),
     };
     std::fs::create_dir_all(nothing_built.dir.join("tests/cases")).expect("dir");

@@ -366,7 +366,24 @@ pub fn assert_cases(pack: &Pack, dir: impl AsRef<Path>) -> usize {
     let cases = load_cases(dir.as_ref()).unwrap_or_else(|e| panic!("{e}"));
     let mut failures = String::new();
     for case in &cases {
-        let reported = run_native(pack, case);
+        // A rule that panics natively (it would trap in the sandbox) fails this case, named,
+        // and the other cases still run.
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_native(pack, case)));
+        let reported = match run {
+            Ok(reported) => reported,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                failures.push_str(&format!(
+                    "case {} failed: a rule panicked: {message}\n",
+                    case.name
+                ));
+                continue;
+            }
+        };
         let comparison = compare(&case.expected, &reported, |id| {
             pack.rule(id).map(|r| r.spec.level)
         });
