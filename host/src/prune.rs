@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
+use trailwarden_sdk::events::CloudTrailRecord;
 use trailwarden_sdk::snapshot::{
     Account, CollectionError, CompositeAlarm, EventRule, Generator, KmsKey, LogGroup, MetricAlarm,
     MetricFilter, RegionSnapshot, Section, Topic, Trail,
@@ -85,7 +86,7 @@ struct View<'a> {
     generator: &'a Generator,
     account: &'a Account,
     regions: Vec<RegionView<'a>>,
-    events: Part<'a, serde_json::Value>,
+    events: Part<'a, CloudTrailRecord>,
     #[serde(skip_serializing_if = "<[CollectionError]>::is_empty")]
     errors: &'a [CollectionError],
 }
