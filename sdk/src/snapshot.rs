@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::events::CloudTrailRecord;
 pub use crate::sections::{SectionName, SectionSet};
 
 /// The snapshot schema version this SDK reads and writes.
@@ -34,9 +35,14 @@ pub struct Snapshot {
     /// Every region that is enabled for the account. A requirement holds only when it holds in
     /// each of them, so a region missing here is a region nobody checked.
     pub regions: Vec<RegionSnapshot>,
-    /// CloudTrail records for detection rules, from `LookupEvents`, log files or a log group.
-    #[serde(default = "Section::not_collected")]
-    pub events: Section<serde_json::Value>,
+    /// CloudTrail records for detection rules, from `LookupEvents`, log files or a log group,
+    /// each one a plain record. Older snapshots that hold log files' objects or raw
+    /// `LookupEvents` entries are unpacked as they are read ([`crate::events::section`]).
+    #[serde(
+        default = "Section::not_collected",
+        deserialize_with = "crate::events::section::deserialize"
+    )]
+    pub events: Section<CloudTrailRecord>,
     /// Account-wide collection failures that belong to no section (listing regions, say).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<CollectionError>,

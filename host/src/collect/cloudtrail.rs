@@ -12,6 +12,9 @@ use trailwarden_sdk::snapshot::{
     EventSelectors, ReadWriteType, Section, Trail, TrailStatus,
 };
 
+use trailwarden_sdk::events::section::unreadable_lookup_event;
+use trailwarden_sdk::events::{CloudTrailRecord, RecordError};
+
 use super::calls::{Caller, Op};
 
 /// `cloudtrail:DescribeTrails`.
@@ -177,8 +180,9 @@ pub const LOOKUP_EVENTS: Op = Op::new("cloudtrail", "LookupEvents");
 pub const KMS_EVENT_SOURCE: &str = "kms.amazonaws.com";
 
 /// The KMS management events CloudTrail recorded in `region` between `start` and `end` (Unix
-/// seconds), as CloudTrail records. An entry whose `CloudTrailEvent` text is not JSON is kept as
-/// `LookupEvents` returned it, which the rules also read.
+/// seconds), each unpacked from its entry's `CloudTrailEvent` into a CloudTrail record. An entry
+/// whose `CloudTrailEvent` is missing or not a CloudTrail record is a collection error in its
+/// place (see [`lookup_record`]), and the walk goes on.
 ///
 /// `LookupEvents` allows two calls a second per region; the SDK's adaptive retry paces a long
 /// walk instead of failing it. A busy account records thousands of `Decrypt` calls an hour,
@@ -190,7 +194,7 @@ pub async fn kms_events(
     region: &str,
     (start, end): (i64, i64),
     max_events: usize,
-) -> (Vec<serde_json::Value>, Option<CollectionError>) {
+) -> (Vec<Unpacked>, Option<CollectionError>) {
     use aws_sdk_cloudtrail::primitives::DateTime;
     use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 
@@ -230,27 +234,32 @@ pub async fn kms_events(
                     .send()
             },
             |page| {
-                let records = page.events().iter().map(lookup_record).collect();
+                let records = page
+                    .events()
+                    .iter()
+                    .map(|event| lookup_record(event, region))
+                    .collect();
                 (records, page.next_token().map(str::to_owned))
             },
         )
         .await
 }
 
-fn lookup_record(event: &ct::Event) -> serde_json::Value {
-    if let Some(record) = event
-        .cloud_trail_event()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-        .filter(serde_json::Value::is_object)
-    {
-        return record;
+/// A record from a source, or the collection error that says why an event could not be read.
+pub type Unpacked = Result<CloudTrailRecord, CollectionError>;
+
+/// The record a `LookupEvents` entry carries as text in `CloudTrailEvent`, or the collection
+/// error naming the entry (the SDK's [`unreadable_lookup_event`], which old snapshots' entries
+/// also become): an event nobody could read may be the one a rule looks for, so it is not
+/// dropped in silence.
+fn lookup_record(event: &ct::Event, region: &str) -> Unpacked {
+    let unreadable = |problem: Option<&RecordError>| {
+        unreadable_lookup_event(Some(region), event.event_id(), event.event_name(), problem)
+    };
+    match event.cloud_trail_event() {
+        Some(text) => CloudTrailRecord::from_json_text(text).map_err(|e| unreadable(Some(&e))),
+        None => Err(unreadable(None)),
     }
-    serde_json::json!({
-        "EventId": event.event_id(),
-        "EventName": event.event_name(),
-        "EventSource": event.event_source(),
-        "CloudTrailEvent": event.cloud_trail_event(),
-    })
 }
 
 #[cfg(test)]
@@ -280,11 +289,21 @@ mod replayed {
         .await;
         assert!(error.is_none(), "{error:?}");
         assert_eq!(records.len(), 2);
-        assert_eq!(records[0]["eventName"], "DisableKey");
-        assert_eq!(records[0]["eventID"], "e1");
-        // Kept as LookupEvents returned it, which the detection rule also reads.
-        assert_eq!(records[1]["EventId"], "e2");
-        assert_eq!(records[1]["CloudTrailEvent"], "not json");
+        let first = records[0].as_ref().expect("a record");
+        assert_eq!(first.event_name(), "DisableKey");
+        assert_eq!(first.event_id(), Some("e1"));
+        assert_eq!(first.aws_region(), Some("eu-west-1"));
+        // An entry that carries no record is an error naming it, not a record nor a silence.
+        let unreadable = records[1].as_ref().expect_err("not a record");
+        assert_eq!(unreadable.operation, "LookupEvents");
+        assert_eq!(unreadable.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(unreadable.code, "UnreadableEvent");
+        assert!(
+            unreadable.message.contains("`e2` (ScheduleKeyDeletion)")
+                && unreadable.message.contains("is not JSON"),
+            "{}",
+            unreadable.message
+        );
         let sent = replay::sent_bodies(&client);
         assert_eq!(
             sent[0]["LookupAttributes"],
@@ -322,10 +341,11 @@ mod replayed {
     /// ask for the next page.
     #[tokio::test]
     async fn a_walk_past_max_events_stops_and_is_recorded_as_truncated() {
+        let record = r#"\"eventSource\":\"kms.amazonaws.com\",\"eventName\":\"Decrypt\""#;
         let page = |id: &str, next: &str| {
             format!(
-                r#"{{"Events": [{{"EventId": "{id}a", "CloudTrailEvent": "{{\"eventID\":\"{id}a\"}}"}},
-                               {{"EventId": "{id}b", "CloudTrailEvent": "{{\"eventID\":\"{id}b\"}}"}}],
+                r#"{{"Events": [{{"EventId": "{id}a", "CloudTrailEvent": "{{{record},\"eventID\":\"{id}a\"}}"}},
+                               {{"EventId": "{id}b", "CloudTrailEvent": "{{{record},\"eventID\":\"{id}b\"}}"}}],
                     "NextToken": "{next}"}}"#
             )
         };
@@ -334,7 +354,8 @@ mod replayed {
         let caller = Caller::new(4, Progress::hidden());
         let (records, error) = kms_events(&caller, &config, "eu-west-1", (0, 1), 3).await;
         assert_eq!(records.len(), 3);
-        assert_eq!(records[2]["eventID"], "p2a");
+        let third = records[2].as_ref().expect("a record");
+        assert_eq!(third.event_id(), Some("p2a"));
         let error = error.expect("truncation recorded");
         assert_eq!(error.code, crate::collect::calls::TRUNCATED);
         assert_eq!(error.operation, "LookupEvents");

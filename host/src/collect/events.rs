@@ -2,16 +2,19 @@
 //! `LookupEvents` in every region, the trails' CloudWatch Logs log groups (`FilterLogEvents`),
 //! and log files on disk.
 //!
-//! A record seen by two sources (a log file and `LookupEvents` overlap, say) is kept once, by
-//! its `eventID`. Records are sorted by time so two runs over the same data write the same
-//! snapshot.
+//! Every source is unpacked into plain CloudTrail records here, before the snapshot is written
+//! (rules read [`CloudTrailRecord`]s, and packs built against older SDKs read the same JSON
+//! objects); an event a source returned but nobody could read is a collection error of the
+//! section. A record seen by two sources (a log file and `LookupEvents` overlap, say) is kept
+//! once, by its `eventID`. Records are sorted by time so two runs over the same data write the
+//! same snapshot.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use aws_config::SdkConfig;
 use futures_util::future::join_all;
-use serde_json::Value;
+use trailwarden_sdk::events::CloudTrailRecord;
 use trailwarden_sdk::snapshot::{RegionSnapshot, Section};
 
 use super::calls::Caller;
@@ -40,7 +43,7 @@ pub async fn collect(
     window: (i64, i64),
     sources: &EventSources,
     files: Option<FileEvents>,
-) -> Section<Value> {
+) -> Section<CloudTrailRecord> {
     let mut section = Section::of(Vec::new());
     if let Some(files) = files {
         section.items.extend(files.records);
@@ -71,11 +74,15 @@ pub async fn collect(
     };
     let (lookups, groups) = tokio::join!(lookups, groups);
     for (records, error) in lookups.into_iter().chain(groups) {
-        // The log group's filter pattern already selects KMS records; checking again keeps
-        // the section to one event source whatever the server did with the pattern.
-        section
-            .items
-            .extend(records.into_iter().filter(is_kms_or_lookup_entry));
+        for record in records {
+            match record {
+                // The sources already select KMS records; checking again keeps the section to
+                // one event source whatever the server did with the request.
+                Ok(record) if is_kms(&record) => section.items.push(record),
+                Ok(_) => {}
+                Err(unreadable) => section.errors.push(unreadable),
+            }
+        }
         section.errors.extend(error);
     }
     dedup_and_sort(&mut section.items);
@@ -106,53 +113,49 @@ pub fn trail_log_groups(regions: &[RegionSnapshot]) -> BTreeSet<(String, String)
         .collect()
 }
 
-fn is_kms_or_lookup_entry(record: &Value) -> bool {
-    record.get("CloudTrailEvent").is_some()
-        || record.get("eventSource").and_then(Value::as_str) == Some(cloudtrail::KMS_EVENT_SOURCE)
+fn is_kms(record: &CloudTrailRecord) -> bool {
+    record.event_source() == cloudtrail::KMS_EVENT_SOURCE
 }
 
-/// The id of a record: `eventID` for a CloudTrail record, `EventId` for a `LookupEvents`
-/// entry kept as is.
-fn event_id(record: &Value) -> Option<&str> {
-    record
-        .get("eventID")
-        .or_else(|| record.get("EventId"))
-        .and_then(Value::as_str)
-}
-
-fn dedup_and_sort(records: &mut Vec<Value>) {
+fn dedup_and_sort(records: &mut Vec<CloudTrailRecord>) {
     let mut seen = BTreeSet::new();
-    records.retain(|record| match event_id(record) {
+    records.retain(|record| match record.event_id() {
         Some(id) => seen.insert(id.to_owned()),
         None => true,
     });
-    let time = |record: &Value| {
-        record
-            .get("eventTime")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    records.sort_by_cached_key(|record| (time(record), event_id(record).map(str::to_owned)));
+    records.sort_by_cached_key(|record| {
+        (
+            record.event_time().unwrap_or_default().to_owned(),
+            record.event_id().map(str::to_owned),
+        )
+    });
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
     #[test]
     fn a_record_from_two_sources_is_kept_once_in_time_order() {
+        let record = |fields: Value| {
+            let mut record = json!({"eventSource": "kms.amazonaws.com", "eventName": "Decrypt"});
+            record
+                .as_object_mut()
+                .expect("an object")
+                .extend(fields.as_object().cloned().unwrap_or_default());
+            CloudTrailRecord::try_from(record).expect("a record")
+        };
         let mut records = vec![
-            json!({"eventID": "b", "eventTime": "2026-11-25T09:20:00Z"}),
-            json!({"eventID": "a", "eventTime": "2026-11-25T09:10:00Z"}),
-            json!({"eventID": "b", "eventTime": "2026-11-25T09:20:00Z"}),
-            json!({"eventTime": "2026-11-25T09:00:00Z"}),
+            record(json!({"eventID": "b", "eventTime": "2026-11-25T09:20:00Z"})),
+            record(json!({"eventID": "a", "eventTime": "2026-11-25T09:10:00Z"})),
+            record(json!({"eventID": "b", "eventTime": "2026-11-25T09:20:00Z"})),
+            record(json!({"eventTime": "2026-11-25T09:00:00Z"})),
         ];
         dedup_and_sort(&mut records);
-        let ids: Vec<_> = records.iter().map(|r| r.get("eventID")).collect();
-        assert_eq!(ids, [None, Some(&json!("a")), Some(&json!("b"))]);
+        let ids: Vec<_> = records.iter().map(CloudTrailRecord::event_id).collect();
+        assert_eq!(ids, [None, Some("a"), Some("b")]);
     }
 
     #[test]

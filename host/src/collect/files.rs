@@ -3,13 +3,16 @@
 //! synced with `aws s3 sync`.
 //!
 //! A file that is not a CloudTrail log file is an error naming it: silently skipping it would
-//! make a detection rule report "nothing happened" over events it never saw. Digest files
-//! (`CloudTrail-Digest`), which sit in the same tree, are skipped by name.
+//! make a detection rule report "nothing happened" over events it never saw. So is a KMS record
+//! in the window that is not a CloudTrail record (no `eventName`, a field of the wrong type),
+//! named by its index in `Records`. Digest files (`CloudTrail-Digest`), which sit in the same
+//! tree, are skipped by name.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use trailwarden_sdk::events::CloudTrailRecord;
 use trailwarden_sdk::time::parse_rfc3339;
 
 /// Why the events on disk could not be read.
@@ -38,7 +41,7 @@ pub enum EventsFileError {
 #[derive(Debug, Default)]
 pub struct FileEvents {
     /// KMS records inside the window.
-    pub records: Vec<Value>,
+    pub records: Vec<CloudTrailRecord>,
     /// Files read.
     pub files: usize,
     /// Records outside the window, from another service, or without a time.
@@ -65,12 +68,18 @@ pub fn read(paths: &[PathBuf], (start, end): (i64, i64)) -> Result<FileEvents, E
         for file in files {
             let records = read_file(&file)?;
             events.files += 1;
-            for record in records {
-                if keep(&record, start, end) {
-                    events.records.push(record);
-                } else {
+            for (index, record) in records.into_iter().enumerate() {
+                if !keep(&record, start, end) {
                     events.skipped += 1;
+                    continue;
                 }
+                let record = CloudTrailRecord::try_from(record).map_err(|error| {
+                    EventsFileError::Malformed {
+                        path: file.clone(),
+                        reason: format!("record {index} {error}"),
+                    }
+                })?;
+                events.records.push(record);
             }
         }
     }
@@ -197,7 +206,7 @@ mod tests {
         let events = read(&[root], (start, end)).expect("reads");
         assert_eq!(events.files, 1);
         assert_eq!(events.records.len(), 1, "{:?}", events.records);
-        assert_eq!(events.records[0]["eventName"], "DisableKey");
+        assert_eq!(events.records[0].event_name(), "DisableKey");
         assert_eq!(events.skipped, 2);
     }
 
@@ -220,6 +229,19 @@ mod tests {
                 "scalar.json",
                 &b"{\"Records\": [1]}"[..],
                 "record 0 is not an object",
+            ),
+            (
+                "no-name.json",
+                &br#"{"Records": [{"eventSource": "s3.amazonaws.com"},
+                     {"eventSource": "kms.amazonaws.com", "eventTime": "2026-11-25T09:10:00Z"}]}"#
+                    [..],
+                "record 1 has no `eventName`",
+            ),
+            (
+                "wrong-type.json",
+                &br#"{"Records": [{"eventSource": "kms.amazonaws.com", "eventName": "DisableKey",
+                     "eventTime": "2026-11-25T09:10:00Z", "userIdentity": {"arn": 7}}]}"#[..],
+                "record 0 has `userIdentity.arn` as a number, not a string",
             ),
             ("bad.json.gz", &b"\x1f\x8bgarbage"[..], "not valid gzip"),
         ];

@@ -8,7 +8,11 @@ use trailwarden_sdk::snapshot::{
     CollectionError, LogGroup, MetricFilter, MetricTransformation, Section,
 };
 
+use trailwarden_sdk::events::CloudTrailRecord;
+use trailwarden_sdk::events::section::UNREADABLE_EVENT;
+
 use super::calls::{Caller, Op};
+use super::cloudtrail::{KMS_EVENT_SOURCE, Unpacked};
 
 /// `logs:DescribeLogGroups`.
 pub const DESCRIBE_LOG_GROUPS: Op = Op::new("logs", "DescribeLogGroups");
@@ -134,8 +138,8 @@ fn convert_filter(filter: &aws_sdk_cloudwatchlogs::types::MetricFilter) -> Optio
 pub const KMS_EVENTS_PATTERN: &str = "{ $.eventSource = \"kms.amazonaws.com\" }";
 
 /// The KMS records a trail delivered to the log group named `log_group` between `start` and
-/// `end` (Unix seconds), as JSON values; a message that is not JSON is skipped. Stops after
-/// `max_events` records, like [`super::cloudtrail::kms_events`].
+/// `end` (Unix seconds). Stops after `max_events` messages, like
+/// [`super::cloudtrail::kms_events`]. See [`kms_record`] for what each message becomes.
 pub async fn kms_events(
     caller: &Caller,
     config: &SdkConfig,
@@ -143,7 +147,7 @@ pub async fn kms_events(
     log_group: &str,
     (start, end): (i64, i64),
     max_events: usize,
-) -> (Vec<serde_json::Value>, Option<CollectionError>) {
+) -> (Vec<Unpacked>, Option<CollectionError>) {
     let client = client(config, region);
     caller
         .walk_at_most(
@@ -165,10 +169,77 @@ pub async fn kms_events(
                     .events()
                     .iter()
                     .filter_map(|event| event.message())
-                    .filter_map(|message| serde_json::from_str(message).ok())
+                    .filter_map(|message| kms_record(message, region, log_group))
                     .collect();
                 (records, page.next_token().map(str::to_owned))
             },
         )
         .await
+}
+
+/// What one log event's message becomes. The server's filter pattern sends only KMS records,
+/// but an emulator may ignore it: a message that is not a JSON object with `eventSource`
+/// `kms.amazonaws.com` is not a KMS record and is left out (`None`). One that claims to be a KMS
+/// record but is not a CloudTrail record (no `eventName`, a field of the wrong type) is a
+/// collection error naming the log group, since it may be the event a rule looks for.
+fn kms_record(message: &str, region: &str, log_group: &str) -> Option<Unpacked> {
+    let value: serde_json::Value = serde_json::from_str(message).ok()?;
+    let source = value.get("eventSource").and_then(serde_json::Value::as_str);
+    if source != Some(KMS_EVENT_SOURCE) {
+        return None;
+    }
+    Some(
+        CloudTrailRecord::try_from(value).map_err(|error| CollectionError {
+            service: FILTER_LOG_EVENTS.service.to_owned(),
+            operation: FILTER_LOG_EVENTS.operation.to_owned(),
+            region: Some(region.to_owned()),
+            code: UNREADABLE_EVENT.to_owned(),
+            message: format!(
+                "a KMS event in log group `{log_group}` is not a CloudTrail record: it {error}"
+            ),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_become_kms_records_errors_or_nothing() {
+        let record =
+            r#"{"eventSource": "kms.amazonaws.com", "eventName": "DisableKey", "eventID": "e1"}"#;
+        let kept = kms_record(record, "eu-west-1", "ct")
+            .expect("a KMS message")
+            .expect("a record");
+        assert_eq!(kept.event_id(), Some("e1"));
+
+        for other in [
+            "plain text",
+            r#"{"eventSource": "s3.amazonaws.com", "eventName": "GetObject"}"#,
+            "[1, 2]",
+        ] {
+            assert!(kms_record(other, "eu-west-1", "ct").is_none(), "{other}");
+        }
+
+        let broken =
+            r#"{"eventSource": "kms.amazonaws.com", "eventName": "DisableKey", "awsRegion": 7}"#;
+        let error = kms_record(broken, "eu-west-1", "ct/org")
+            .expect("a KMS message")
+            .expect_err("not a record");
+        assert_eq!(
+            (error.service.as_str(), error.operation.as_str()),
+            ("logs", "FilterLogEvents")
+        );
+        assert_eq!(error.code, UNREADABLE_EVENT);
+        assert_eq!(error.region.as_deref(), Some("eu-west-1"));
+        assert!(error.message.contains("`ct/org`"), "{}", error.message);
+        assert!(
+            error
+                .message
+                .contains("has `awsRegion` as a number, not a string"),
+            "{}",
+            error.message
+        );
+    }
 }

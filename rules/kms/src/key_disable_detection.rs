@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
 use trailwarden_sdk::events::kms::EVENT_SOURCE;
 use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::{format_rfc3339, parse_rfc3339};
@@ -89,12 +88,12 @@ impl RuleSettings for DetectionSettings {
 /// Calls by `allowed_principals` are not reported. The same `eventID` seen twice (log files and
 /// `LookupEvents`) is reported once.
 ///
-/// Records may be plain CloudTrail records, log-file objects (`{"Records": [...]}`), or
-/// `LookupEvents` entries whose `CloudTrailEvent` holds the record as text. A record that is not
-/// a JSON object or lacks `eventSource`/`eventName` is skipped and counted in the rule's log; a
-/// matching record whose `eventTime` cannot be read is reported as not verifiable, since it may
-/// be recent. If the events could not be collected at all, the result is "not verifiable"; if
-/// some calls failed, that is reported and the records that did arrive are still checked.
+/// The records come from `LookupEvents`, log files (`{"Records": [...]}`) or the log group,
+/// unpacked into plain CloudTrail records by the collector (and, for snapshots saved by older
+/// versions, when the snapshot is read). A matching record whose `eventTime` cannot be read is
+/// reported as not verifiable, since it may be recent. If the events could not be collected at
+/// all, the result is "not verifiable"; if some calls failed, or an event could not be read,
+/// that is reported and the records that did arrive are still checked.
 ///
 /// ## Why it matters
 /// Deleting a KMS key "deletes the key material and all metadata associated with the KMS key
@@ -191,19 +190,10 @@ pub fn key_disable_detection(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Findi
         account,
         start,
         seen: BTreeSet::new(),
-        skipped: 0,
         findings: Vec::new(),
     };
-    for item in &snapshot.events.items {
-        for record in records(item) {
-            scan.record(snapshot, record.as_ref());
-        }
-    }
-    if scan.skipped > 0 {
-        ctx.log(format!(
-            "skipped {} event item(s) that are not CloudTrail records (not an object, or no eventSource/eventName)",
-            scan.skipped
-        ));
+    for record in &snapshot.events.items {
+        scan.record(snapshot, record);
     }
     findings.extend(scan.findings);
     Ok(findings)
@@ -251,40 +241,21 @@ fn coverage_gap(snapshot: &Snapshot, start: i64) -> Option<Finding> {
     })
 }
 
-/// The CloudTrail records in one events item: the item itself, each of a log file's `Records`,
-/// or the record a `LookupEvents` entry carries as text in `CloudTrailEvent`.
-fn records(item: &Value) -> Vec<std::borrow::Cow<'_, Value>> {
-    use std::borrow::Cow;
-    if let Some(list) = item.get("Records").and_then(Value::as_array) {
-        return list.iter().map(Cow::Borrowed).collect();
-    }
-    if let Some(text) = item.get("CloudTrailEvent").and_then(Value::as_str) {
-        return match serde_json::from_str::<Value>(text) {
-            Ok(record) => vec![Cow::Owned(record)],
-            Err(_) => vec![Cow::Owned(Value::Null)],
-        };
-    }
-    vec![Cow::Borrowed(item)]
-}
-
 /// The walk over the records, with what it has found so far.
 struct Scan<'a> {
     settings: &'a DetectionSettings,
     account: &'a str,
     start: i64,
     seen: BTreeSet<String>,
-    skipped: usize,
     findings: Vec<Finding>,
 }
 
 impl Scan<'_> {
-    fn record(&mut self, snapshot: &Snapshot, record: &Value) {
-        let text = |key: &str| record.get(key).and_then(Value::as_str);
-        let (Some(source), Some(name)) = (text("eventSource"), text("eventName")) else {
-            self.skipped += 1;
-            return;
-        };
-        if source != EVENT_SOURCE || !OPERATIONS.contains(&name) || failed(record) {
+    fn record(&mut self, snapshot: &Snapshot, record: &CloudTrailRecord) {
+        if record.event_source() != EVENT_SOURCE
+            || !OPERATIONS.contains(&record.event_name())
+            || record.failed()
+        {
             return;
         }
         let event = Event::read(record, self.account);
@@ -324,15 +295,6 @@ fn principal_matches(allowed: &str, arn: &str) -> bool {
     }
 }
 
-/// Whether the call failed: an `errorCode` that is not null or empty.
-fn failed(record: &Value) -> bool {
-    match record.get("errorCode") {
-        None | Some(Value::Null) => false,
-        Some(Value::String(code)) => !code.is_empty(),
-        Some(_) => true,
-    }
-}
-
 /// The parts of a matching record a finding reports; any of them may be missing.
 struct Event<'a> {
     name: &'a str,
@@ -351,36 +313,37 @@ struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
-    fn read(record: &'a Value, account: &str) -> Self {
-        let text = |pointer: &str| record.pointer(pointer).and_then(Value::as_str);
+    fn read(record: &'a CloudTrailRecord, account: &str) -> Self {
+        let identity = record.user_identity();
+        let key_ref = record
+            .request_parameters()
+            .and_then(|parameters| parameters.get("keyId"))
+            .and_then(serde_json::Value::as_str);
         let key_arn = record
-            .get("resources")
-            .and_then(Value::as_array)
-            .and_then(|resources| {
-                resources.iter().find_map(|r| {
-                    let arn = r.get("ARN").and_then(Value::as_str)?;
-                    let is_key = r.get("type").and_then(Value::as_str) == Some(KEY_KIND)
-                        || arn.contains(":key/");
-                    is_key.then_some(arn)
-                })
+            .resources()
+            .find_map(|resource| {
+                let arn = resource.arn()?;
+                let is_key = resource.kind() == Some(KEY_KIND) || arn.contains(":key/");
+                is_key.then_some(arn)
             })
-            .or_else(|| text("/requestParameters/keyId").filter(|k| k.starts_with("arn:")));
+            .or_else(|| key_ref.filter(|k| k.starts_with("arn:")));
         Self {
-            name: text("/eventName").unwrap_or("?"),
-            id: text("/eventID").map(str::to_owned),
-            time: text("/eventTime"),
-            region: text("/awsRegion"),
-            account: text("/recipientAccountId").unwrap_or(account).to_owned(),
-            source_ip: text("/sourceIPAddress"),
-            user_agent: text("/userAgent"),
-            actor_type: text("/userIdentity/type"),
-            actor_arn: text("/userIdentity/arn"),
-            issuer_arn: text("/userIdentity/sessionContext/sessionIssuer/arn"),
-            key_ref: text("/requestParameters/keyId"),
+            name: record.event_name(),
+            id: record.event_id().map(str::to_owned),
+            time: record.event_time(),
+            region: record.aws_region(),
+            account: record.recipient_account_id().unwrap_or(account).to_owned(),
+            source_ip: record.source_ip_address(),
+            user_agent: record.user_agent(),
+            actor_type: identity.and_then(|i| i.kind()),
+            actor_arn: identity.and_then(|i| i.arn()),
+            issuer_arn: identity.and_then(|i| i.session_issuer_arn()),
+            key_ref,
             key_arn,
             pending_days: record
-                .pointer("/requestParameters/pendingWindowInDays")
-                .and_then(Value::as_i64),
+                .request_parameters()
+                .and_then(|parameters| parameters.get("pendingWindowInDays"))
+                .and_then(serde_json::Value::as_i64),
         }
     }
 

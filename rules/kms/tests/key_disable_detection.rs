@@ -276,29 +276,16 @@ fn partly_failed_collection_still_reports_what_arrived() {
 }
 
 #[test]
-fn malformed_records_are_skipped_and_logged() {
-    let mut bare = json!({
+fn a_bare_record_is_reported_with_what_it_has() {
+    let bare = json!({
         "eventSource": "kms.amazonaws.com",
         "eventName": "DisableKey",
         "eventTime": "2024-05-20T20:50:00Z",
-        "userIdentity": "not an object",
+        "userIdentity": null,
         "requestParameters": { "keyId": 42 },
-        "resources": "none"
+        "resources": [{ "type": "AWS::KMS::Key" }]
     });
-    bare["awsRegion"] = json!(7);
-    let items = vec![
-        json!(42),
-        json!("DisableKey"),
-        json!(null),
-        json!([disable()]),
-        json!({}),
-        json!({ "eventSource": "kms.amazonaws.com" }),
-        json!({ "eventSource": 1, "eventName": "DisableKey" }),
-        json!({ "CloudTrailEvent": "{not json" }),
-        bare,
-        disable(),
-    ];
-    let (findings, logs) = run_at(RULE, &events(items), Value::Null, Some(NOW));
+    let (findings, logs) = run_at(RULE, &events(vec![bare, disable()]), Value::Null, Some(NOW));
     assert_eq!(
         verdicts(&findings),
         vec![
@@ -319,7 +306,65 @@ fn malformed_records_are_skipped_and_logged() {
         bare.message
     );
     assert!(bare.region.is_none());
-    assert!(logs.iter().any(|l| l.contains("skipped 8")), "{logs:?}");
+    assert!(logs.is_empty(), "{logs:?}");
+}
+
+/// What is not a CloudTrail record never reaches the rule: the snapshot does not parse, and
+/// the error names the item and what is wrong with it.
+#[test]
+fn malformed_records_are_snapshot_errors_naming_the_item() {
+    let cases = [
+        (json!(42), "events item 1 is not an object but a number"),
+        (json!({}), "events item 1 has no `eventSource`"),
+        (
+            json!({ "eventSource": "kms.amazonaws.com" }),
+            "events item 1 has no `eventName`",
+        ),
+        (
+            json!({ "eventSource": 1, "eventName": "DisableKey" }),
+            "events item 1 has `eventSource` as a number, not a string",
+        ),
+        (
+            json!({ "eventSource": "kms.amazonaws.com", "eventName": "DisableKey", "userIdentity": "x" }),
+            "events item 1 has `userIdentity` as a string, not an object",
+        ),
+    ];
+    for (item, expected) in cases {
+        let document = json!({
+            "schemaVersion": 1,
+            "account": { "id": ACCOUNT },
+            "regions": [region(REGION)],
+            "events": { "items": [disable(), item] }
+        });
+        let error = Snapshot::from_json(&document.to_string())
+            .expect_err(expected)
+            .to_string();
+        assert!(error.contains(expected), "{expected}: {error}");
+    }
+}
+
+/// A `LookupEvents` entry an earlier collector kept although its `CloudTrailEvent` could not
+/// be read is an event nobody saw: the result says the events are incomplete.
+#[test]
+fn an_unreadable_lookup_events_entry_makes_the_events_incomplete() {
+    let unreadable = json!({
+        "EventId": "e2", "EventName": "ScheduleKeyDeletion", "CloudTrailEvent": "{not json"
+    });
+    let findings = check(&events(vec![unreadable, disable()]), Value::Null);
+    assert_eq!(
+        verdicts(&findings),
+        vec![
+            (Outcome::Unverifiable, "EVENTS_INCOMPLETE".to_owned()),
+            (Outcome::Fail, "KEY_DISABLED".to_owned()),
+        ]
+    );
+    assert!(
+        findings[0]
+            .message
+            .contains("event `e2` (ScheduleKeyDeletion)"),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]

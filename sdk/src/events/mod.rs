@@ -9,7 +9,9 @@
 //! - [`RecordBuilder`] builds any record;
 //! - [`kms`] has every KMS operation the rules use;
 //! - [`cis`] has the CIS 4.1–4.15 controls as data ([`CisControl`], [`cis_control`]), with their
-//!   exact patterns and records.
+//!   exact patterns and records;
+//! - [`CloudTrailRecord`] is a record as the snapshot's events section holds it: checked once,
+//!   read through typed accessors, its JSON kept whole for the pattern engines.
 //!
 //! Records are plain data (`serde_json::Value`) with fixed times and derived ids, so they are
 //! reproducible and work in wasm rules (no clock, no randomness).
@@ -35,6 +37,8 @@ pub mod cis;
 mod cis_records;
 pub mod identity;
 pub mod kms;
+mod record;
+pub mod section;
 
 #[cfg(test)]
 mod tests;
@@ -44,3 +48,4 @@ pub use builder::{
     RecordBuilder, uuid,
 };
 pub use cis::{CIS_CONTROLS, CisControl, cis_control};
+pub use record::{CloudTrailRecord, RecordError, RecordResource, UserIdentity};

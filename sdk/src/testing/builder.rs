@@ -336,7 +336,15 @@ impl SnapshotBuilder {
 
     /// Adds a CloudTrail record (see [`crate::events`]) to the snapshot's events, which are
     /// then collected.
+    ///
+    /// # Panics
+    /// If `record` is not a CloudTrail record (see [`crate::events::CloudTrailRecord`]): a test
+    /// that builds a snapshot no collector could write is a mistake in the test.
     pub fn event(mut self, record: Value) -> Self {
+        let record = match crate::events::CloudTrailRecord::try_from(record) {
+            Ok(record) => record,
+            Err(error) => panic!("SnapshotBuilder::event: the record {error}"),
+        };
         self.snapshot.events.collected = true;
         self.snapshot.events.items.push(record);
         self
