@@ -393,13 +393,11 @@ impl SnapshotBuilder {
         self.edit_alarm(name, |alarm| alarm.statistic = Some(aws_value(statistic)))
     }
 
-    /// Sets the `ComparisonOperator` and the `Threshold` of the alarm `name` in this region
-    /// (`GreaterThanOrEqualToThreshold`, `LessThanThreshold`, …; a threshold of `None` is an
-    /// alarm on a band or a metric that has none).
-    pub fn alarm_comparison(self, name: &str, operator: &str, threshold: Option<f64>) -> Self {
+    /// Sets the `ComparisonOperator` of the alarm `name` in this region, as CloudWatch spells
+    /// it (`GreaterThanOrEqualToThreshold`, `LessThanThreshold`, `LessThanLowerThreshold`, …).
+    pub fn alarm_comparison(self, name: &str, operator: &str) -> Self {
         self.edit_alarm(name, |alarm| {
-            alarm.comparison_operator = aws_value(operator);
-            alarm.threshold = threshold;
+            alarm.comparison_operator = aws_value(operator)
         })
     }
 
