@@ -4,7 +4,9 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use trailwarden_sdk::{Finding, Outcome};
+use trailwarden_sdk::Finding;
+use trailwarden_sdk::Outcome;
+use trailwarden_sdk::testing::{SectionName, SnapshotBuilder};
 
 const RULE: &str = "TW-KMS-004";
 
@@ -23,36 +25,35 @@ fn alerts() -> String {
     topic_arn(REGION, "security-alerts")
 }
 
-/// us-east-1 with one customer key, the `security-alerts` topic (confirmed) and `rules`.
-fn account_with(rules: Vec<Value>) -> trailwarden_sdk::Snapshot {
-    account_with_topics(rules, json!([topic(REGION, "security-alerts", true)]))
+/// us-east-1 with one customer key and the `security-alerts` topic (confirmed).
+fn account() -> SnapshotBuilder {
+    with_key().topic("security-alerts")
 }
 
-fn account_with_topics(rules: Vec<Value>, topics: Value) -> trailwarden_sdk::Snapshot {
-    let r = with(region(REGION), "kmsKeys", json!([cmk(KEY_ID, REGION)]));
-    let r = with(r, "topics", topics);
-    snapshot(vec![with(r, "eventRules", Value::Array(rules))])
+/// `account` with the EventBridge rule `name` on `pattern` in `state`, notifying
+/// `security-alerts`.
+fn with_rule(account: SnapshotBuilder, name: &str, pattern: Value, state: &str) -> SnapshotBuilder {
+    account
+        .event_rule(name, &pattern, "security-alerts")
+        .event_rule_state(name, state)
 }
 
-fn rule(name: &str, pattern: Value, state: &str) -> Value {
-    event_rule(REGION, name, pattern, state, &[alerts()])
+fn check(account: SnapshotBuilder) -> Vec<Finding> {
+    run(RULE, account, Value::Null)
 }
 
-fn check(snapshot: &trailwarden_sdk::Snapshot) -> Vec<Finding> {
-    run(RULE, snapshot, Value::Null)
-}
-
-fn check_ops(snapshot: &trailwarden_sdk::Snapshot, operations: &[&str]) -> Vec<Finding> {
-    run(RULE, snapshot, json!({ "operations": operations }))
+fn check_ops(account: SnapshotBuilder, operations: &[&str]) -> Vec<Finding> {
+    run(RULE, account, json!({ "operations": operations }))
 }
 
 #[test]
 fn canonical_pattern_passes() {
-    let findings = check(&account_with(vec![rule(
+    let findings = check(with_rule(
+        account(),
         "kms-key-changes",
         canonical(),
         "ENABLED",
-    )]));
+    ));
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
@@ -60,11 +61,7 @@ fn canonical_pattern_passes() {
 fn pattern_missing_schedule_key_deletion_fails_naming_it() {
     let mut pattern = canonical();
     pattern["detail"]["eventName"] = json!(["DisableKey"]);
-    let findings = check(&account_with(vec![rule(
-        "kms-disable-only",
-        pattern,
-        "ENABLED",
-    )]));
+    let findings = check(with_rule(account(), "kms-disable-only", pattern, "ENABLED"));
     assert_eq!(verdicts(&findings), fail("EVENT_PATTERN_NO_MATCH"));
     let finding = &findings[0];
     assert!(
@@ -101,14 +98,14 @@ fn prefix_pattern_passes() {
         "detail": { "eventName": [{ "prefix": "Disable" }, "ScheduleKeyDeletion"] },
         "source": ["aws.kms"]
     });
-    let findings = check(&account_with(vec![rule("kms-prefix", pattern, "ENABLED")]));
+    let findings = check(with_rule(account(), "kms-prefix", pattern, "ENABLED"));
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
 #[test]
 fn pattern_without_event_name_passes() {
     let pattern = json!({ "source": ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"] });
-    assert!(check(&account_with(vec![rule("all-kms", pattern, "ENABLED")])).is_empty());
+    assert!(check(with_rule(account(), "all-kms", pattern, "ENABLED")).is_empty());
 }
 
 #[test]
@@ -117,7 +114,7 @@ fn anything_but_the_names_matches_neither() {
         "source": ["aws.kms"],
         "detail": { "eventName": [{ "anything-but": ["DisableKey", "ScheduleKeyDeletion"] }] }
     });
-    let findings = check(&account_with(vec![rule("kms-other", pattern, "ENABLED")]));
+    let findings = check(with_rule(account(), "kms-other", pattern, "ENABLED"));
     assert_eq!(verdicts(&findings), fail("NO_EVENT_RULE"));
     assert!(
         findings[0]
@@ -133,7 +130,7 @@ fn wrong_detail_type_does_not_match() {
     let mut pattern = canonical();
     pattern["detail-type"] = json!(["KMS CMK Deletion"]);
     assert_eq!(
-        verdicts(&check(&account_with(vec![rule("kms", pattern, "ENABLED")]))),
+        verdicts(&check(with_rule(account(), "kms", pattern, "ENABLED"))),
         fail("NO_EVENT_RULE")
     );
 }
@@ -145,8 +142,8 @@ fn generate_data_key_needs_the_all_management_events_state() {
         "detail-type": ["AWS API Call via CloudTrail"],
         "detail": { "eventName": ["GenerateDataKey"] }
     });
-    let enabled = account_with(vec![rule("data-keys", pattern.clone(), "ENABLED")]);
-    let findings = check_ops(&enabled, &["GenerateDataKey"]);
+    let enabled = with_rule(account(), "data-keys", pattern.clone(), "ENABLED");
+    let findings = check_ops(enabled, &["GenerateDataKey"]);
     assert_eq!(verdicts(&findings), fail("EVENT_RULE_EXCLUDES_READ_ONLY"));
     let message = &findings[0].message;
     assert!(
@@ -155,27 +152,29 @@ fn generate_data_key_needs_the_all_management_events_state() {
     );
     assert!(message.contains("GenerateDataKey"), "{message}");
 
-    let all = account_with(vec![rule(
+    let all = with_rule(
+        account(),
         "data-keys",
         pattern,
         "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-    )]);
-    assert!(check_ops(&all, &["GenerateDataKey"]).is_empty());
+    );
+    assert!(check_ops(all, &["GenerateDataKey"]).is_empty());
 }
 
 #[test]
 fn write_events_need_no_special_state() {
-    let all = account_with(vec![rule(
+    let all = with_rule(
+        account(),
         "kms",
         canonical(),
         "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-    )]);
-    assert!(check(&all).is_empty());
+    );
+    assert!(check(all).is_empty());
 }
 
 #[test]
 fn disabled_rule_fails() {
-    let findings = check(&account_with(vec![rule("kms", canonical(), "DISABLED")]));
+    let findings = check(with_rule(account(), "kms", canonical(), "DISABLED"));
     assert_eq!(verdicts(&findings), fail("EVENT_RULE_DISABLED"));
     assert!(
         findings[0].message.contains("DISABLED"),
@@ -186,7 +185,7 @@ fn disabled_rule_fails() {
 
 #[test]
 fn unknown_state_is_unverifiable() {
-    let findings = check(&account_with(vec![rule("kms", canonical(), "PAUSED")]));
+    let findings = check(with_rule(account(), "kms", canonical(), "PAUSED"));
     assert_eq!(
         verdicts(&findings),
         unverifiable("EVENT_RULE_STATE_UNKNOWN")
@@ -195,9 +194,9 @@ fn unknown_state_is_unverifiable() {
 
 #[test]
 fn rule_on_another_bus_fails() {
-    let mut custom = rule("kms", canonical(), "ENABLED");
-    custom["eventBusName"] = json!("security");
-    let findings = check(&account_with(vec![custom]));
+    let custom = with_rule(account(), "kms", canonical(), "ENABLED")
+        .edit_event_rule("kms", |rule| rule.event_bus_name = "security".to_owned());
+    let findings = check(custom);
     assert_eq!(verdicts(&findings), fail("EVENT_RULE_WRONG_BUS"));
     assert!(
         findings[0].message.contains("`security`"),
@@ -208,38 +207,44 @@ fn rule_on_another_bus_fails() {
 
 #[test]
 fn default_bus_given_by_arn_passes() {
-    let mut by_arn = rule("kms", canonical(), "ENABLED");
-    by_arn["eventBusName"] = json!(format!(
-        "arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"
-    ));
-    assert!(check(&account_with(vec![by_arn])).is_empty());
+    let by_arn =
+        with_rule(account(), "kms", canonical(), "ENABLED").edit_event_rule("kms", |rule| {
+            rule.event_bus_name = format!("arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default");
+        });
+    assert!(check(by_arn).is_empty());
 }
 
 #[test]
 fn targets_must_tell_someone() {
     let queue = format!("arn:aws:sqs:{REGION}:{ACCOUNT}:kms-events");
     let missing = topic_arn(REGION, "gone");
-    let cases: Vec<(Vec<String>, Value, &str)> = vec![
-        (vec![], json!([]), "NO_TARGETS"),
+    let targeting = |account: SnapshotBuilder, targets: &[&str]| {
+        with_rule(account, "kms", canonical(), "ENABLED").event_rule_targets("kms", targets)
+    };
+    let pending = account().edit_topic("security-alerts", |topic| {
+        topic.subscriptions[0].subscription_arn = "PendingConfirmation".to_owned();
+    });
+    let aws_managed = account().edit_topic("security-alerts", |topic| {
+        topic.kms_master_key_id = Some("alias/aws/sns".to_owned());
+    });
+    let cases = [
+        (targeting(with_key(), &[]), "NO_TARGETS"),
         (
-            vec![alerts()],
-            json!([topic(REGION, "security-alerts", false)]),
+            targeting(pending, &[&alerts()]),
             "TOPIC_NO_CONFIRMED_SUBSCRIPTION",
         ),
-        (vec![missing], json!([]), "TOPIC_MISSING"),
-        (vec![queue], json!([]), "ACTION_NOT_A_NOTIFICATION"),
+        (targeting(with_key(), &[&missing]), "TOPIC_MISSING"),
         (
-            vec![alerts()],
-            json!([{
-                "topicArn": alerts(), "kmsMasterKeyId": "alias/aws/sns",
-                "subscriptions": [{ "subscriptionArn": format!("{}:1", alerts()), "protocol": "email" }]
-            }]),
+            targeting(with_key(), &[&queue]),
+            "ACTION_NOT_A_NOTIFICATION",
+        ),
+        (
+            targeting(aws_managed, &[&alerts()]),
             "TOPIC_AWS_MANAGED_KEY",
         ),
     ];
-    for (targets, topics, reason) in cases {
-        let r = event_rule(REGION, "kms", canonical(), "ENABLED", &targets);
-        let findings = check(&account_with_topics(vec![r], topics));
+    for (account, reason) in cases {
+        let findings = check(account);
         assert_eq!(verdicts(&findings), fail(reason), "{reason}");
         assert!(
             findings[0].message.contains("notifies nobody"),
@@ -252,15 +257,17 @@ fn targets_must_tell_someone() {
 #[test]
 fn lambda_target_is_an_automated_response() {
     let lambda = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:respond");
-    let r = event_rule(REGION, "kms", canonical(), "ENABLED", &[lambda]);
-    assert!(check(&account_with_topics(vec![r], json!([]))).is_empty());
+    let account =
+        with_rule(with_key(), "kms", canonical(), "ENABLED").event_rule_targets("kms", &[&lambda]);
+    assert!(check(account).is_empty());
 }
 
 #[test]
 fn topic_in_another_account_is_unverifiable() {
     let foreign = format!("arn:aws:sns:{REGION}:999988887777:central-alerts");
-    let r = event_rule(REGION, "kms", canonical(), "ENABLED", &[foreign]);
-    let findings = check(&account_with(vec![r]));
+    let account =
+        with_rule(account(), "kms", canonical(), "ENABLED").event_rule_targets("kms", &[&foreign]);
+    let findings = check(account);
     assert_eq!(
         verdicts(&findings),
         unverifiable("EVENT_TARGET_UNVERIFIABLE")
@@ -274,14 +281,9 @@ fn topic_in_another_account_is_unverifiable() {
 
 #[test]
 fn unreadable_topics_make_the_region_unverifiable() {
-    let r = with(region(REGION), "kmsKeys", json!([cmk(KEY_ID, REGION)]));
-    let r = with(
-        r,
-        "eventRules",
-        json!([rule("kms", canonical(), "ENABLED")]),
-    );
-    let r = set(r, "topics", denied("sns", "ListTopics"));
-    let findings = check(&snapshot(vec![r]));
+    let account =
+        with_rule(with_key(), "kms", canonical(), "ENABLED").access_denied(SectionName::Topics);
+    let findings = check(account);
     assert_eq!(
         verdicts(&findings),
         unverifiable("EVENT_TARGET_UNVERIFIABLE")
@@ -295,24 +297,32 @@ fn unreadable_topics_make_the_region_unverifiable() {
 
 #[test]
 fn no_rules_at_all_and_unrelated_rules_are_no_event_rule() {
-    assert_eq!(
-        verdicts(&check(&account_with(vec![]))),
-        fail("NO_EVENT_RULE")
+    assert_eq!(verdicts(&check(account())), fail("NO_EVENT_RULE"));
+    let unrelated = with_rule(
+        account(),
+        "ec2",
+        json!({ "source": ["aws.ec2"] }),
+        "ENABLED",
     );
-    let ec2 = rule("ec2", json!({ "source": ["aws.ec2"] }), "ENABLED");
-    let mut scheduled = rule("nightly", json!({}), "ENABLED");
-    scheduled.as_object_mut().map(|o| o.remove("eventPattern"));
-    scheduled["scheduleExpression"] = json!("rate(1 day)");
-    let findings = check(&account_with(vec![ec2, scheduled]));
+    let scheduled =
+        with_rule(unrelated, "nightly", json!({}), "ENABLED").edit_event_rule("nightly", |rule| {
+            rule.event_pattern = None;
+            rule.schedule_expression = Some("rate(1 day)".to_owned());
+        });
+    let findings = check(scheduled);
     assert_eq!(verdicts(&findings), fail("NO_EVENT_RULE"));
     assert!(findings[0].related.is_empty());
 }
 
 #[test]
 fn closest_rule_is_the_one_about_kms() {
-    let ec2 = rule("aaa-ec2", json!({ "source": ["aws.ec2"] }), "ENABLED");
-    let kms = rule("kms", canonical(), "DISABLED");
-    let findings = check(&account_with(vec![ec2, kms]));
+    let ec2 = with_rule(
+        account(),
+        "aaa-ec2",
+        json!({ "source": ["aws.ec2"] }),
+        "ENABLED",
+    );
+    let findings = check(with_rule(ec2, "kms", canonical(), "DISABLED"));
     assert_eq!(verdicts(&findings), fail("EVENT_RULE_DISABLED"));
     assert!(
         findings[0].message.contains("`kms`"),
@@ -326,29 +336,31 @@ fn closest_rule_is_the_one_about_kms() {
     );
 }
 
-#[test]
-fn two_rules_can_share_the_work() {
+fn disable_only() -> Value {
     let mut disable = canonical();
     disable["detail"]["eventName"] = json!(["DisableKey"]);
+    disable
+}
+
+fn schedule_only() -> Value {
     let mut schedule = canonical();
     schedule["detail"]["eventName"] = json!(["ScheduleKeyDeletion"]);
-    let findings = check(&account_with(vec![
-        rule("disable", disable, "ENABLED"),
-        rule("schedule", schedule, "ENABLED"),
-    ]));
+    schedule
+}
+
+#[test]
+fn two_rules_can_share_the_work() {
+    let disable = with_rule(account(), "disable", disable_only(), "ENABLED");
+    let findings = check(with_rule(disable, "schedule", schedule_only(), "ENABLED"));
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
 #[test]
 fn each_missed_call_names_its_own_closest_rule() {
-    let mut disable = canonical();
-    disable["detail"]["eventName"] = json!(["DisableKey"]);
-    let mut schedule = canonical();
-    schedule["detail"]["eventName"] = json!(["ScheduleKeyDeletion"]);
-    let findings = check(&account_with(vec![
-        rule("disable", disable, "DISABLED"),
-        event_rule(REGION, "schedule", schedule, "ENABLED", &[]),
-    ]));
+    let disable = with_rule(account(), "disable", disable_only(), "DISABLED");
+    let account = with_rule(disable, "schedule", schedule_only(), "ENABLED")
+        .event_rule_targets("schedule", &[]);
+    let findings = check(account);
     assert_eq!(verdicts(&findings), fail("EVENT_RULE_DISABLED"));
     let message = &findings[0].message;
     assert!(
@@ -367,14 +379,16 @@ fn each_missed_call_names_its_own_closest_rule() {
 
 #[test]
 fn invalid_pattern_is_a_defect_of_its_rule() {
-    let mut broken = rule("broken", json!({}), "ENABLED");
-    broken["eventPattern"] = json!(r#"{"source": "aws.kms"}"#);
-    let findings = check(&account_with(vec![broken]));
+    let broken = with_rule(account(), "broken", json!({}), "ENABLED")
+        .edit_event_rule("broken", |rule| {
+            rule.event_pattern = Some(r#"{"source": "aws.kms"}"#.to_owned())
+        });
+    let findings = check(broken);
     assert_eq!(
         verdicts(&findings),
         vec![
-            (Outcome::Fail, "NO_EVENT_RULE".to_owned()),
-            (Outcome::Fail, "EVENT_PATTERN_INVALID".to_owned()),
+            (Outcome::Fail, "NO_EVENT_RULE"),
+            (Outcome::Fail, "EVENT_PATTERN_INVALID"),
         ]
     );
     assert!(
@@ -389,12 +403,11 @@ fn invalid_pattern_is_a_defect_of_its_rule() {
     );
     assert!(defect.message.contains("`source`"), "{}", defect.message);
 
-    let mut not_json = rule("not-json", json!({}), "ENABLED");
-    not_json["eventPattern"] = json!("{not json");
-    let findings = check(&account_with(vec![
-        not_json,
-        rule("kms", canonical(), "ENABLED"),
-    ]));
+    let not_json = with_rule(account(), "not-json", json!({}), "ENABLED")
+        .edit_event_rule("not-json", |rule| {
+            rule.event_pattern = Some("{not json".to_owned())
+        });
+    let findings = check(with_rule(not_json, "kms", canonical(), "ENABLED"));
     assert!(
         findings.is_empty(),
         "a covered region ignores unrelated broken rules: {findings:#?}"
@@ -403,20 +416,19 @@ fn invalid_pattern_is_a_defect_of_its_rule() {
 
 #[test]
 fn only_regions_with_live_customer_keys_are_in_scope() {
-    let aws_managed = json!({
-        "keyId": "aws1", "arn": format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/aws1"),
-        "keyManager": "AWS", "keyState": "Enabled", "aliases": ["alias/aws/s3"]
-    });
-    let mut pending = cmk("gone", "eu-central-1");
-    pending["keyState"] = json!("PendingDeletion");
-    let mut disabled = cmk("off", "ap-south-1");
-    disabled["keyState"] = json!("Disabled");
-    let findings = check(&snapshot(vec![
-        region("us-west-2"),
-        with(region("eu-west-1"), "kmsKeys", json!([aws_managed])),
-        with(region("eu-central-1"), "kmsKeys", json!([pending])),
-        with(region("ap-south-1"), "kmsKeys", json!([disabled])),
-    ]));
+    let account = SnapshotBuilder::new()
+        .region("us-west-2")
+        .region("eu-west-1")
+        .kms_key("aws1")
+        .kms_key_manager("aws1", "AWS")
+        .edit_kms_key("aws1", |key| key.aliases = vec!["alias/aws/s3".to_owned()])
+        .region("eu-central-1")
+        .kms_key("gone")
+        .kms_key_state("gone", "PendingDeletion")
+        .region("ap-south-1")
+        .kms_key("off")
+        .kms_key_state("off", "Disabled");
+    let findings = check(account);
     assert_eq!(verdicts(&findings), fail("NO_EVENT_RULE"));
     assert_eq!(
         findings[0].region.as_deref(),
@@ -427,44 +439,34 @@ fn only_regions_with_live_customer_keys_are_in_scope() {
 
 #[test]
 fn every_region_with_keys_needs_its_own_rule() {
-    let covered = with(region(REGION), "kmsKeys", json!([cmk(KEY_ID, REGION)]));
-    let covered = with(
-        covered,
-        "topics",
-        json!([topic(REGION, "security-alerts", true)]),
-    );
-    let covered = with(
-        covered,
-        "eventRules",
-        json!([rule("kms", canonical(), "ENABLED")]),
-    );
-    let bare = with(
-        region("eu-west-1"),
-        "kmsKeys",
-        json!([cmk("k2", "eu-west-1")]),
-    );
-    let findings = check(&snapshot(vec![covered, bare]));
+    let account = with_rule(account(), "kms", canonical(), "ENABLED")
+        .region("eu-west-1")
+        .kms_key("k2");
+    let findings = check(account);
     assert_eq!(verdicts(&findings), fail("NO_EVENT_RULE"));
     assert_eq!(findings[0].region.as_deref(), Some("eu-west-1"));
 }
 
 #[test]
 fn incomplete_sections_are_unverifiable() {
-    let keys_denied = set(region(REGION), "kmsKeys", denied("kms", "ListKeys"));
+    let keys_denied = SnapshotBuilder::new()
+        .region(REGION)
+        .access_denied(SectionName::KmsKeys);
     assert_eq!(
-        verdicts(&check(&snapshot(vec![keys_denied]))),
+        verdicts(&check(keys_denied)),
         unverifiable("KMS_KEYS_NOT_COLLECTED")
     );
 
-    let keys_missing = set(region(REGION), "kmsKeys", json!({ "collected": false }));
+    let keys_missing = SnapshotBuilder::new()
+        .region(REGION)
+        .not_collected(SectionName::KmsKeys);
     assert_eq!(
-        verdicts(&check(&snapshot(vec![keys_missing]))),
+        verdicts(&check(keys_missing)),
         unverifiable("KMS_KEYS_NOT_COLLECTED")
     );
 
-    let rules_denied = with(region(REGION), "kmsKeys", json!([cmk(KEY_ID, REGION)]));
-    let rules_denied = set(rules_denied, "eventRules", denied("events", "ListRules"));
-    let findings = check(&snapshot(vec![rules_denied]));
+    let rules_denied = with_key().access_denied(SectionName::EventRules);
+    let findings = check(rules_denied);
     assert_eq!(
         verdicts(&findings),
         unverifiable("EVENT_RULES_NOT_COLLECTED")
@@ -493,21 +495,18 @@ fn operations_setting_is_checked() {
 #[test]
 fn any_operation_with_a_record_can_be_required() {
     let pattern = json!({ "source": ["aws.kms"] });
-    let snapshot = account_with(vec![rule(
+    let all_events = with_rule(
+        account(),
         "kms",
-        pattern,
+        pattern.clone(),
         "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-    )]);
+    );
     let all = trailwarden_rules_kms::eventbridge_key_events::known_operations();
     assert!(all.len() >= 8, "{all:?}");
     let all: Vec<&str> = all.iter().map(String::as_str).collect();
-    assert!(check_ops(&snapshot, &all).is_empty());
-    let only_enabled = account_with(vec![rule(
-        "kms",
-        json!({ "source": ["aws.kms"] }),
-        "ENABLED",
-    )]);
-    let findings = check_ops(&only_enabled, &all);
+    assert!(check_ops(all_events, &all).is_empty());
+    let only_enabled = with_rule(account(), "kms", pattern, "ENABLED");
+    let findings = check_ops(only_enabled, &all);
     assert_eq!(verdicts(&findings), fail("EVENT_RULE_EXCLUDES_READ_ONLY"));
     assert!(
         !findings[0].properties["uncoveredOperations"]

@@ -4,80 +4,86 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use trailwarden_sdk::snapshot::{Dimension, MetricDataQuery};
+use trailwarden_sdk::testing::{SectionName, SnapshotBuilder};
 use trailwarden_sdk::{Finding, Outcome};
 
 const RULE: &str = "TW-KMS-005";
 const NOW: &str = "2024-05-20T12:00:00Z";
 const FAR: &str = "2025-01-01T00:00:00Z";
+const COUNTDOWN: &str = "SecondsUntilKeyMaterialExpiration";
 
-fn imported(id: &str, valid_to: Option<&str>) -> Value {
-    let mut key = cmk(id, REGION);
-    key["origin"] = json!("EXTERNAL");
-    key["expirationModel"] = json!("KEY_MATERIAL_EXPIRES");
-    if let Some(valid_to) = valid_to {
-        key["validTo"] = json!(valid_to);
-    }
-    key
+/// us-east-1 with key [`KEY_ID`], its material imported and expiring at `valid_to`, and the
+/// `security-alerts` topic (confirmed).
+fn keyed(valid_to: Option<&str>) -> SnapshotBuilder {
+    SnapshotBuilder::new()
+        .region(REGION)
+        .imported_kms_key(KEY_ID, valid_to)
+        .topic("security-alerts")
 }
 
-fn alerts() -> String {
-    topic_arn(REGION, "security-alerts")
+/// [`keyed`], expiring far away.
+fn account() -> SnapshotBuilder {
+    keyed(Some(FAR))
 }
 
-fn alarm(name: &str, dimensions: Value, operator: &str, threshold: f64) -> Value {
-    json!({
-        "alarmName": name,
-        "alarmArn": format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"),
-        "alarmActions": [alerts()],
-        "namespace": "AWS/KMS",
-        "metricName": "SecondsUntilKeyMaterialExpiration",
-        "statistic": "Minimum",
-        "dimensions": dimensions,
-        "period": 300,
-        "threshold": threshold,
-        "comparisonOperator": operator
-    })
+fn key_dimension(value: &str) -> Vec<Dimension> {
+    vec![Dimension {
+        name: "KeyId".to_owned(),
+        value: value.to_owned(),
+    }]
 }
 
-fn key_dimension(value: &str) -> Value {
-    json!([{ "name": "KeyId", "value": value }])
+fn key_arn() -> String {
+    format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}")
 }
 
-fn good_alarm() -> Value {
+/// `account` with an alarm on the `Minimum` of the countdown with these dimensions, notifying
+/// `security-alerts`.
+fn alarm(
+    account: SnapshotBuilder,
+    name: &str,
+    dimensions: Vec<Dimension>,
+    operator: &str,
+    threshold: Option<f64>,
+) -> SnapshotBuilder {
+    account
+        .alarm(name, "AWS/KMS", COUNTDOWN, "security-alerts")
+        .alarm_statistic(name, "Minimum")
+        .alarm_comparison(name, operator)
+        .edit_alarm(name, |alarm| {
+            alarm.dimensions = dimensions.clone();
+            alarm.threshold = threshold;
+        })
+}
+
+/// `account` with the alarm that passes: 30 days left on [`KEY_ID`].
+fn good_alarm(account: SnapshotBuilder) -> SnapshotBuilder {
     alarm(
+        account,
         "kms-material-expiry",
         key_dimension(KEY_ID),
         "LessThanThreshold",
-        2_592_000.0,
+        Some(2_592_000.0),
     )
 }
 
-fn account(keys: Value, alarms: Value) -> trailwarden_sdk::Snapshot {
-    let r = with(region(REGION), "kmsKeys", keys);
-    let r = with(r, "topics", json!([topic(REGION, "security-alerts", true)]));
-    snapshot(vec![with(r, "metricAlarms", alarms)])
-}
-
-fn check(snapshot: &trailwarden_sdk::Snapshot) -> Vec<Finding> {
-    run_at(RULE, snapshot, Value::Null, Some(NOW)).0
-}
-
-fn check_alarms(alarms: Value) -> Vec<Finding> {
-    check(&account(json!([imported(KEY_ID, Some(FAR))]), alarms))
+fn check(account: SnapshotBuilder) -> Vec<Finding> {
+    run_at(RULE, &account.build(), Value::Null, Some(NOW)).0
 }
 
 #[test]
 fn alarm_with_low_side_threshold_that_notifies_passes() {
-    let findings = check_alarms(json!([good_alarm()]));
+    let findings = check(good_alarm(account()));
     assert!(findings.is_empty(), "{findings:#?}");
-    let mut or_equal = good_alarm();
-    or_equal["comparisonOperator"] = json!("LessThanOrEqualToThreshold");
-    assert!(check_alarms(json!([or_equal])).is_empty());
+    let or_equal =
+        good_alarm(account()).alarm_comparison("kms-material-expiry", "LessThanOrEqualToThreshold");
+    assert!(check(or_equal).is_empty());
 }
 
 #[test]
 fn no_alarm_fails_on_the_key() {
-    let findings = check_alarms(json!([]));
+    let findings = check(account());
     assert_eq!(verdicts(&findings), fail("NO_EXPIRATION_ALARM"));
     let finding = &findings[0];
     assert_eq!(
@@ -94,30 +100,28 @@ fn no_alarm_fails_on_the_key() {
 
 #[test]
 fn alarm_in_another_region_does_not_count() {
-    let here = with(
-        region(REGION),
-        "kmsKeys",
-        json!([imported(KEY_ID, Some(FAR))]),
-    );
-    let there = with(region("eu-west-1"), "metricAlarms", json!([good_alarm()]));
-    let findings = check(&snapshot(vec![here, there]));
+    let here = SnapshotBuilder::new()
+        .region(REGION)
+        .imported_kms_key(KEY_ID, Some(FAR));
+    let findings = check(good_alarm(here.region("eu-west-1")));
     assert_eq!(verdicts(&findings), fail("NO_EXPIRATION_ALARM"));
 }
 
 #[test]
 fn dimensions_must_be_exactly_the_key_id() {
-    let arn = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}");
-    let extra = json!([
-        { "name": "KeyId", "value": KEY_ID },
-        { "name": "Region", "value": REGION }
-    ]);
-    for dimensions in [key_dimension(&arn), extra] {
-        let findings = check_alarms(json!([alarm(
+    let mut extra = key_dimension(KEY_ID);
+    extra.push(Dimension {
+        name: "Region".to_owned(),
+        value: REGION.to_owned(),
+    });
+    for dimensions in [key_dimension(&key_arn()), extra] {
+        let findings = check(alarm(
+            account(),
             "expiry",
             dimensions,
             "LessThanThreshold",
-            86_400.0
-        )]));
+            Some(86_400.0),
+        ));
         assert_eq!(verdicts(&findings), fail("ALARM_DIMENSIONS_MISMATCH"));
         assert!(
             findings[0].message.contains("sees no data"),
@@ -127,15 +131,13 @@ fn dimensions_must_be_exactly_the_key_id() {
         assert!(findings[0].related.iter().any(|r| r.name == "expiry"));
     }
     let other_key = alarm(
+        account(),
         "other",
         key_dimension("0987dcba-09fe-87dc-65ba-ab0987654321"),
         "LessThanThreshold",
-        1.0,
+        Some(1.0),
     );
-    assert_eq!(
-        verdicts(&check_alarms(json!([other_key]))),
-        fail("NO_EXPIRATION_ALARM")
-    );
+    assert_eq!(verdicts(&check(other_key)), fail("NO_EXPIRATION_ALARM"));
 }
 
 #[test]
@@ -145,12 +147,13 @@ fn comparison_must_be_low_side() {
         "GreaterThanOrEqualToThreshold",
         "LessThanLowerThreshold",
     ] {
-        let findings = check_alarms(json!([alarm(
+        let findings = check(alarm(
+            account(),
             "expiry",
             key_dimension(KEY_ID),
             operator,
-            86_400.0
-        )]));
+            Some(86_400.0),
+        ));
         assert_eq!(
             verdicts(&findings),
             fail("ALARM_NOT_LOW_SIDE"),
@@ -166,38 +169,37 @@ fn comparison_must_be_low_side() {
 
 #[test]
 fn threshold_must_be_positive() {
-    for threshold in [0.0, -5.0] {
-        let findings = check_alarms(json!([alarm(
+    for threshold in [Some(0.0), Some(-5.0), None] {
+        let findings = check(alarm(
+            account(),
             "expiry",
             key_dimension(KEY_ID),
             "LessThanThreshold",
-            threshold
-        )]));
-        assert_eq!(verdicts(&findings), fail("ALARM_THRESHOLD_NOT_POSITIVE"));
+            threshold,
+        ));
+        assert_eq!(
+            verdicts(&findings),
+            fail("ALARM_THRESHOLD_NOT_POSITIVE"),
+            "{threshold:?}"
+        );
     }
-    let mut none = good_alarm();
-    none.as_object_mut().map(|o| o.remove("threshold"));
-    assert_eq!(
-        verdicts(&check_alarms(json!([none]))),
-        fail("ALARM_THRESHOLD_NOT_POSITIVE")
-    );
 }
 
 #[test]
 fn alarm_must_tell_someone() {
-    let mut disabled = good_alarm();
-    disabled["actionsEnabled"] = json!(false);
-    let mut no_actions = good_alarm();
-    no_actions["alarmActions"] = json!([]);
-    let mut missing = good_alarm();
-    missing["alarmActions"] = json!([topic_arn(REGION, "deleted-topic")]);
+    let name = "kms-material-expiry";
+    let disabled = good_alarm(account()).edit_alarm(name, |a| a.actions_enabled = false);
+    let no_actions = good_alarm(account()).edit_alarm(name, |a| a.alarm_actions.clear());
+    let missing = good_alarm(account()).edit_alarm(name, |a| {
+        a.alarm_actions = vec![topic_arn(REGION, "deleted-topic")];
+    });
     let cases = [
         (disabled, "ALARM_ACTIONS_DISABLED"),
         (no_actions, "ALARM_NO_ACTIONS"),
         (missing, "TOPIC_MISSING"),
     ];
-    for (alarm, reason) in cases {
-        let findings = check_alarms(json!([alarm]));
+    for (account, reason) in cases {
+        let findings = check(account);
         assert_eq!(verdicts(&findings), fail(reason), "{reason}");
         assert!(
             findings[0].message.contains("tells nobody"),
@@ -205,44 +207,41 @@ fn alarm_must_tell_someone() {
             findings[0].message
         );
     }
-    let r = with(
-        region(REGION),
-        "kmsKeys",
-        json!([imported(KEY_ID, Some(FAR))]),
-    );
-    let r = with(
-        r,
-        "topics",
-        json!([topic(REGION, "security-alerts", false)]),
-    );
-    let findings = check(&snapshot(vec![with(
-        r,
-        "metricAlarms",
-        json!([good_alarm()]),
-    )]));
+    let pending = good_alarm(account()).edit_topic("security-alerts", |topic| {
+        topic.subscriptions[0].subscription_arn = "PendingConfirmation".to_owned();
+    });
+    let findings = check(pending);
     assert_eq!(verdicts(&findings), fail("TOPIC_NO_CONFIRMED_SUBSCRIPTION"));
-    assert!(findings[0].related.iter().any(|r| r.arn == alerts()));
+    let alerts = topic_arn(REGION, "security-alerts");
+    assert!(findings[0].related.iter().any(|r| r.arn == alerts));
 }
 
 #[test]
 fn unreadable_notification_is_unverifiable() {
-    let mut foreign = good_alarm();
-    foreign["alarmActions"] = json!(["arn:aws:sns:us-east-1:999988887777:central"]);
+    let foreign = good_alarm(account()).edit_alarm("kms-material-expiry", |a| {
+        a.alarm_actions = vec!["arn:aws:sns:us-east-1:999988887777:central".to_owned()];
+    });
     assert_eq!(
-        verdicts(&check_alarms(json!([foreign]))),
+        verdicts(&check(foreign)),
         unverifiable("ALARM_NOTIFY_UNVERIFIABLE")
     );
 }
 
-fn math_alarm(queries: Value) -> Value {
-    json!({
-        "alarmName": "expiry-math",
-        "alarmArn": format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:expiry-math"),
-        "alarmActions": [alerts()],
-        "threshold": 604_800.0,
-        "comparisonOperator": "LessThanThreshold",
-        "metrics": queries
-    })
+/// `account` with the metric-math alarm `expiry-math` (7 days left) on these queries, given
+/// as `DescribeAlarms` returns them.
+fn math_alarm(account: SnapshotBuilder, queries: Value) -> SnapshotBuilder {
+    let queries: Vec<MetricDataQuery> = serde_json::from_value(queries).expect("queries parse");
+    account
+        .alarm("expiry-math", "AWS/KMS", COUNTDOWN, "security-alerts")
+        .alarm_comparison("expiry-math", "LessThanThreshold")
+        .edit_alarm("expiry-math", |alarm| {
+            alarm.namespace = None;
+            alarm.metric_name = None;
+            alarm.statistic = None;
+            alarm.period = None;
+            alarm.threshold = Some(604_800.0);
+            alarm.metrics = queries.clone();
+        })
 }
 
 fn countdown_query(id: &str, return_data: bool) -> Value {
@@ -252,8 +251,8 @@ fn countdown_query(id: &str, return_data: bool) -> Value {
         "metricStat": {
             "metric": {
                 "namespace": "AWS/KMS",
-                "metricName": "SecondsUntilKeyMaterialExpiration",
-                "dimensions": key_dimension(KEY_ID)
+                "metricName": COUNTDOWN,
+                "dimensions": [{ "name": "KeyId", "value": KEY_ID }]
             },
             "period": 300,
             "stat": "Minimum"
@@ -263,30 +262,36 @@ fn countdown_query(id: &str, return_data: bool) -> Value {
 
 #[test]
 fn metric_math_alarms_that_return_the_metric_count() {
-    let direct = math_alarm(json!([countdown_query("m1", true)]));
-    assert!(check_alarms(json!([direct])).is_empty());
-    let via_id = math_alarm(json!([
-        countdown_query("m1", false),
-        { "id": "e1", "expression": " m1 ", "returnData": true }
-    ]));
-    assert!(check_alarms(json!([via_id])).is_empty());
-    let defaulted = math_alarm(json!([
-        { "id": "m1", "metricStat": countdown_query("m1", true)["metricStat"] },
-        { "id": "e1", "expression": "m1" }
-    ]));
-    assert!(
-        check_alarms(json!([defaulted])).is_empty(),
-        "ReturnData left out on both"
+    let direct = math_alarm(account(), json!([countdown_query("m1", true)]));
+    assert!(check(direct).is_empty());
+    let via_id = math_alarm(
+        account(),
+        json!([
+            countdown_query("m1", false),
+            { "id": "e1", "expression": " m1 ", "returnData": true }
+        ]),
     );
+    assert!(check(via_id).is_empty());
+    let defaulted = math_alarm(
+        account(),
+        json!([
+            { "id": "m1", "metricStat": countdown_query("m1", true)["metricStat"] },
+            { "id": "e1", "expression": "m1" }
+        ]),
+    );
+    assert!(check(defaulted).is_empty(), "ReturnData left out on both");
 }
 
 #[test]
 fn other_expressions_are_unverifiable() {
-    let scaled = math_alarm(json!([
-        countdown_query("m1", false),
-        { "id": "e1", "expression": "m1 / 86400", "returnData": true }
-    ]));
-    let findings = check_alarms(json!([scaled]));
+    let scaled = math_alarm(
+        account(),
+        json!([
+            countdown_query("m1", false),
+            { "id": "e1", "expression": "m1 / 86400", "returnData": true }
+        ]),
+    );
+    let findings = check(scaled);
     assert_eq!(
         verdicts(&findings),
         unverifiable("ALARM_EXPRESSION_UNVERIFIABLE")
@@ -301,40 +306,44 @@ fn other_expressions_are_unverifiable() {
 #[test]
 fn closest_alarm_is_reported() {
     let wrong_dimension = alarm(
+        account(),
         "a-by-arn",
-        key_dimension(&format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}")),
+        key_dimension(&key_arn()),
         "LessThanThreshold",
-        1.0,
+        Some(1.0),
     );
     let wrong_side = alarm(
+        wrong_dimension,
         "b-greater",
         key_dimension(KEY_ID),
         "GreaterThanThreshold",
-        1.0,
+        Some(1.0),
     );
-    let findings = check_alarms(json!([wrong_dimension, wrong_side]));
+    let findings = check(wrong_side);
     assert_eq!(verdicts(&findings), fail("ALARM_NOT_LOW_SIDE"));
     assert!(
         findings[0].message.contains("`b-greater`"),
         "{}",
         findings[0].message
     );
-    let findings = check_alarms(json!([
-        alarm("x", key_dimension(KEY_ID), "GreaterThanThreshold", 1.0),
-        good_alarm()
-    ]));
-    assert!(findings.is_empty(), "one good alarm is enough");
+    let one_good = alarm(
+        account(),
+        "x",
+        key_dimension(KEY_ID),
+        "GreaterThanThreshold",
+        Some(1.0),
+    );
+    assert!(
+        check(good_alarm(one_good)).is_empty(),
+        "one good alarm is enough"
+    );
 }
 
 #[test]
 fn material_expiring_soon_is_its_own_finding() {
-    let findings = check_alarms(json!([]));
+    let findings = check(account());
     assert_eq!(verdicts(&findings), fail("NO_EXPIRATION_ALARM"));
-    let soon = account(
-        json!([imported(KEY_ID, Some("2024-05-30T18:00:00Z"))]),
-        json!([good_alarm()]),
-    );
-    let findings = check(&soon);
+    let findings = check(good_alarm(keyed(Some("2024-05-30T18:00:00Z"))));
     assert_eq!(verdicts(&findings), fail("KEY_MATERIAL_EXPIRES_SOON"));
     let finding = &findings[0];
     assert!(
@@ -353,34 +362,24 @@ fn material_expiring_soon_is_its_own_finding() {
         Some(KEY_ID)
     );
 
-    let hours = account(
-        json!([imported(KEY_ID, Some("2024-05-20T15:00:00+00:00"))]),
-        json!([good_alarm()]),
-    );
-    assert!(check(&hours)[0].message.contains("less than a day"));
+    let hours = good_alarm(keyed(Some("2024-05-20T15:00:00+00:00")));
+    assert!(check(hours)[0].message.contains("less than a day"));
 }
 
 #[test]
 fn material_already_expired_is_reported_as_such() {
-    let past = account(
-        json!([imported(KEY_ID, Some("2024-05-19T00:00:00Z"))]),
-        json!([good_alarm()]),
-    );
-    let findings = check(&past);
+    let findings = check(good_alarm(keyed(Some("2024-05-19T00:00:00Z"))));
     assert_eq!(verdicts(&findings), fail("KEY_MATERIAL_EXPIRED"));
     assert_eq!(findings[0].level, Some(trailwarden_sdk::Level::Error));
 }
 
 #[test]
 fn warning_period_is_configurable() {
-    let in_40_days = account(
-        json!([imported(KEY_ID, Some("2024-06-29T12:00:00Z"))]),
-        json!([good_alarm()]),
-    );
-    assert!(check(&in_40_days).is_empty(), "default 30 days");
+    let in_40_days = good_alarm(keyed(Some("2024-06-29T12:00:00Z")));
+    assert!(check(in_40_days.clone()).is_empty(), "default 30 days");
     let (findings, _) = run_at(
         RULE,
-        &in_40_days,
+        &in_40_days.build(),
         json!({ "expiry_warning_days": 60 }),
         Some(NOW),
     );
@@ -390,16 +389,13 @@ fn warning_period_is_configurable() {
 
 #[test]
 fn without_run_time_expiry_is_unverifiable_and_alarms_still_checked() {
-    let snapshot = account(
-        json!([imported(KEY_ID, Some("2024-05-21T00:00:00Z"))]),
-        json!([]),
-    );
-    let findings = run(RULE, &snapshot, Value::Null);
+    let snapshot = keyed(Some("2024-05-21T00:00:00Z")).build();
+    let (findings, _) = run_at(RULE, &snapshot, Value::Null, None);
     assert_eq!(
         verdicts(&findings),
         vec![
-            (Outcome::Fail, "NO_EXPIRATION_ALARM".to_owned()),
-            (Outcome::Unverifiable, "EXPIRY_NOT_VERIFIABLE".to_owned()),
+            (Outcome::Fail, "NO_EXPIRATION_ALARM"),
+            (Outcome::Unverifiable, "EXPIRY_NOT_VERIFIABLE"),
         ]
     );
     assert!(
@@ -418,10 +414,7 @@ fn without_run_time_expiry_is_unverifiable_and_alarms_still_checked() {
 #[test]
 fn unreadable_valid_to_is_unverifiable() {
     for valid_to in [None, Some("Jan 1, 2025")] {
-        let findings = check(&account(
-            json!([imported(KEY_ID, valid_to)]),
-            json!([good_alarm()]),
-        ));
+        let findings = check(good_alarm(keyed(valid_to)));
         assert_eq!(
             verdicts(&findings),
             unverifiable("VALID_TO_UNKNOWN"),
@@ -432,29 +425,27 @@ fn unreadable_valid_to_is_unverifiable() {
 
 #[test]
 fn only_enabled_customer_keys_with_expiring_material_are_checked() {
-    let native = cmk("native", REGION);
-    let mut forever = imported("forever", None);
-    forever["expirationModel"] = json!("KEY_MATERIAL_DOES_NOT_EXPIRE");
-    let mut disabled = imported("disabled", Some("2024-05-21T00:00:00Z"));
-    disabled["keyState"] = json!("Disabled");
-    let mut pending_import = imported("pending", None);
-    pending_import["keyState"] = json!("PendingImport");
-    let mut aws = imported("aws", Some("2024-05-21T00:00:00Z"));
-    aws["keyManager"] = json!("AWS");
-    let findings = check(&account(
-        json!([native, forever, disabled, pending_import, aws]),
-        json!([]),
-    ));
+    let soon = Some("2024-05-21T00:00:00Z");
+    let account = SnapshotBuilder::new()
+        .region(REGION)
+        .topic("security-alerts")
+        .kms_key("native")
+        .imported_kms_key("forever", None)
+        .kms_key_expiration_model("forever", Some("KEY_MATERIAL_DOES_NOT_EXPIRE"))
+        .imported_kms_key("disabled", soon)
+        .kms_key_state("disabled", "Disabled")
+        .imported_kms_key("pending", None)
+        .kms_key_state("pending", "PendingImport")
+        .imported_kms_key("aws", soon)
+        .kms_key_manager("aws", "AWS");
+    let findings = check(account);
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
 #[test]
 fn each_key_is_judged_on_its_own() {
     let second = "0987dcba-09fe-87dc-65ba-ab0987654321";
-    let findings = check(&account(
-        json!([imported(KEY_ID, Some(FAR)), imported(second, Some(FAR))]),
-        json!([good_alarm()]),
-    ));
+    let findings = check(good_alarm(account().imported_kms_key(second, Some(FAR))));
     assert_eq!(verdicts(&findings), fail("NO_EXPIRATION_ALARM"));
     assert_eq!(
         findings[0].resource.as_ref().map(|r| r.name.as_str()),
@@ -464,17 +455,10 @@ fn each_key_is_judged_on_its_own() {
 
 #[test]
 fn incomplete_sections_are_unverifiable() {
-    let keys = with(
-        region(REGION),
-        "kmsKeys",
-        json!([imported(KEY_ID, Some(FAR))]),
-    );
-    let alarms_denied = set(
-        keys.clone(),
-        "metricAlarms",
-        denied("cloudwatch", "DescribeAlarms"),
-    );
-    let findings = check(&snapshot(vec![alarms_denied]));
+    let keys = SnapshotBuilder::new()
+        .region(REGION)
+        .imported_kms_key(KEY_ID, Some(FAR));
+    let findings = check(keys.access_denied(SectionName::MetricAlarms));
     assert_eq!(verdicts(&findings), unverifiable("ALARMS_NOT_COLLECTED"));
     assert!(
         findings[0].message.contains("cloudwatch:DescribeAlarms"),
@@ -482,19 +466,19 @@ fn incomplete_sections_are_unverifiable() {
         findings[0].message
     );
 
-    let keys_denied = set(region(REGION), "kmsKeys", denied("kms", "ListKeys"));
+    let keys_denied = SnapshotBuilder::new()
+        .region(REGION)
+        .access_denied(SectionName::KmsKeys);
     assert_eq!(
-        verdicts(&check(&snapshot(vec![keys_denied]))),
+        verdicts(&check(keys_denied)),
         unverifiable("KMS_KEYS_NOT_COLLECTED")
     );
 
-    let no_keys = set(
-        region(REGION),
-        "metricAlarms",
-        denied("cloudwatch", "DescribeAlarms"),
-    );
+    let no_keys = SnapshotBuilder::new()
+        .region(REGION)
+        .access_denied(SectionName::MetricAlarms);
     assert!(
-        check(&snapshot(vec![no_keys])).is_empty(),
+        check(no_keys).is_empty(),
         "alarms do not matter without such keys"
     );
 }
@@ -508,20 +492,20 @@ fn settings_are_checked() {
 
 #[test]
 fn metric_math_alarm_returning_another_metric_does_not_count() {
-    let other = math_alarm(json!([
-        countdown_query("m1", false),
-        {
-            "id": "m2",
-            "returnData": true,
-            "metricStat": {
-                "metric": { "namespace": "AWS/KMS", "metricName": "ExternalKeyStoreThrottle" },
-                "period": 300,
-                "stat": "Sum"
+    let other = math_alarm(
+        account(),
+        json!([
+            countdown_query("m1", false),
+            {
+                "id": "m2",
+                "returnData": true,
+                "metricStat": {
+                    "metric": { "namespace": "AWS/KMS", "metricName": "ExternalKeyStoreThrottle" },
+                    "period": 300,
+                    "stat": "Sum"
+                }
             }
-        }
-    ]));
-    assert_eq!(
-        verdicts(&check_alarms(json!([other]))),
-        fail("NO_EXPIRATION_ALARM")
+        ]),
     );
+    assert_eq!(verdicts(&check(other)), fail("NO_EXPIRATION_ALARM"));
 }

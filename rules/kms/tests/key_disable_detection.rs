@@ -5,6 +5,8 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use trailwarden_sdk::events::{identity, kms};
+use trailwarden_sdk::snapshot::CollectionError;
+use trailwarden_sdk::testing::SnapshotBuilder;
 use trailwarden_sdk::{Finding, Outcome, Snapshot};
 
 const RULE: &str = "TW-KMS-006";
@@ -24,21 +26,19 @@ fn at(mut record: Value, time: &str) -> Value {
     record
 }
 
-fn events(items: Vec<Value>) -> Snapshot {
-    events_section(json!({ "items": items }), None)
+/// us-east-1 with the key the SDK's records name, and `records` as the collected events.
+fn account(records: Vec<Value>) -> SnapshotBuilder {
+    let account = SnapshotBuilder::new().region(REGION).kms_key(kms::KEY_ID);
+    records.into_iter().fold(account, SnapshotBuilder::event)
 }
 
-fn events_section(section: Value, window: Option<(&str, &str)>) -> Snapshot {
-    let mut document = json!({
-        "schemaVersion": 1,
-        "account": { "id": ACCOUNT },
-        "regions": [with(region(REGION), "kmsKeys", json!([cmk(kms::KEY_ID, REGION)]))],
-        "events": section
-    });
-    if let Some((from, to)) = window {
-        document["generator"] = json!({ "eventsWindow": [from, to] });
-    }
-    snapshot_with(document)
+fn events(records: Vec<Value>) -> Snapshot {
+    account(records).build()
+}
+
+/// [`events`], collected over the window `from`..`to`.
+fn windowed(records: Vec<Value>, from: &str, to: &str) -> Snapshot {
+    account(records).events_window(from, to).build()
 }
 
 fn check(snapshot: &Snapshot, settings: Value) -> Vec<Finding> {
@@ -204,9 +204,10 @@ fn allowed_principals_are_not_reported() {
 
 #[test]
 fn without_run_time_the_collected_window_end_is_used() {
-    let snapshot = events_section(
-        json!({ "items": [disable()] }),
-        Some(("2024-05-20T20:00:00Z", "2024-05-20T21:00:00Z")),
+    let snapshot = windowed(
+        vec![disable()],
+        "2024-05-20T20:00:00Z",
+        "2024-05-20T21:00:00Z",
     );
     let (findings, _) = run_at(RULE, &snapshot, Value::Null, None);
     assert_eq!(verdicts(&findings), fail("KEY_DISABLED"));
@@ -228,16 +229,17 @@ fn without_run_time_the_collected_window_end_is_used() {
 
 #[test]
 fn a_window_reaching_before_the_collected_events_is_flagged() {
-    let snapshot = events_section(
-        json!({ "items": [disable()] }),
-        Some(("2024-05-20T20:30:00Z", "2024-05-20T21:00:00Z")),
+    let snapshot = windowed(
+        vec![disable()],
+        "2024-05-20T20:30:00Z",
+        "2024-05-20T21:00:00Z",
     );
     let findings = check(&snapshot, Value::Null);
     assert_eq!(
         verdicts(&findings),
         vec![
-            (Outcome::Unverifiable, "EVENT_WINDOW_NOT_COVERED".to_owned()),
-            (Outcome::Fail, "KEY_DISABLED".to_owned()),
+            (Outcome::Unverifiable, "EVENT_WINDOW_NOT_COVERED"),
+            (Outcome::Fail, "KEY_DISABLED"),
         ]
     );
     assert!(
@@ -249,23 +251,27 @@ fn a_window_reaching_before_the_collected_events_is_flagged() {
 
 #[test]
 fn events_not_collected_is_unverifiable() {
-    let snapshot = snapshot(vec![region(REGION)]);
+    let snapshot = SnapshotBuilder::new().region(REGION).build();
     let findings = check(&snapshot, Value::Null);
     assert_eq!(verdicts(&findings), unverifiable("EVENTS_NOT_COLLECTED"));
 }
 
 #[test]
 fn partly_failed_collection_still_reports_what_arrived() {
-    let section = json!({
-        "items": [disable()],
-        "errors": [{ "service": "cloudtrail", "operation": "LookupEvents", "region": "eu-west-1", "code": "ThrottlingException" }]
-    });
-    let findings = check(&events_section(section, None), Value::Null);
+    let throttled = CollectionError {
+        service: "cloudtrail".to_owned(),
+        operation: "LookupEvents".to_owned(),
+        region: Some("eu-west-1".to_owned()),
+        code: "ThrottlingException".to_owned(),
+        message: String::new(),
+    };
+    let partial = account(vec![disable()]).edit(|s| s.events.errors.push(throttled));
+    let findings = check(&partial.build(), Value::Null);
     assert_eq!(
         verdicts(&findings),
         vec![
-            (Outcome::Unverifiable, "EVENTS_INCOMPLETE".to_owned()),
-            (Outcome::Fail, "KEY_DISABLED".to_owned()),
+            (Outcome::Unverifiable, "EVENTS_INCOMPLETE"),
+            (Outcome::Fail, "KEY_DISABLED"),
         ]
     );
     assert!(
@@ -289,8 +295,8 @@ fn a_bare_record_is_reported_with_what_it_has() {
     assert_eq!(
         verdicts(&findings),
         vec![
-            (Outcome::Fail, "KEY_DISABLED".to_owned()),
-            (Outcome::Fail, "KEY_DISABLED".to_owned())
+            (Outcome::Fail, "KEY_DISABLED"),
+            (Outcome::Fail, "KEY_DISABLED")
         ]
     );
     let bare = &findings[0];
@@ -376,8 +382,8 @@ fn unreadable_event_time_is_unverifiable_not_dropped() {
     assert_eq!(
         verdicts(&findings),
         vec![
-            (Outcome::Unverifiable, "EVENT_TIME_UNREADABLE".to_owned()),
-            (Outcome::Unverifiable, "EVENT_TIME_UNREADABLE".to_owned()),
+            (Outcome::Unverifiable, "EVENT_TIME_UNREADABLE"),
+            (Outcome::Unverifiable, "EVENT_TIME_UNREADABLE"),
         ]
     );
     assert!(
@@ -399,8 +405,8 @@ fn log_files_and_lookup_events_entries_are_read() {
     assert_eq!(
         verdicts(&findings),
         vec![
-            (Outcome::Fail, "KEY_DISABLED".to_owned()),
-            (Outcome::Fail, "KEY_DELETION_SCHEDULED".to_owned())
+            (Outcome::Fail, "KEY_DISABLED"),
+            (Outcome::Fail, "KEY_DELETION_SCHEDULED")
         ]
     );
 }
@@ -451,9 +457,10 @@ fn settings_are_checked() {
 #[test]
 fn a_saved_snapshot_is_judged_at_the_end_of_its_events_window() {
     // Collected at 21:00 with an hour of events; checked a week later.
-    let snapshot = events_section(
-        json!({ "items": [disable()] }),
-        Some(("2024-05-20T20:00:00Z", "2024-05-20T21:00:00Z")),
+    let snapshot = windowed(
+        vec![disable()],
+        "2024-05-20T20:00:00Z",
+        "2024-05-20T21:00:00Z",
     );
     let (findings, _) = run_at(RULE, &snapshot, Value::Null, Some("2024-05-27T09:00:00Z"));
     assert_eq!(verdicts(&findings), fail("KEY_DISABLED"));

@@ -1,6 +1,7 @@
 //! [`SnapshotBuilder`]: an account with a trail, a log group, filters, alarms and topics in a
 //! few lines, for native tests and for writing fixture files.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::events::{DEFAULT_ACCOUNT, DEFAULT_TIME, uuid};
@@ -84,6 +85,28 @@ impl SnapshotBuilder {
                 events: Section::not_collected(),
                 errors: Vec::new(),
             },
+            current: None,
+        }
+    }
+
+    /// Starts from an existing snapshot, a fixture file's say, to break one link of it with
+    /// the `edit_*` methods. Resources go into its last region until [`region`](Self::region)
+    /// names another.
+    ///
+    /// ```
+    /// use trailwarden_sdk::Snapshot;
+    /// use trailwarden_sdk::testing::SnapshotBuilder;
+    ///
+    /// let fixture: Snapshot = SnapshotBuilder::new().region("us-east-1").topic("alerts").build();
+    /// let broken = SnapshotBuilder::from_snapshot(fixture)
+    ///     .region("us-east-1")
+    ///     .edit_topic("alerts", |topic| topic.subscriptions.clear())
+    ///     .build();
+    /// assert!(broken.regions[0].topics.items[0].subscriptions.is_empty());
+    /// ```
+    pub fn from_snapshot(snapshot: Snapshot) -> Self {
+        Self {
+            snapshot,
             current: None,
         }
     }
@@ -334,6 +357,86 @@ impl SnapshotBuilder {
         self
     }
 
+    /// Adds an enabled customer-managed KMS key with this key id whose key material was
+    /// imported (`Origin` `EXTERNAL`) and expires (`KEY_MATERIAL_EXPIRES`) at `valid_to`
+    /// (RFC 3339 as `DescribeKey` gives it; `None` when KMS did not say when).
+    pub fn imported_kms_key(self, key_id: &str, valid_to: Option<&str>) -> Self {
+        self.kms_key(key_id).edit_kms_key(key_id, |key| {
+            key.origin = aws_value("EXTERNAL");
+            key.expiration_model = Some(aws_value("KEY_MATERIAL_EXPIRES"));
+            key.valid_to = valid_to.map(str::to_owned);
+        })
+    }
+
+    /// Sets the `KeyState` of the KMS key with this key id in this region, as KMS spells it
+    /// (`Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, …).
+    pub fn kms_key_state(self, key_id: &str, state: &str) -> Self {
+        self.edit_kms_key(key_id, |key| key.key_state = aws_value(state))
+    }
+
+    /// Sets the `KeyManager` of the KMS key with this key id in this region: `AWS` makes it
+    /// an AWS managed key, `CUSTOMER` a customer managed one.
+    pub fn kms_key_manager(self, key_id: &str, manager: &str) -> Self {
+        self.edit_kms_key(key_id, |key| key.key_manager = aws_value(manager))
+    }
+
+    /// Sets the `ExpirationModel` of the KMS key with this key id in this region
+    /// (`KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`; `None` for key material KMS
+    /// made).
+    pub fn kms_key_expiration_model(self, key_id: &str, model: Option<&str>) -> Self {
+        self.edit_kms_key(key_id, |key| key.expiration_model = model.map(aws_value))
+    }
+
+    /// Sets the `Statistic` of the alarm `name` in this region, as CloudWatch spells it
+    /// (`Sum`, `Average`, `Minimum`, …).
+    pub fn alarm_statistic(self, name: &str, statistic: &str) -> Self {
+        self.edit_alarm(name, |alarm| alarm.statistic = Some(aws_value(statistic)))
+    }
+
+    /// Sets the `ComparisonOperator` of the alarm `name` in this region, as CloudWatch spells
+    /// it (`GreaterThanOrEqualToThreshold`, `LessThanThreshold`, `LessThanLowerThreshold`, …).
+    pub fn alarm_comparison(self, name: &str, operator: &str) -> Self {
+        self.edit_alarm(name, |alarm| {
+            alarm.comparison_operator = aws_value(operator)
+        })
+    }
+
+    /// Sets the `State` of the EventBridge rule `name` in this region, as EventBridge spells
+    /// it (`ENABLED`, `DISABLED`, `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`, …).
+    pub fn event_rule_state(self, name: &str, state: &str) -> Self {
+        self.edit_event_rule(name, |rule| rule.state = aws_value(state))
+    }
+
+    /// Sets the targets of the EventBridge rule `name` in this region to these ARNs (a topic,
+    /// a queue, a function, …; none at all is a rule that tells nobody).
+    pub fn event_rule_targets(self, name: &str, targets: &[&str]) -> Self {
+        self.edit_event_rule(name, |rule| {
+            rule.targets = targets
+                .iter()
+                .enumerate()
+                .map(|(i, arn)| EventTarget {
+                    id: format!("target-{i}"),
+                    arn: (*arn).to_owned(),
+                })
+                .collect();
+        })
+    }
+
+    /// Sets the window the snapshot's events were collected over (RFC 3339, from and to), as
+    /// `trailwarden snapshot` records it; rules about recent events judge a saved snapshot at
+    /// its end.
+    pub fn events_window(mut self, from: &str, to: &str) -> Self {
+        self.snapshot.generator.events_window = Some((from.to_owned(), to.to_owned()));
+        self
+    }
+
+    /// Sets when the snapshot was collected (`generator.collectedAt`, RFC 3339; `None` for a
+    /// snapshot that does not say). A case runs at this time unless it gives `now`.
+    pub fn collected_at(mut self, time: Option<&str>) -> Self {
+        self.snapshot.generator.collected_at = time.map(str::to_owned);
+        self
+    }
+
     /// Adds a CloudTrail record (see [`crate::events`]) to the snapshot's events, which are
     /// then collected.
     ///
@@ -449,6 +552,13 @@ impl SnapshotBuilder {
         self
     }
 
+    /// Changes the EventBridge rule `name` of this region.
+    pub fn edit_event_rule(mut self, name: &str, change: impl FnMut(&mut EventRule)) -> Self {
+        let items = &mut self.here().event_rules.items;
+        items.iter_mut().filter(|r| r.name == name).for_each(change);
+        self
+    }
+
     /// Changes this region as a whole.
     pub fn edit_region(mut self, change: impl FnOnce(&mut RegionSnapshot)) -> Self {
         change(self.here());
@@ -471,6 +581,13 @@ impl SnapshotBuilder {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.snapshot).unwrap_or_default() + "\n"
     }
+}
+
+/// An AWS value (a key state, a statistic, …) read from the text the AWS API gives, as a
+/// snapshot file spells it, whatever type the model gives the field.
+fn aws_value<T: DeserializeOwned>(text: &str) -> T {
+    serde_json::from_value(Value::String(text.to_owned()))
+        .unwrap_or_else(|e| panic!("`{text}` is not a value of this AWS field: {e}"))
 }
 
 /// A region with every section collected and empty.
