@@ -12,6 +12,7 @@ mod findings;
 pub mod log_group;
 pub mod metric;
 pub mod notify;
+pub mod reason;
 pub mod requirements;
 pub mod trail;
 
