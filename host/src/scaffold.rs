@@ -216,7 +216,7 @@ impl Plan {
                         e.settings = settings(serde_json::json!({ "include_refused": "yes" }));
                         e.errors = vec![ExpectedError {
                             rule: id.clone(),
-                            kind: "settings".to_owned(),
+                            kind: trailwarden_sdk::abi::FailureKind::Settings,
                             message_contains: Some("`include_refused`".to_owned()),
                         }];
                     },

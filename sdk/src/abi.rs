@@ -42,6 +42,10 @@ use crate::meta::PackMeta;
 use crate::rule::{Ctx, Pack};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot, SnapshotError};
 
+mod failure;
+
+pub use failure::FailureKind;
+
 /// The ABI major version; it is part of every export's name.
 pub const ABI_MAJOR: u32 = 1;
 /// The ABI minor version; additions that old hosts and packs can ignore.
@@ -210,9 +214,9 @@ pub enum RuleOutcome {
     },
     /// The rule could not run.
     Error {
-        /// `settings`, `snapshot`, `rule`, `unknown-rule`, `context`, or (from the host)
-        /// `timeout`, `memory`, `panic`, `trap`, `limit`.
-        kind: String,
+        /// Why: from the pack (`settings`, `rule`, …) or from the host's sandbox (`timeout`,
+        /// `panic`, …); serialised as the ABI's kebab-case word.
+        kind: FailureKind,
         /// What went wrong.
         message: String,
     },
@@ -241,7 +245,7 @@ thread_local! {
 
 /// An envelope in which every rule of `ctx` failed with the same `kind` and `message`: what a
 /// pack answers when its inputs cannot be read.
-pub fn error_envelope(ctx: &EvalContext, kind: &str, message: &str) -> Envelope {
+pub fn error_envelope(ctx: &EvalContext, kind: &FailureKind, message: &str) -> Envelope {
     Envelope {
         results: ctx
             .rules
@@ -249,7 +253,7 @@ pub fn error_envelope(ctx: &EvalContext, kind: &str, message: &str) -> Envelope 
             .map(|id| RuleResult {
                 rule_id: id.clone(),
                 outcome: RuleOutcome::Error {
-                    kind: kind.to_owned(),
+                    kind: kind.clone(),
                     message: message.to_owned(),
                 },
                 logs: Vec::new(),
@@ -293,7 +297,7 @@ fn parse_inputs(
                 results: vec![RuleResult {
                     rule_id: String::new(),
                     outcome: RuleOutcome::Error {
-                        kind: "context".to_owned(),
+                        kind: FailureKind::Context,
                         message: format!("the host sent an unreadable context: {e}"),
                     },
                     logs: Vec::new(),
@@ -310,14 +314,14 @@ fn parse_inputs(
             crate::SDK_VERSION,
             ctx.snapshot_schema
         );
-        return Err(error_envelope(&ctx, "snapshot", &message));
+        return Err(error_envelope(&ctx, &FailureKind::Snapshot, &message));
     }
     let snapshot = std::str::from_utf8(snapshot)
         .map_err(|e| e.to_string())
         .and_then(|text| Snapshot::from_json(text).map_err(|e: SnapshotError| e.to_string()));
     match snapshot {
         Ok(snapshot) => Ok((ctx, snapshot)),
-        Err(message) => Err(error_envelope(&ctx, "snapshot", &message)),
+        Err(message) => Err(error_envelope(&ctx, &FailureKind::Snapshot, &message)),
     }
 }
 
@@ -336,7 +340,7 @@ fn run_one(pack: &Pack, ctx: &EvalContext, snapshot: &Snapshot, id: &str) -> Rul
         return RuleResult {
             rule_id: id.to_owned(),
             outcome: RuleOutcome::Error {
-                kind: "unknown-rule".to_owned(),
+                kind: FailureKind::UnknownRule,
                 message: format!("pack {} has no rule {id}", pack.name),
             },
             logs: Vec::new(),
@@ -359,11 +363,7 @@ fn run_one(pack: &Pack, ctx: &EvalContext, snapshot: &Snapshot, id: &str) -> Rul
             RuleOutcome::Ok { findings, dropped }
         }
         Err(error) => RuleOutcome::Error {
-            kind: match error {
-                crate::rule::RuleError::Settings(_) => "settings",
-                _ => "rule",
-            }
-            .to_owned(),
+            kind: FailureKind::of(&error),
             message: error.to_string(),
         },
     };
@@ -611,7 +611,7 @@ mod tests {
         )
     }
 
-    fn error_of(envelope: &Envelope, rule: &str) -> Option<(String, String)> {
+    fn error_of(envelope: &Envelope, rule: &str) -> Option<(FailureKind, String)> {
         envelope
             .results
             .iter()
@@ -629,17 +629,28 @@ mod tests {
             "T-002": {"verbose": true}
         }));
         let (kind, message) = error_of(&envelope, "T-001").expect("T-001 fails");
-        assert_eq!(kind, "settings");
+        assert_eq!(kind, FailureKind::Settings);
         assert_eq!(
             message,
             "invalid setting `days`: invalid type: string \"seven\", expected u32"
         );
         let (kind, message) =
             error_of(&envelope, "T-002").expect("a rule without settings refuses keys");
-        assert_eq!(kind, "settings");
+        assert_eq!(kind, FailureKind::Settings);
         assert!(message.contains("`verbose`"), "{message}");
 
         let envelope = evaluate_with(serde_json::json!({"T-001": {"days": 7}}));
         assert_eq!(error_of(&envelope, "T-001"), None);
+    }
+
+    #[test]
+    fn an_envelope_with_a_failure_kind_this_sdk_does_not_know_still_parses() {
+        let json = r#"{"results":[{"ruleId":"T-001","status":"error","kind":"fuel","message":"out of fuel"},{"ruleId":"T-002","status":"error","kind":"settings","message":"bad"}]}"#;
+        let envelope: Envelope = serde_json::from_str(json).expect("the envelope parses");
+        let (kind, _) = error_of(&envelope, "T-001").expect("T-001 failed");
+        assert_eq!(kind, FailureKind::Other("fuel".to_owned()));
+        let (kind, _) = error_of(&envelope, "T-002").expect("T-002 failed");
+        assert_eq!(kind, FailureKind::Settings);
+        assert_eq!(serde_json::to_string(&envelope).expect("serialises"), json);
     }
 }

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::abi::{ABI_MINOR, Envelope, EvalContext};
+use crate::abi::{ABI_MINOR, Envelope, EvalContext, FailureKind};
 use crate::meta::RuleMeta;
 use crate::rule::Pack;
 use crate::sections::SectionSet;
@@ -75,12 +75,18 @@ impl PackRun {
         let ctx = match serde_json::to_vec(&self.ctx) {
             Ok(ctx) => ctx,
             Err(error) => {
-                return crate::abi::error_envelope(&self.ctx, "context", &error.to_string());
+                return crate::abi::error_envelope(
+                    &self.ctx,
+                    &FailureKind::Context,
+                    &error.to_string(),
+                );
             }
         };
         match self.input(snapshot) {
             Ok(input) => crate::abi::evaluate(pack, &ctx, &input),
-            Err(error) => crate::abi::error_envelope(&self.ctx, "snapshot", &error.to_string()),
+            Err(error) => {
+                crate::abi::error_envelope(&self.ctx, &FailureKind::Snapshot, &error.to_string())
+            }
         }
     }
 }

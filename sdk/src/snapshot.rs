@@ -15,6 +15,13 @@ use serde::{Deserialize, Serialize};
 pub use crate::events::CloudTrailRecord;
 pub use crate::sections::{SectionName, SectionSet};
 
+mod values;
+
+pub use values::{
+    AlarmState, ComparisonOperator, ExpirationModel, KeyManager, KeyState, LogGroupClass, Origin,
+    RuleState, Statistic, TreatMissingData,
+};
+
 /// The snapshot schema version this SDK reads and writes.
 ///
 /// Bumped on any change that an older reader would misread. A host refuses a snapshot whose
@@ -421,7 +428,7 @@ pub struct LogGroup {
     pub kms_key_id: Option<String>,
     /// `STANDARD` or `INFREQUENT_ACCESS`; the latter supports no metric filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_group_class: Option<String>,
+    pub log_group_class: Option<LogGroupClass>,
 }
 
 /// A CloudWatch Logs metric filter, with every field `DescribeMetricFilters` returns.
@@ -502,7 +509,7 @@ pub struct MetricAlarm {
     pub namespace: Option<String>,
     /// `Sum`, `SampleCount`, `Average`, `Minimum`, `Maximum`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statistic: Option<String>,
+    pub statistic: Option<Statistic>,
     /// Percentile statistics like `p99`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extended_statistic: Option<String>,
@@ -522,10 +529,10 @@ pub struct MetricAlarm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
     /// E.g. `GreaterThanOrEqualToThreshold`, `LessThanLowerOrGreaterThanUpperThreshold`.
-    pub comparison_operator: String,
+    pub comparison_operator: ComparisonOperator,
     /// `breaching`, `notBreaching`, `ignore`, `missing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub treat_missing_data: Option<String>,
+    pub treat_missing_data: Option<TreatMissingData>,
     /// Metric-math or anomaly-detection queries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<MetricDataQuery>,
@@ -534,7 +541,7 @@ pub struct MetricAlarm {
     pub threshold_metric_id: Option<String>,
     /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state_value: Option<String>,
+    pub state_value: Option<AlarmState>,
 }
 
 fn one() -> u32 {
@@ -583,7 +590,7 @@ pub struct MetricStat {
     /// Period in seconds.
     pub period: u32,
     /// Statistic (`Sum`, `p90`, …).
-    pub stat: String,
+    pub stat: Statistic,
     /// Unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
@@ -667,7 +674,7 @@ pub struct EventRule {
     #[serde(default = "default_bus")]
     pub event_bus_name: String,
     /// `ENABLED`, `DISABLED` or `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
-    pub state: String,
+    pub state: RuleState,
     /// The event pattern JSON text, if the rule is pattern-based.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_pattern: Option<String>,
@@ -702,15 +709,15 @@ pub struct KmsKey {
     /// Key ARN.
     pub arn: String,
     /// `CUSTOMER` or `AWS`.
-    pub key_manager: String,
+    pub key_manager: KeyManager,
     /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, …
-    pub key_state: String,
+    pub key_state: KeyState,
     /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
     #[serde(default = "origin_kms")]
-    pub origin: String,
+    pub origin: Origin,
     /// `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`, for imported material.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_model: Option<String>,
+    pub expiration_model: Option<ExpirationModel>,
     /// When imported key material expires (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_to: Option<String>,
@@ -719,14 +726,14 @@ pub struct KmsKey {
     pub aliases: Vec<String>,
 }
 
-fn origin_kms() -> String {
-    "AWS_KMS".to_owned()
+fn origin_kms() -> Origin {
+    Origin::AwsKms
 }
 
 impl KmsKey {
     /// Whether the customer manages this key (as opposed to an AWS-managed key).
     pub fn is_customer_managed(&self) -> bool {
-        self.key_manager == "CUSTOMER"
+        self.key_manager == KeyManager::Customer
     }
 }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use trailwarden::engine::{Limits, LoadError, PackOrigin, RuleRun, Sandbox};
-use trailwarden_sdk::abi::EvalContext;
+use trailwarden_sdk::abi::{EvalContext, FailureKind};
 use trailwarden_tests::{fixture, hostile_pack};
 
 fn sandbox() -> Sandbox {
@@ -54,7 +54,7 @@ fn assert_ok_survived(runs: &[RuleRun]) {
 fn panic_costs_only_its_rule_and_carries_the_message() {
     let runs = run(&["HOSTILE-PANIC", "HOSTILE-OK"]);
     let failure = failure_of(&runs, "HOSTILE-PANIC");
-    assert_eq!(failure.kind, "panic");
+    assert_eq!(failure.kind, FailureKind::Panic);
     assert!(
         failure.message.contains("rule exploded on purpose"),
         "{}",
@@ -67,7 +67,7 @@ fn panic_costs_only_its_rule_and_carries_the_message() {
 fn infinite_loop_hits_the_deadline() {
     let runs = run(&["HOSTILE-OK", "HOSTILE-LOOP"]);
     let failure = failure_of(&runs, "HOSTILE-LOOP");
-    assert_eq!(failure.kind, "timeout");
+    assert_eq!(failure.kind, FailureKind::Timeout);
     assert!(
         failure.message.contains("--rule-timeout"),
         "{}",
@@ -80,7 +80,7 @@ fn infinite_loop_hits_the_deadline() {
 fn unbounded_allocation_hits_the_memory_limit() {
     let runs = run(&["HOSTILE-ALLOC", "HOSTILE-OK"]);
     let failure = failure_of(&runs, "HOSTILE-ALLOC");
-    assert_eq!(failure.kind, "memory");
+    assert_eq!(failure.kind, FailureKind::Memory);
     assert!(
         failure.message.contains("--rule-memory"),
         "{}",
@@ -94,7 +94,7 @@ fn deep_recursion_is_a_trap_not_a_crash() {
     let runs = run(&["HOSTILE-RECURSE", "HOSTILE-OK"]);
     let failure = failure_of(&runs, "HOSTILE-RECURSE");
     assert!(
-        ["stack-overflow", "trap"].contains(&failure.kind.as_str()),
+        [FailureKind::StackOverflow, FailureKind::Trap].contains(&failure.kind),
         "unexpected kind {}: {}",
         failure.kind,
         failure.message
@@ -106,7 +106,7 @@ fn deep_recursion_is_a_trap_not_a_crash() {
 fn rule_error_is_reported_as_such() {
     let runs = run(&["HOSTILE-ERROR", "HOSTILE-OK"]);
     let failure = failure_of(&runs, "HOSTILE-ERROR");
-    assert_eq!(failure.kind, "rule");
+    assert_eq!(failure.kind, FailureKind::Rule);
     assert_eq!(failure.message, "cannot decide on this snapshot");
     assert_ok_survived(&runs);
 }
@@ -246,7 +246,7 @@ fn output_out_of_bounds_is_an_error_for_the_pack_rules() {
     let runs = sandbox.evaluate(&pack, b"{}", &ctx);
     let failure = runs[0].result.as_ref().expect_err("fails");
     assert!(
-        ["output", "limit"].contains(&failure.kind.as_str()),
+        [FailureKind::Output, FailureKind::Limit].contains(&failure.kind),
         "{}: {}",
         failure.kind,
         failure.message
@@ -300,7 +300,7 @@ fn output_that_is_not_json_or_not_utf8_is_an_output_error() {
     let sandbox = sandbox();
     for output in [&b"not json at all"[..], &[0xff, 0xfe, 0x7b, 0x7d][..]] {
         let failure = raw_failure(&sandbox, output);
-        assert_eq!(failure.kind, "output", "{}", failure.message);
+        assert_eq!(failure.kind, FailureKind::Output, "{}", failure.message);
         assert!(
             failure.message.contains("not valid JSON"),
             "{}",
@@ -320,7 +320,7 @@ fn output_over_the_cap_is_a_limit_error_naming_the_limit() {
     )
     .expect("engine");
     let failure = raw_failure(&sandbox, &[b' '; 5000]);
-    assert_eq!(failure.kind, "limit");
+    assert_eq!(failure.kind, FailureKind::Limit);
     assert!(
         failure
             .message
@@ -336,7 +336,7 @@ fn a_result_claiming_another_packs_rule_is_ignored() {
     let forged = br#"{"results": [{"ruleId": "TW-KMS-001", "status": "ok", "findings": [
         {"outcome": "fail", "reason": "FORGED", "message": "forged"}]}]}"#;
     let failure = raw_failure(&sandbox, forged);
-    assert_eq!(failure.kind, "output");
+    assert_eq!(failure.kind, FailureKind::Output);
     assert!(
         failure.message.contains("no result for this rule"),
         "{}",

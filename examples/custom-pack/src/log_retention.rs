@@ -2,11 +2,15 @@
 
 use serde::Deserialize;
 use trailwarden_sdk::chain::log_group::{delivery, log_group_resource};
+use trailwarden_sdk::chain::reason::TRAILS_NOT_COLLECTED;
 use trailwarden_sdk::chain::trail::trail_resource;
 use trailwarden_sdk::prelude::*;
 
 /// The longest retention CloudWatch Logs offers, in days (ten years).
 const MAX_RETENTION_DAYS: u32 = 3653;
+
+/// Reason code: a trail's log group keeps events for fewer days than `min_days`.
+pub const LOG_RETENTION_TOO_SHORT: &str = "LOG_RETENTION_TOO_SHORT";
 
 /// Settings of ACME-LOGS-001.
 #[derive(Debug, Clone, Deserialize, RuleSettings)]
@@ -78,7 +82,7 @@ pub fn trail_log_retention(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding
     if let Some((region, why)) = snapshot.trails_incomplete() {
         return Ok(vec![
             Finding::unverifiable(
-                "TRAILS_NOT_COLLECTED",
+                TRAILS_NOT_COLLECTED,
                 format!(
                     "could not verify log retention: the trails of {region} are not known ({why})"
                 ),
@@ -101,7 +105,7 @@ pub fn trail_log_retention(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding
                 if days < settings.min_days {
                     findings.push(
                         Finding::fail(
-                            "LOG_RETENTION_TOO_SHORT",
+                            LOG_RETENTION_TOO_SHORT,
                             format!(
                                 "log group `{}` ({}) of trail `{}` keeps events {days} days, fewer than the {} required",
                                 group.log_group_name, delivered.region, trail.name, settings.min_days

@@ -5,6 +5,10 @@ use trailwarden_sdk::chain::notify::Notify;
 use trailwarden_sdk::chain::{CoveringPath, RegionVerdict};
 use trailwarden_sdk::prelude::*;
 
+/// Reason code: failed KMS calls are alarmed, but the alarm does not notify the security
+/// team's topic.
+pub const NOT_SECURITY_TOPIC: &str = "NOT_SECURITY_TOPIC";
+
 /// Settings of ACME-KMS-001.
 #[derive(Debug, Clone, Deserialize, RuleSettings)]
 #[serde(default, deny_unknown_fields)]
@@ -126,7 +130,7 @@ pub fn failed_calls_notify_security(
             _ => "notifies nobody the rule can see".to_owned(),
         };
         let mut finding = Finding::fail(
-            "NOT_SECURITY_TOPIC",
+            NOT_SECURITY_TOPIC,
             format!(
                 "failed KMS calls in {} ({}) are alarmed by `{}`, which {told} but not the security team's topic `{}`",
                 region.region,

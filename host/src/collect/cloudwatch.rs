@@ -4,7 +4,8 @@
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType};
 use trailwarden_sdk::snapshot::{
-    CompositeAlarm, Dimension, MetricAlarm, MetricDataQuery, MetricId, MetricStat, Section,
+    AlarmState, ComparisonOperator, CompositeAlarm, Dimension, MetricAlarm, MetricDataQuery,
+    MetricId, MetricStat, Section, Statistic, TreatMissingData,
 };
 
 use super::calls::{Caller, Op};
@@ -114,21 +115,20 @@ fn convert_metric_alarm(alarm: &cw::MetricAlarm) -> Option<MetricAlarm> {
         insufficient_data_actions: alarm.insufficient_data_actions().to_vec(),
         metric_name: alarm.metric_name().map(str::to_owned),
         namespace: alarm.namespace().map(str::to_owned),
-        statistic: alarm.statistic().map(|s| s.as_str().to_owned()),
+        statistic: alarm.statistic().map(|s| Statistic::from(s.as_str())),
         extended_statistic: alarm.extended_statistic().map(str::to_owned),
         dimensions: dimensions(alarm.dimensions()),
         period: positive(alarm.period()),
         evaluation_periods: positive(alarm.evaluation_periods()).unwrap_or(1),
         datapoints_to_alarm: positive(alarm.datapoints_to_alarm()),
         threshold: alarm.threshold(),
-        comparison_operator: alarm
-            .comparison_operator()
-            .map(|op| op.as_str().to_owned())
-            .unwrap_or_default(),
-        treat_missing_data: alarm.treat_missing_data().map(str::to_owned),
+        comparison_operator: ComparisonOperator::from(
+            alarm.comparison_operator().map_or("", |op| op.as_str()),
+        ),
+        treat_missing_data: alarm.treat_missing_data().map(TreatMissingData::from),
         metrics: alarm.metrics().iter().filter_map(convert_query).collect(),
         threshold_metric_id: alarm.threshold_metric_id().map(str::to_owned),
-        state_value: alarm.state_value().map(|s| s.as_str().to_owned()),
+        state_value: alarm.state_value().map(|s| AlarmState::from(s.as_str())),
     })
 }
 
@@ -145,7 +145,7 @@ fn convert_query(query: &cw::MetricDataQuery) -> Option<MetricDataQuery> {
                     dimensions: dimensions(metric.dimensions()),
                 },
                 period: positive(stat.period())?,
-                stat: stat.stat()?.to_owned(),
+                stat: Statistic::from(stat.stat()?),
                 unit: stat.unit().map(|unit| unit.as_str().to_owned()),
             })
         }),

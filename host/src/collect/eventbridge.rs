@@ -5,7 +5,7 @@
 
 use aws_config::SdkConfig;
 use futures_util::future::join_all;
-use trailwarden_sdk::snapshot::{CollectionError, EventRule, EventTarget, Section};
+use trailwarden_sdk::snapshot::{CollectionError, EventRule, EventTarget, RuleState, Section};
 
 use super::calls::{Caller, Op};
 
@@ -68,10 +68,7 @@ fn convert_rule(rule: &aws_sdk_eventbridge::types::Rule) -> Option<EventRule> {
         name: rule.name()?.to_owned(),
         arn: rule.arn()?.to_owned(),
         event_bus_name: rule.event_bus_name().unwrap_or(DEFAULT_BUS).to_owned(),
-        state: rule
-            .state()
-            .map(|state| state.as_str().to_owned())
-            .unwrap_or_default(),
+        state: RuleState::from(rule.state().map_or("", |state| state.as_str())),
         event_pattern: rule.event_pattern().map(str::to_owned),
         schedule_expression: rule.schedule_expression().map(str::to_owned),
         targets: Vec::new(),

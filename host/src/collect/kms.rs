@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use aws_config::SdkConfig;
 use futures_util::future::join_all;
-use trailwarden_sdk::snapshot::{CollectionError, KmsKey, Section};
+use trailwarden_sdk::snapshot::{
+    CollectionError, ExpirationModel, KeyManager, KeyState, KmsKey, Origin, Section,
+};
 
 use super::calls::{Caller, Op};
 
@@ -127,17 +129,14 @@ async fn describe(
         arn: meta.arn().unwrap_or_default().to_owned(),
         key_manager: meta
             .key_manager()
-            .map(|m| m.as_str().to_owned())
-            .unwrap_or_else(|| "CUSTOMER".to_owned()),
-        key_state: meta
-            .key_state()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default(),
+            .map_or(KeyManager::Customer, |m| KeyManager::from(m.as_str())),
+        key_state: KeyState::from(meta.key_state().map_or("", |s| s.as_str())),
         origin: meta
             .origin()
-            .map(|o| o.as_str().to_owned())
-            .unwrap_or_else(|| "AWS_KMS".to_owned()),
-        expiration_model: meta.expiration_model().map(|m| m.as_str().to_owned()),
+            .map_or(Origin::AwsKms, |o| Origin::from(o.as_str())),
+        expiration_model: meta
+            .expiration_model()
+            .map(|m| ExpirationModel::from(m.as_str())),
         valid_to: meta.valid_to().map(super::rfc3339),
         aliases: Vec::new(),
     }))

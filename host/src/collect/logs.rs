@@ -5,7 +5,7 @@
 
 use aws_config::SdkConfig;
 use trailwarden_sdk::snapshot::{
-    CollectionError, LogGroup, MetricFilter, MetricTransformation, Section,
+    CollectionError, LogGroup, LogGroupClass, MetricFilter, MetricTransformation, Section,
 };
 
 use trailwarden_sdk::events::CloudTrailRecord;
@@ -70,7 +70,7 @@ fn convert_log_group(group: &aws_sdk_cloudwatchlogs::types::LogGroup) -> Option<
         kms_key_id: group.kms_key_id().map(str::to_owned),
         log_group_class: group
             .log_group_class()
-            .map(|class| class.as_str().to_owned()),
+            .map(|class| LogGroupClass::from(class.as_str())),
     })
 }
 

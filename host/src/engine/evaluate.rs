@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use trailwarden_sdk::Snapshot;
+use trailwarden_sdk::abi::FailureKind;
 use trailwarden_sdk::evaluation::PackRun;
 use trailwarden_sdk::meta::RuleMeta;
 use trailwarden_sdk::sections::SectionSet;
@@ -125,7 +126,7 @@ pub fn evaluate(sandbox: &Sandbox, jobs: &[PackJob<'_>], snapshot: Snapshot) -> 
                             Some(Err(message)) => message.clone(),
                             _ => "no input was written for the pack".to_owned(),
                         };
-                        every_rule_failed(job, "snapshot", &message)
+                        every_rule_failed(job, FailureKind::Snapshot, &message)
                     }
                 });
                 (job, handle)
@@ -140,7 +141,11 @@ pub fn evaluate(sandbox: &Sandbox, jobs: &[PackJob<'_>], snapshot: Snapshot) -> 
                 // A thread that died is a host bug; its rules fail (and the run is incomplete)
                 // rather than vanish, which would let the gate pass.
                 handle.join().unwrap_or_else(|_| {
-                    every_rule_failed(job, "host", "the thread running this pack failed")
+                    every_rule_failed(
+                        job,
+                        FailureKind::Host,
+                        "the thread running this pack failed",
+                    )
                 })
             })
             .collect()
@@ -163,13 +168,15 @@ pub fn settings_errors(sandbox: &Sandbox, jobs: &[PackJob<'_>]) -> Vec<(String, 
     evaluate(sandbox, jobs, empty)
         .into_iter()
         .filter_map(|run| match run.result {
-            Err(failure) if failure.kind == "settings" => Some((run.rule_id, failure.message)),
+            Err(failure) if failure.kind == FailureKind::Settings => {
+                Some((run.rule_id, failure.message))
+            }
             _ => None,
         })
         .collect()
 }
 
-fn every_rule_failed(job: &PackJob<'_>, kind: &str, message: &str) -> Vec<RuleRun> {
+fn every_rule_failed(job: &PackJob<'_>, kind: FailureKind, message: &str) -> Vec<RuleRun> {
     job.run
         .ctx
         .rules
@@ -177,7 +184,7 @@ fn every_rule_failed(job: &PackJob<'_>, kind: &str, message: &str) -> Vec<RuleRu
         .map(|id| RuleRun {
             rule_id: id.clone(),
             result: Err(RuleFailure {
-                kind: kind.to_owned(),
+                kind: kind.clone(),
                 message: message.to_owned(),
             }),
             logs: Vec::new(),

@@ -1,6 +1,8 @@
 //! Calling into a pack: copying inputs in, reading the envelope out, and recovering from traps.
 
-use trailwarden_sdk::abi::{EXPORT_PREFIX, Envelope, EvalContext, RuleOutcome, TrapInfo};
+use trailwarden_sdk::abi::{
+    EXPORT_PREFIX, Envelope, EvalContext, FailureKind, RuleOutcome, TrapInfo,
+};
 use trailwarden_sdk::{Finding, PackMeta};
 use wasmtime::{Instance, InstancePre, Memory, Store, Trap};
 
@@ -10,8 +12,8 @@ use super::{HostState, LoadError, LoadedPack, Sandbox};
 /// Why one rule produced no verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleFailure {
-    /// `timeout`, `memory`, `stack-overflow`, `panic`, `trap`, `output`, `settings`, `rule`, …
-    pub kind: String,
+    /// From the sandbox (`timeout`, `memory`, `panic`, …) or from the pack (`settings`, …).
+    pub kind: FailureKind,
     /// What happened and what to do.
     pub message: String,
 }
@@ -97,7 +99,7 @@ impl Sandbox {
                     return failed(
                         id,
                         RuleFailure {
-                            kind: "output".to_owned(),
+                            kind: FailureKind::Output,
                             message: "the pack returned no result for this rule".to_owned(),
                         },
                     );
@@ -120,7 +122,7 @@ impl Sandbox {
                         Ok((findings, dropped + extra))
                     }
                     RuleOutcome::Error { kind, message } => Err(RuleFailure {
-                        kind: self.clip(kind),
+                        kind: kind.clone().map_other(|text| self.clip(text)),
                         message: self.clip(message),
                     }),
                 };
@@ -224,7 +226,7 @@ impl Sandbox {
         if len > self.limits.output_bytes {
             return Err(CallFailure {
                 failure: RuleFailure {
-                    kind: "limit".to_owned(),
+                    kind: FailureKind::Limit,
                     message: format!(
                         "the pack returned {len} bytes, over the output limit of {} bytes; \
                          raise it with --rule-output (MiB)",
@@ -274,37 +276,38 @@ impl Sandbox {
         let info = info.unwrap_or_default();
         let (kind, message) = if let Some(limit) = error.downcast_ref::<MemoryLimitExceeded>() {
             (
-                "memory",
+                FailureKind::Memory,
                 format!("{limit}; raise the limit with --rule-memory if the account is huge"),
             )
         } else if let Some(trap) = error.downcast_ref::<Trap>() {
             match trap {
                 Trap::Interrupt => (
-                    "timeout",
+                    FailureKind::Timeout,
                     format!(
                         "the rule ran past the pack deadline of {:?}; raise it with \
                          --rule-timeout if the account is huge",
                         self.limits.deadline
                     ),
                 ),
-                Trap::StackOverflow => {
-                    ("stack-overflow", "the rule overflowed its stack".to_owned())
-                }
+                Trap::StackOverflow => (
+                    FailureKind::StackOverflow,
+                    "the rule overflowed its stack".to_owned(),
+                ),
                 Trap::UnreachableCodeReached => (
-                    "panic",
+                    FailureKind::Panic,
                     match &info.message {
                         Some(message) => format!("the rule panicked: {message}"),
                         None => "the rule aborted (a panic or a failed allocation)".to_owned(),
                     },
                 ),
-                other => ("trap", format!("the rule trapped: {other}")),
+                other => (FailureKind::Trap, format!("the rule trapped: {other}")),
             }
         } else {
-            ("trap", format!("the pack failed: {error}"))
+            (FailureKind::Trap, format!("the pack failed: {error}"))
         };
         CallFailure {
             failure: RuleFailure {
-                kind: kind.to_owned(),
+                kind,
                 message: sanitize_line(&message),
             },
             rule: info.rule,
@@ -358,7 +361,7 @@ fn failed(rule_id: &str, failure: RuleFailure) -> RuleRun {
 fn output_failure(message: String) -> CallFailure {
     CallFailure {
         failure: RuleFailure {
-            kind: "output".to_owned(),
+            kind: FailureKind::Output,
             message,
         },
         rule: None,

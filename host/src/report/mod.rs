@@ -50,7 +50,7 @@ pub struct RuleErrorEntry {
     /// The rule id.
     pub rule_id: String,
     /// `timeout`, `memory`, `panic`, …
-    pub kind: String,
+    pub kind: trailwarden_sdk::abi::FailureKind,
     /// What happened.
     pub message: String,
 }

@@ -90,7 +90,7 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
                 out,
                 "  rule {} failed [{}]: {}",
                 clean(&error.rule_id),
-                clean(&error.kind),
+                clean(error.kind.as_str()),
                 clean(&error.message)
             );
         }

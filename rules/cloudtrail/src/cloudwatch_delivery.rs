@@ -4,6 +4,7 @@ use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::parse_rfc3339;
 
 use crate::helpers::{owner_note, trail_resource, trails_unverifiable};
+use crate::reason;
 
 /// Every logging trail delivers its events to a CloudWatch Logs log group that exists, and
 /// delivery is not failing.
@@ -75,7 +76,7 @@ pub fn cloudwatch_delivery(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding
     if logging.is_empty() {
         return Ok(vec![
             Finding::fail(
-                "NO_LOGGING_TRAIL",
+                reason::NO_LOGGING_TRAIL,
                 "no trail is logging, so nothing is delivered to CloudWatch Logs and no metric filter sees an event",
             )
             .account(account),
@@ -115,7 +116,7 @@ pub fn cloudwatch_delivery(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding
                 {
                     findings.push(
                         base(Finding::fail(
-                            "CLOUDWATCH_DELIVERY_STALE",
+                            reason::CLOUDWATCH_DELIVERY_STALE,
                             format!(
                                 "trail `{}` last delivered to log group `{}` at {last}, {hours} hours before the snapshot was taken, so recent events may not be reaching the alarms{owner}",
                                 trail.name, delivered.log_group.log_group_name
@@ -127,7 +128,7 @@ pub fn cloudwatch_delivery(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding
                 if let Some(error) = error {
                     findings.push(
                         base(Finding::fail(
-                            "CLOUDWATCH_DELIVERY_FAILING",
+                            reason::CLOUDWATCH_DELIVERY_FAILING,
                             format!(
                                 "trail `{}` fails to deliver to log group `{}` ({error}); check its CloudWatchLogsRoleArn and the group{owner}",
                                 trail.name, delivered.log_group.log_group_name

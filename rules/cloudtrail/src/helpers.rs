@@ -1,5 +1,6 @@
 //! Shared pieces of the CloudTrail pack: trail resources and the could-not-verify finding.
 
+use trailwarden_sdk::chain::reason as chain_reason;
 use trailwarden_sdk::prelude::*;
 
 pub use trailwarden_sdk::chain::trail::trail_resource;
@@ -10,7 +11,7 @@ pub fn trails_unverifiable(snapshot: &Snapshot) -> Option<Finding> {
     let (region, why) = snapshot.trails_incomplete()?;
     Some(
         Finding::unverifiable(
-            "TRAILS_NOT_COLLECTED",
+            chain_reason::TRAILS_NOT_COLLECTED,
             format!("could not verify the trails because the trail list of {region} is incomplete: {why}"),
         )
         .account(&snapshot.account.id)

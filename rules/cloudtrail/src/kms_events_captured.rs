@@ -1,8 +1,11 @@
+use trailwarden_sdk::chain::reason as chain_reason;
 use trailwarden_sdk::chain::trail::{
     TrailVerdict, event_label, in_region, trail_resource, trail_verdicts,
 };
 use trailwarden_sdk::events::{DEFAULT_REGION, kms};
 use trailwarden_sdk::prelude::*;
+
+use crate::reason;
 
 /// KMS management events, read and write, are recorded by some trail in every enabled region.
 ///
@@ -128,7 +131,14 @@ fn region_gap(snapshot: &Snapshot, region: &str, record: &serde_json::Value) -> 
     };
     let verdicts = match trail_verdicts(snapshot, region, record) {
         Ok(verdicts) => verdicts,
-        Err(why) => return Some(gap(true, "TRAILS_NOT_COLLECTED", why, Vec::new())),
+        Err(why) => {
+            return Some(gap(
+                true,
+                chain_reason::TRAILS_NOT_COLLECTED,
+                why,
+                Vec::new(),
+            ));
+        }
     };
     if verdicts
         .iter()
@@ -139,7 +149,7 @@ fn region_gap(snapshot: &Snapshot, region: &str, record: &serde_json::Value) -> 
     if verdicts.is_empty() {
         return Some(gap(
             false,
-            "NO_TRAIL",
+            chain_reason::NO_TRAIL,
             "no trail exists".to_owned(),
             Vec::new(),
         ));
@@ -159,7 +169,7 @@ fn region_gap(snapshot: &Snapshot, region: &str, record: &serde_json::Value) -> 
             ),
             None => format!("for trail `{}`, {why}", trail.name),
         };
-        return Some(gap(true, "TRAIL_STATE_UNKNOWN", clause, trails));
+        return Some(gap(true, chain_reason::TRAIL_STATE_UNKNOWN, clause, trails));
     }
     let clauses: Vec<String> = verdicts
         .iter()
@@ -168,13 +178,15 @@ fn region_gap(snapshot: &Snapshot, region: &str, record: &serde_json::Value) -> 
             _ => None,
         })
         .collect();
-    let reason = if verdicts
-        .iter()
-        .any(|v| matches!(v, TrailVerdict::Misses(_, "TRAIL_DROPS_EVENT", _)))
-    {
-        "KMS_EVENTS_DROPPED"
+    let reason = if verdicts.iter().any(|v| {
+        matches!(
+            v,
+            TrailVerdict::Misses(_, chain_reason::TRAIL_DROPS_EVENT, _)
+        )
+    }) {
+        reason::KMS_EVENTS_DROPPED
     } else {
-        "KMS_EVENTS_NOT_RECORDED"
+        reason::KMS_EVENTS_NOT_RECORDED
     };
     let clause = format!("no trail records the {label} event: {}", clauses.join("; "));
     Some(gap(false, reason, clause, trails))

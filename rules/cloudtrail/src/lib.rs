@@ -8,6 +8,7 @@ mod helpers;
 pub mod kms_events_captured;
 pub mod log_file_validation;
 pub mod multi_region_trail;
+pub mod reason;
 pub mod trail_encryption;
 
 trailwarden_sdk::export_rules![

@@ -1,6 +1,7 @@
 use trailwarden_sdk::prelude::*;
 
 use crate::helpers::{owner_note, trail_resource, trails_unverifiable};
+use crate::reason;
 
 /// Every trail validates the integrity of its log files.
 ///
@@ -45,7 +46,7 @@ pub fn log_file_validation(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Findin
         if !trail.log_file_validation_enabled {
             findings.push(
                 Finding::fail(
-                    "LOG_FILE_VALIDATION_DISABLED",
+                    reason::LOG_FILE_VALIDATION_DISABLED,
                     format!(
                         "trail `{}` ({}) does not validate its log files, so a deleted or edited log file would go unnoticed{}",
                         trail.name,

@@ -1,8 +1,10 @@
+use trailwarden_sdk::chain::reason as chain_reason;
 use trailwarden_sdk::events::{RecordBuilder, cis, kms};
 use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::selectors::{Capture, trail_captures};
 
 use crate::helpers::{trail_resource, trails_unverifiable};
+use crate::reason;
 
 /// The account has a multi-region trail that is logging and records every management event,
 /// read and write, from every event source.
@@ -71,7 +73,7 @@ pub fn multi_region_trail(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding
     let best = verdicts.iter().max_by_key(|(p, _)| p.rank());
     let finding = match best {
         None => Finding::fail(
-            "NO_TRAIL",
+            chain_reason::NO_TRAIL,
             "no CloudTrail trail exists, so no management event is recorded in any region",
         ),
         Some((progress, trail)) => {
@@ -115,38 +117,38 @@ impl Gap {
         let foreign = trail.owner_account().filter(|owner| *owner != account);
         match (self, foreign) {
             (Gap::StatusUnknown | Gap::SelectorsUnknown, Some(owner)) => Finding::unverifiable(
-                "TRAIL_OWNED_ELSEWHERE",
+                chain_reason::TRAIL_OWNED_ELSEWHERE,
                 format!(
                     "trail `{name}` is owned by account {owner}, so its status and selectors cannot be read here; check it in account {owner}"
                 ),
             ),
             (Gap::NotMultiRegion, _) => Finding::fail(
-                "TRAIL_NOT_MULTI_REGION",
+                reason::TRAIL_NOT_MULTI_REGION,
                 format!(
                     "no multi-region trail records management events: the best candidate, `{name}`, only records {}",
                     trail.home_region
                 ),
             ),
             (Gap::StatusUnknown, None) => Finding::unverifiable(
-                "TRAIL_STATUS_UNKNOWN",
+                reason::TRAIL_STATUS_UNKNOWN,
                 format!(
                     "could not verify that trail `{name}` is logging: its status was not collected"
                 ),
             ),
             (Gap::NotLogging, _) => Finding::fail(
-                "TRAIL_NOT_LOGGING",
+                chain_reason::TRAIL_NOT_LOGGING,
                 format!(
                     "multi-region trail `{name}` is stopped, so it records nothing; start logging"
                 ),
             ),
             (Gap::SelectorsUnknown, None) => Finding::unverifiable(
-                "TRAIL_SELECTORS_UNKNOWN",
+                reason::TRAIL_SELECTORS_UNKNOWN,
                 format!(
                     "could not verify which events trail `{name}` records: its event selectors were not collected"
                 ),
             ),
             (Gap::Drops(why), _) => Finding::fail(
-                "TRAIL_DROPS_MANAGEMENT_EVENTS",
+                reason::TRAIL_DROPS_MANAGEMENT_EVENTS,
                 format!(
                     "multi-region trail `{name}` does not record every management event: {why}"
                 ),

@@ -1,6 +1,7 @@
 use trailwarden_sdk::prelude::*;
 
 use crate::helpers::{owner_note, trail_resource, trails_unverifiable};
+use crate::reason;
 
 /// Every trail encrypts its log files with a customer-managed KMS key that can still be used.
 ///
@@ -52,7 +53,7 @@ pub fn trail_encryption(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>,
         let owner = owner_note(snapshot, trail);
         let Some(key_ref) = trail.kms_key_id.as_deref() else {
             findings.push(base(Finding::fail(
-                "TRAIL_NOT_ENCRYPTED",
+                reason::TRAIL_NOT_ENCRYPTED,
                 format!(
                     "trail `{}` ({}) encrypts its logs with SSE-S3 only; set a customer-managed KMS key{owner}",
                     trail.name, trail.home_region
@@ -65,15 +66,15 @@ pub fn trail_encryption(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>,
                 Resource::new("AWS::KMS::Key", &key.arn, &key.key_id).with_role("key");
             if !key.is_customer_managed() {
                 findings.push(base(Finding::fail(
-                    "TRAIL_KEY_AWS_MANAGED",
+                    reason::TRAIL_KEY_AWS_MANAGED,
                     format!(
                         "trail `{}` encrypts its logs with the AWS-managed key `{}`; use a customer-managed key whose policy you control{owner}",
                         trail.name, key_ref
                     ),
                 )).related(key_resource));
-            } else if key.key_state != "Enabled" {
+            } else if key.key_state != KeyState::Enabled {
                 findings.push(base(Finding::fail(
-                    "TRAIL_KEY_UNUSABLE",
+                    reason::TRAIL_KEY_UNUSABLE,
                     format!(
                         "trail `{}` encrypts its logs with key `{}`, which is {}, so CloudTrail cannot deliver log files{owner}",
                         trail.name, key.key_id, key.key_state
@@ -98,7 +99,7 @@ fn key_unverifiable(snapshot: &Snapshot, key_ref: &str) -> Option<Finding> {
     let region = snapshot.region(arn.region)?;
     let why = region.kms_keys.verified().err()?;
     Some(Finding::unverifiable(
-        "KEY_NOT_COLLECTED",
+        reason::KEY_NOT_COLLECTED,
         format!(
             "could not verify the trail's key `{key_ref}` because the key list of {} is incomplete: {why}",
             arn.region

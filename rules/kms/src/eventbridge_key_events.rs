@@ -12,6 +12,7 @@ use trailwarden_sdk::events::{DEFAULT_ACCOUNT, DEFAULT_REGION, kms};
 use trailwarden_sdk::prelude::*;
 
 use crate::common::{EVENT_RULE_KIND, join_words, notify_topic, section_unverifiable};
+use crate::reason;
 
 /// Settings of TW-KMS-004.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -195,8 +196,8 @@ pub fn eventbridge_key_events(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Find
 fn in_scope(key: &KmsKey) -> bool {
     key.is_customer_managed()
         && !matches!(
-            key.key_state.as_str(),
-            "PendingDeletion" | "PendingReplicaDeletion"
+            key.key_state,
+            KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
         )
 }
 
@@ -211,7 +212,7 @@ fn check_region(snapshot: &Snapshot, region: &RegionSnapshot, operations: &[&str
             return vec![section_unverifiable(
                 snapshot,
                 name,
-                "KMS_KEYS_NOT_COLLECTED",
+                reason::KMS_KEYS_NOT_COLLECTED,
                 "KMS key",
                 why,
             )];
@@ -226,7 +227,7 @@ fn check_region(snapshot: &Snapshot, region: &RegionSnapshot, operations: &[&str
             return vec![section_unverifiable(
                 snapshot,
                 name,
-                "EVENT_RULES_NOT_COLLECTED",
+                reason::EVENT_RULES_NOT_COLLECTED,
                 "EventBridge rule",
                 why,
             )];
@@ -355,15 +356,15 @@ impl Gap {
 
     fn reason(&self) -> &'static str {
         match self {
-            Gap::NoMatch => "EVENT_PATTERN_NO_MATCH",
-            Gap::WrongBus(_) => "EVENT_RULE_WRONG_BUS",
-            Gap::State(NotDelivered::Disabled) => "EVENT_RULE_DISABLED",
+            Gap::NoMatch => reason::EVENT_PATTERN_NO_MATCH,
+            Gap::WrongBus(_) => reason::EVENT_RULE_WRONG_BUS,
+            Gap::State(NotDelivered::Disabled) => reason::EVENT_RULE_DISABLED,
             Gap::State(NotDelivered::ReadOnlyManagementEvent { .. }) => {
-                "EVENT_RULE_EXCLUDES_READ_ONLY"
+                reason::EVENT_RULE_EXCLUDES_READ_ONLY
             }
-            Gap::State(_) | Gap::StateUnknown(_) => "EVENT_RULE_STATE_UNKNOWN",
+            Gap::State(_) | Gap::StateUnknown(_) => reason::EVENT_RULE_STATE_UNKNOWN,
             Gap::Target { reason, .. } => reason,
-            Gap::TargetUnknown(_) => "EVENT_TARGET_UNVERIFIABLE",
+            Gap::TargetUnknown(_) => reason::EVENT_TARGET_UNVERIFIABLE,
         }
     }
 
@@ -520,14 +521,16 @@ fn region_finding(
         n => format!(" ({n} rules with invalid event patterns are reported separately)"),
     };
     let reason_of = |closest: &Option<Closest<'_>>| {
-        closest.as_ref().map_or("NO_EVENT_RULE", |c| c.gap.reason())
+        closest
+            .as_ref()
+            .map_or(reason::NO_EVENT_RULE, |c| c.gap.reason())
     };
     let failing = uncovered
         .iter()
         .find(|(_, c)| c.as_ref().is_none_or(|c| !c.gap.is_unverifiable()));
     let finding = if uncovered.iter().all(|(_, c)| c.is_none()) {
         Finding::fail(
-            "NO_EVENT_RULE",
+            reason::NO_EVENT_RULE,
             format!(
                 "no EventBridge rule in {region} matches the {events} event{} CloudTrail delivers, so nobody is told when a customer-managed key is changed{invalid_note}",
                 plural(&events)
@@ -550,7 +553,7 @@ fn region_finding(
             None => Finding::unverifiable(
                 uncovered
                     .first()
-                    .map_or("EVENT_TARGET_UNVERIFIABLE", |(_, c)| reason_of(c)),
+                    .map_or(reason::EVENT_TARGET_UNVERIFIABLE, |(_, c)| reason_of(c)),
                 format!(
                     "could not verify that an EventBridge rule in {region} tells anyone about {events}: {explanation}{invalid_note}"
                 ),
@@ -650,7 +653,7 @@ fn related(uncovered: &[(&Target, Option<Closest<'_>>)]) -> Vec<Resource> {
 /// A rule whose event pattern does not parse: a defect of that rule, reported on it.
 fn invalid_finding(snapshot: &Snapshot, region: &str, bad: &Invalid<'_>) -> Finding {
     Finding::fail(
-        "EVENT_PATTERN_INVALID",
+        reason::EVENT_PATTERN_INVALID,
         format!(
             "EventBridge rule `{}` in {region} cannot match any KMS event because its {}",
             bad.rule.name, bad.error

@@ -1,11 +1,14 @@
 //! TW-KMS-005: keys with imported key material that expires have an alarm that warns someone
 //! before it does, and material about to expire is reported.
 
+use trailwarden_sdk::chain::alarm::returned_query;
 use trailwarden_sdk::chain::notify::{Notify, alarm_notifies};
+use trailwarden_sdk::chain::reason as chain_reason;
 use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::{SECONDS_PER_DAY, format_rfc3339, parse_rfc3339};
 
 use crate::common::{ALARM_KIND, key_resource, notify_topic, section_unverifiable};
+use crate::reason;
 
 /// The namespace of KMS metrics.
 pub const NAMESPACE: &str = "AWS/KMS";
@@ -149,7 +152,7 @@ pub fn imported_key_expiration(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Fin
     {
         findings.push(
             Finding::unverifiable(
-                "EXPIRY_NOT_VERIFIABLE",
+                reason::EXPIRY_NOT_VERIFIABLE,
                 format!(
                     "could not check how soon the imported key material of {undated} key{} expires because {why}",
                     if undated == 1 { "" } else { "s" }
@@ -176,7 +179,7 @@ fn check_region(
             findings.push(section_unverifiable(
                 snapshot,
                 &region.region,
-                "KMS_KEYS_NOT_COLLECTED",
+                reason::KMS_KEYS_NOT_COLLECTED,
                 "KMS key",
                 why,
             ));
@@ -210,9 +213,9 @@ fn run_time(ctx: &Ctx) -> Result<i64, String> {
 /// Enabled, customer-managed, imported material with an expiration.
 fn material_expires(key: &KmsKey) -> bool {
     key.is_customer_managed()
-        && key.key_state == "Enabled"
-        && key.origin == "EXTERNAL"
-        && key.expiration_model.as_deref() == Some("KEY_MATERIAL_EXPIRES")
+        && key.key_state == KeyState::Enabled
+        && key.origin == Origin::External
+        && key.expiration_model == Some(ExpirationModel::Expires)
 }
 
 /// The finding about how soon a key's material expires, if it is within the warning period, is
@@ -233,7 +236,7 @@ fn expiry_finding(
     let name = &key.key_id;
     let Some(valid_to) = key.valid_to.as_deref() else {
         return Some(base(Finding::unverifiable(
-            "VALID_TO_UNKNOWN",
+            reason::VALID_TO_UNKNOWN,
             format!(
                 "could not check when the imported key material of key `{name}` ({}) expires: its ValidTo was not collected",
                 region.region
@@ -244,7 +247,7 @@ fn expiry_finding(
         Ok(expires) => expires,
         Err(error) => {
             return Some(base(Finding::unverifiable(
-                "VALID_TO_UNKNOWN",
+                reason::VALID_TO_UNKNOWN,
                 format!(
                     "could not check when the imported key material of key `{name}` ({}) expires: {error}",
                     region.region
@@ -256,7 +259,7 @@ fn expiry_finding(
     let when = format_rfc3339(expires);
     let finding = if left <= 0 {
         Finding::fail(
-            "KEY_MATERIAL_EXPIRED",
+            reason::KEY_MATERIAL_EXPIRED,
             format!(
                 "the imported key material of key `{name}` ({}) expired on {when}, so KMS deletes it and the key cannot encrypt or decrypt until the same material is imported again",
                 region.region
@@ -266,7 +269,7 @@ fn expiry_finding(
     } else if left <= i64::from(settings.expiry_warning_days) * SECONDS_PER_DAY {
         let days = left / SECONDS_PER_DAY;
         Finding::fail(
-            "KEY_MATERIAL_EXPIRES_SOON",
+            reason::KEY_MATERIAL_EXPIRES_SOON,
             format!(
                 "the imported key material of key `{name}` ({}) expires on {when}, in {}, after which the key is unusable until the same material is imported again",
                 region.region,
@@ -299,7 +302,7 @@ fn alarm_findings(snapshot: &Snapshot, region: &RegionSnapshot, keys: &[&KmsKey]
             return vec![section_unverifiable(
                 snapshot,
                 &region.region,
-                "ALARMS_NOT_COLLECTED",
+                chain_reason::ALARMS_NOT_COLLECTED,
                 "CloudWatch alarm",
                 why,
             )];
@@ -376,22 +379,6 @@ fn math_watch(alarm: &MetricAlarm) -> Watch<'_> {
     }
 }
 
-/// The query whose value the alarm compares: the one with `ReturnData`. When a snapshot leaves
-/// `ReturnData` out on several (it defaults to true), the only expression among them is taken,
-/// since an alarm's metric queries feed its expression.
-fn returned_query(alarm: &MetricAlarm) -> Option<&MetricDataQuery> {
-    let returned: Vec<&MetricDataQuery> = alarm.metrics.iter().filter(|q| q.return_data).collect();
-    if let [only] = returned.as_slice() {
-        return Some(only);
-    }
-    let expressions: Vec<&&MetricDataQuery> =
-        returned.iter().filter(|q| q.expression.is_some()).collect();
-    match expressions.as_slice() {
-        [only] => Some(only),
-        _ => None,
-    }
-}
-
 /// Whether a dimension set is exactly `KeyId=<key id>`.
 fn exact_for(dimensions: &[Dimension], key: &KmsKey) -> bool {
     matches!(dimensions, [only] if only.name == DIMENSION && only.value == key.key_id)
@@ -434,19 +421,19 @@ impl Gap {
     fn finding(&self, subject: &str) -> Finding {
         match self {
             Gap::Dimensions(dimensions) => Finding::fail(
-                "ALARM_DIMENSIONS_MISMATCH",
+                chain_reason::ALARM_DIMENSIONS_MISMATCH,
                 format!(
                     "{subject} watches {METRIC} with dimensions {dimensions}, but KMS publishes it only with the single dimension KeyId=<key id>, so the alarm sees no data"
                 ),
             ),
             Gap::NotLowSide(operator) => Finding::fail(
-                "ALARM_NOT_LOW_SIDE",
+                reason::ALARM_NOT_LOW_SIDE,
                 format!(
                     "{subject} compares {METRIC} with {operator}, but the metric counts down to expiry, so the alarm needs LessThanThreshold or LessThanOrEqualToThreshold to fire before it"
                 ),
             ),
             Gap::Threshold(threshold) => Finding::fail(
-                "ALARM_THRESHOLD_NOT_POSITIVE",
+                reason::ALARM_THRESHOLD_NOT_POSITIVE,
                 format!(
                     "{subject} compares {METRIC} with {}, so it cannot fire before the key material expires; use a positive number of seconds such as 2592000 (30 days)",
                     threshold.map_or_else(
@@ -460,13 +447,13 @@ impl Gap {
                 format!("{subject} watches the expiry of the key material but tells nobody: {why}"),
             ),
             Gap::Expression(expression) => Finding::unverifiable(
-                "ALARM_EXPRESSION_UNVERIFIABLE",
+                chain_reason::ALARM_EXPRESSION_UNVERIFIABLE,
                 format!(
                     "could not verify {subject}: it returns the metric-math expression `{expression}`, which this checker does not evaluate"
                 ),
             ),
             Gap::NotifyUnknown(why) => Finding::unverifiable(
-                "ALARM_NOTIFY_UNVERIFIABLE",
+                reason::ALARM_NOTIFY_UNVERIFIABLE,
                 format!("could not verify that {subject} tells anyone: {why}"),
             ),
         }
@@ -503,9 +490,12 @@ fn judge(snapshot: &Snapshot, alarm: &MetricAlarm, key: &KmsKey) -> Option<Optio
             mentions(dimensions, key).then(|| Gap::Dimensions(dimensions_text(dimensions))),
         );
     }
-    let operator = alarm.comparison_operator.as_str();
-    if !matches!(operator, "LessThanThreshold" | "LessThanOrEqualToThreshold") {
-        return Some(Some(Gap::NotLowSide(operator.to_owned())));
+    let operator = &alarm.comparison_operator;
+    if !matches!(
+        operator,
+        ComparisonOperator::LessThanThreshold | ComparisonOperator::LessThanOrEqualToThreshold
+    ) {
+        return Some(Some(Gap::NotLowSide(operator.to_string())));
     }
     if !alarm.threshold.is_some_and(|t| t.is_finite() && t > 0.0) {
         return Some(Some(Gap::Threshold(alarm.threshold)));
@@ -539,7 +529,7 @@ fn key_alarm_finding(
     }
     let finding = match &best {
         None => Finding::fail(
-            "NO_EXPIRATION_ALARM",
+            reason::NO_EXPIRATION_ALARM,
             format!(
                 "no CloudWatch alarm in {} watches {NAMESPACE} {METRIC} for KeyId={}, so nobody is warned before the imported key material{} expires and the key becomes unusable",
                 region.region,

@@ -8,6 +8,7 @@ use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::{format_rfc3339, parse_rfc3339};
 
 use crate::common::KEY_KIND;
+use crate::reason;
 
 /// The Elastic rule's risk score, carried as a finding property for SIEM correlation.
 pub const RISK_SCORE: u32 = 47;
@@ -149,7 +150,7 @@ pub fn key_disable_detection(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Findi
     if !snapshot.events.collected {
         return Ok(vec![
             Finding::unverifiable(
-                "EVENTS_NOT_COLLECTED",
+                reason::EVENTS_NOT_COLLECTED,
                 "could not look for disabled or deleted keys because no CloudTrail events were collected",
             )
             .account(account),
@@ -161,7 +162,7 @@ pub fn key_disable_detection(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Findi
         .first()
         .map(|error| {
             Finding::unverifiable(
-                "EVENTS_INCOMPLETE",
+                reason::EVENTS_INCOMPLETE,
                 format!(
                     "some CloudTrail events may be missing, so keys disabled or deleted in the window may go unreported: {error}"
                 ),
@@ -175,7 +176,7 @@ pub fn key_disable_detection(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Findi
         Err(why) => {
             findings.push(
                 Finding::unverifiable(
-                    "EVENT_WINDOW_UNKNOWN",
+                    reason::EVENT_WINDOW_UNKNOWN,
                     format!("could not decide which CloudTrail events are recent because {why}"),
                 )
                 .account(account),
@@ -230,7 +231,7 @@ fn coverage_gap(snapshot: &Snapshot, start: i64) -> Option<Finding> {
     let collected_from = parse_rfc3339(from).ok()?;
     (collected_from > start).then(|| {
         Finding::unverifiable(
-            "EVENT_WINDOW_NOT_COVERED",
+            reason::EVENT_WINDOW_NOT_COVERED,
             format!(
                 "events were collected only from {}, but the window starts at {}, so earlier key changes are unknown",
                 format_rfc3339(collected_from),
@@ -390,7 +391,7 @@ impl<'a> Event<'a> {
     /// A matching record that cannot be placed in time: it may be recent, so it is not dropped.
     fn undated(&self, why: &str) -> Finding {
         self.base(Finding::unverifiable(
-            "EVENT_TIME_UNREADABLE",
+            reason::EVENT_TIME_UNREADABLE,
             format!(
                 "could not tell whether the {} of key `{}` by {} is recent: {why}",
                 self.name,
@@ -403,7 +404,7 @@ impl<'a> Event<'a> {
     fn finding(&self, snapshot: &Snapshot, time: i64) -> Finding {
         let (reason, what, undo) = match self.name {
             "ScheduleKeyDeletion" => (
-                "KEY_DELETION_SCHEDULED",
+                reason::KEY_DELETION_SCHEDULED,
                 match self.pending_days {
                     Some(days) => format!("scheduled for deletion in {days} days"),
                     None => "scheduled for deletion".to_owned(),
@@ -411,7 +412,7 @@ impl<'a> Event<'a> {
                 "cancel it with CancelKeyDeletion before the deletion date",
             ),
             _ => (
-                "KEY_DISABLED",
+                reason::KEY_DISABLED,
                 "disabled".to_owned(),
                 "re-enable the key with EnableKey",
             ),

@@ -16,6 +16,7 @@ pub mod failed_calls_alarm;
 pub mod imported_key_expiration;
 pub mod key_changes_alarm;
 pub mod key_disable_detection;
+pub mod reason;
 
 trailwarden_sdk::export_rules![
     key_changes_alarm::key_changes_alarm,

@@ -282,6 +282,27 @@ fn metric_math_alarms_that_return_the_metric_count() {
     assert!(check(defaulted).is_empty(), "ReturnData left out on both");
 }
 
+/// The case where this rule and the chain analysis used to disagree: an anomaly alarm returns
+/// its band too, and this rule took the band for the alarm's value (then reported the band's
+/// expression as not verifiable). The band is the threshold; the value is the countdown, and
+/// an anomaly comparison is not the low-side threshold the rule asks for.
+#[test]
+fn an_anomaly_band_is_not_taken_for_the_alarms_value() {
+    let mut anomaly = math_alarm(json!([
+        countdown_query("m1", true),
+        { "id": "ad1", "expression": "ANOMALY_DETECTION_BAND(m1, 2)", "returnData": true }
+    ]));
+    anomaly["thresholdMetricId"] = json!("ad1");
+    anomaly["comparisonOperator"] = json!("LessThanLowerThreshold");
+    anomaly.as_object_mut().map(|a| a.remove("threshold"));
+    let findings = check_alarms(json!([anomaly]));
+    assert_eq!(
+        verdicts(&findings),
+        fail("ALARM_NOT_LOW_SIDE"),
+        "{findings:#?}"
+    );
+}
+
 #[test]
 fn other_expressions_are_unverifiable() {
     let scaled = math_alarm(

@@ -10,13 +10,16 @@
 
 use super::AlarmMode;
 use super::metric::EmittedMetric;
-use crate::snapshot::{Dimension, MetricAlarm, MetricId};
+use super::reason;
+use crate::snapshot::{
+    ComparisonOperator, Dimension, MetricAlarm, MetricDataQuery, MetricId, Statistic,
+};
 
 /// How an alarm watches an emitted metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Watch {
     /// The statistic applied (`Sum`, `p99`, …).
-    pub statistic: String,
+    pub statistic: Statistic,
     /// Period in seconds, when known.
     pub period: Option<u32>,
     /// The alarm compares against an anomaly-detection band.
@@ -55,7 +58,7 @@ pub fn relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Relation {
         let statistic = alarm
             .statistic
             .clone()
-            .or_else(|| alarm.extended_statistic.clone());
+            .or_else(|| alarm.extended_statistic.as_deref().map(Statistic::from));
         return match statistic {
             Some(statistic) => Relation::Watches(Watch {
                 statistic,
@@ -87,13 +90,8 @@ fn math_relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Relation {
             None => Relation::Unrelated,
         };
     }
-    let band = alarm.threshold_metric_id.as_deref();
-    let Some(returned) = alarm
-        .metrics
-        .iter()
-        .find(|q| q.return_data && Some(q.id.as_str()) != band)
-    else {
-        return Relation::Unverifiable("no query is marked as the alarm's value".to_owned());
+    let Some(returned) = returned_query(alarm) else {
+        return Relation::Unverifiable("no single query is marked as the alarm's value".to_owned());
     };
     let watch = |id: &str, summed: bool, anomaly: bool| {
         watching
@@ -108,7 +106,7 @@ fn math_relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Relation {
                 })
             })
     };
-    let anomaly = band.is_some();
+    let anomaly = alarm.threshold_metric_id.is_some();
     if returned.metric_stat.is_some() {
         return watch(&returned.id, false, anomaly).unwrap_or(Relation::Unrelated);
     }
@@ -126,6 +124,42 @@ fn math_relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Relation {
         None => Relation::Unverifiable(format!(
             "its expression `{expression}` is not a plain sum of metrics"
         )),
+    }
+}
+
+/// The query of a metric-math alarm whose value is compared with the threshold, or `None` when
+/// the alarm does not designate exactly one.
+///
+/// AWS designates it with `ReturnData`: "One item in the Metrics array is the expression that
+/// the alarm watches. You designate this expression by setting ReturnData to true for this
+/// object in the array", and for `MetricDataQuery.ReturnData`, "When used in PutMetricAlarm,
+/// specify true for the one expression result to use as the alarm. For all other metrics and
+/// expressions in the same PutMetricAlarm operation, specify ReturnData as False"
+/// (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>,
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html>).
+///
+/// Two cases need care, and every caller must decide them the same way, hence this one
+/// function:
+/// - An anomaly-detection alarm also returns its `ANOMALY_DETECTION_BAND` expression, named by
+///   `ThresholdMetricId`: that is the threshold, never the value, so it is left out.
+/// - `ReturnData` defaults to true when absent, so a hand-written snapshot that omits it marks
+///   every query. Then the only expression among them is taken (the metric queries feed it);
+///   with no expression or several, no query is designated and the caller must say it cannot
+///   verify the alarm rather than guess.
+pub fn returned_query(alarm: &MetricAlarm) -> Option<&MetricDataQuery> {
+    let band = alarm.threshold_metric_id.as_deref();
+    let returned: Vec<&MetricDataQuery> = alarm
+        .metrics
+        .iter()
+        .filter(|q| q.return_data && Some(q.id.as_str()) != band)
+        .collect();
+    if let [only] = returned.as_slice() {
+        return Some(only);
+    }
+    let mut expressions = returned.into_iter().filter(|q| q.expression.is_some());
+    match (expressions.next(), expressions.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
     }
 }
 
@@ -226,7 +260,7 @@ fn fires_on_one(
 ) -> Result<(), NoFire> {
     if watch.anomaly {
         return Err(no_fire(
-            "ALARM_ANOMALY_BAND",
+            reason::ALARM_ANOMALY_BAND,
             "compares against an anomaly band, which does not guarantee that one event raises it"
                 .to_owned(),
         ));
@@ -236,7 +270,7 @@ fn fires_on_one(
         .unwrap_or(alarm.evaluation_periods);
     if needed > 1 {
         return Err(no_fire(
-            "ALARM_NEEDS_SEVERAL_PERIODS",
+            reason::ALARM_NEEDS_SEVERAL_PERIODS,
             format!(
                 "needs {needed} breaching periods out of {}, so one {event_label} event never fires it",
                 alarm.evaluation_periods
@@ -245,21 +279,21 @@ fn fires_on_one(
     }
     let Some(threshold) = alarm.threshold else {
         return Err(NoFire {
-            reason: "ALARM_THRESHOLD_UNKNOWN",
+            reason: reason::ALARM_THRESHOLD_UNKNOWN,
             why: "has no static threshold".to_owned(),
             unverifiable: true,
         });
     };
     let (low, high) = bounds(&watch.statistic, metric.value, metric.default_value);
-    let op = alarm.comparison_operator.as_str();
+    let op = &alarm.comparison_operator;
     let breaches = match op {
-        "GreaterThanOrEqualToThreshold" => low >= threshold,
-        "GreaterThanThreshold" => low > threshold,
-        "LessThanThreshold" => high < threshold,
-        "LessThanOrEqualToThreshold" => high <= threshold,
+        ComparisonOperator::GreaterThanOrEqualToThreshold => low >= threshold,
+        ComparisonOperator::GreaterThanThreshold => low > threshold,
+        ComparisonOperator::LessThanThreshold => high < threshold,
+        ComparisonOperator::LessThanOrEqualToThreshold => high <= threshold,
         _ => {
             return Err(NoFire {
-                reason: "ALARM_OPERATOR_UNSUPPORTED",
+                reason: reason::ALARM_OPERATOR_UNSUPPORTED,
                 why: format!("uses comparison `{op}`, which cannot be judged for one event"),
                 unverifiable: true,
             });
@@ -268,13 +302,13 @@ fn fires_on_one(
     if breaches {
         return Ok(());
     }
-    let shown = if op.starts_with("Greater") { low } else { high };
+    let shown = if op.fires_on_rise() { low } else { high };
     let period = watch
         .period
         .map(|p| format!(" over {p} s"))
         .unwrap_or_default();
     let default_note = match metric.default_value {
-        Some(d) if !matches!(watch.statistic.as_str(), "Sum" | "SampleCount") => {
+        Some(d) if !watch.statistic.counts() => {
             format!(
                 " (the filter's defaultValue {d} drags the {} down)",
                 watch.statistic
@@ -283,12 +317,12 @@ fn fires_on_one(
         _ => String::new(),
     };
     Err(no_fire(
-        "ALARM_CANNOT_FIRE",
+        reason::ALARM_CANNOT_FIRE,
         format!(
             "watches `{}` with {} {} {}{period}: one {event_label} event yields {}{default_note}, so it never fires",
             metric.label(),
             watch.statistic,
-            operator_symbol(op),
+            op.symbol().unwrap_or(op.as_str()),
             number(threshold),
             number(shown),
         ),
@@ -299,18 +333,18 @@ fn counts_volume(alarm: &MetricAlarm, watch: &Watch) -> Result<(), NoFire> {
     if watch.anomaly {
         return Ok(());
     }
-    if !matches!(watch.statistic.as_str(), "Sum" | "SampleCount") {
+    if !watch.statistic.counts() {
         return Err(no_fire(
-            "ALARM_STATISTIC_NOT_COUNT",
+            reason::ALARM_STATISTIC_NOT_COUNT,
             format!(
                 "uses the {} statistic, which does not count events; use Sum",
                 watch.statistic
             ),
         ));
     }
-    if !alarm.comparison_operator.starts_with("GreaterThan") {
+    if !alarm.comparison_operator.fires_on_rise() {
         return Err(no_fire(
-            "ALARM_WRONG_DIRECTION",
+            reason::ALARM_WRONG_DIRECTION,
             format!(
                 "fires on `{}`, so a burst of events never raises it",
                 alarm.comparison_operator
@@ -320,7 +354,7 @@ fn counts_volume(alarm: &MetricAlarm, watch: &Watch) -> Result<(), NoFire> {
     match alarm.threshold {
         Some(t) if t.is_finite() => Ok(()),
         _ => Err(NoFire {
-            reason: "ALARM_THRESHOLD_UNKNOWN",
+            reason: reason::ALARM_THRESHOLD_UNKNOWN,
             why: "has no finite threshold".to_owned(),
             unverifiable: true,
         }),
@@ -329,34 +363,24 @@ fn counts_volume(alarm: &MetricAlarm, watch: &Watch) -> Result<(), NoFire> {
 
 /// The lowest and highest value `statistic` can take over a period holding one event that
 /// publishes `value`, when every other log event publishes `default` (if set).
-pub fn bounds(statistic: &str, value: f64, default: Option<f64>) -> (f64, f64) {
+pub fn bounds(statistic: &Statistic, value: f64, default: Option<f64>) -> (f64, f64) {
     let Some(d) = default else {
         return match statistic {
-            "SampleCount" => (1.0, 1.0),
+            Statistic::SampleCount => (1.0, 1.0),
             _ => (value, value),
         };
     };
     match statistic {
-        "Sum" => (
+        Statistic::Sum => (
             if d >= 0.0 { value } else { f64::NEG_INFINITY },
             if d <= 0.0 { value } else { f64::INFINITY },
         ),
-        "SampleCount" => (1.0, f64::INFINITY),
-        "Maximum" => (value, value.max(d)),
-        "Minimum" => (value.min(d), value),
+        Statistic::SampleCount => (1.0, f64::INFINITY),
+        Statistic::Maximum => (value, value.max(d)),
+        Statistic::Minimum => (value.min(d), value),
         // Average, percentiles and trimmed statistics lie between the smallest and largest
         // value published in the period.
         _ => (value.min(d), value.max(d)),
-    }
-}
-
-fn operator_symbol(op: &str) -> &str {
-    match op {
-        "GreaterThanOrEqualToThreshold" => ">=",
-        "GreaterThanThreshold" => ">",
-        "LessThanThreshold" => "<",
-        "LessThanOrEqualToThreshold" => "<=",
-        other => other,
     }
 }
 
@@ -392,13 +416,127 @@ mod tests {
 
     #[test]
     fn statistic_bounds_follow_the_default_value() {
-        assert_eq!(bounds("Sum", 1.0, None), (1.0, 1.0));
-        assert_eq!(bounds("Sum", 1.0, Some(0.0)), (1.0, 1.0));
-        assert_eq!(bounds("SampleCount", 5.0, None), (1.0, 1.0));
-        assert_eq!(bounds("Average", 1.0, None), (1.0, 1.0));
-        assert_eq!(bounds("Average", 1.0, Some(0.0)), (0.0, 1.0));
-        assert_eq!(bounds("Minimum", 1.0, Some(0.0)), (0.0, 1.0));
-        assert_eq!(bounds("Maximum", 1.0, Some(0.0)), (1.0, 1.0));
-        assert_eq!(bounds("p99", 1.0, Some(0.0)), (0.0, 1.0));
+        assert_eq!(bounds(&Statistic::from("Sum"), 1.0, None), (1.0, 1.0));
+        assert_eq!(bounds(&Statistic::from("Sum"), 1.0, Some(0.0)), (1.0, 1.0));
+        assert_eq!(
+            bounds(&Statistic::from("SampleCount"), 5.0, None),
+            (1.0, 1.0)
+        );
+        assert_eq!(bounds(&Statistic::from("Average"), 1.0, None), (1.0, 1.0));
+        assert_eq!(
+            bounds(&Statistic::from("Average"), 1.0, Some(0.0)),
+            (0.0, 1.0)
+        );
+        assert_eq!(
+            bounds(&Statistic::from("Minimum"), 1.0, Some(0.0)),
+            (0.0, 1.0)
+        );
+        assert_eq!(
+            bounds(&Statistic::from("Maximum"), 1.0, Some(0.0)),
+            (1.0, 1.0)
+        );
+        assert_eq!(bounds(&Statistic::from("p99"), 1.0, Some(0.0)), (0.0, 1.0));
+    }
+
+    fn math_alarm(queries: serde_json::Value, band: Option<&str>) -> MetricAlarm {
+        let mut alarm = serde_json::json!({
+            "alarmName": "kms-math",
+            "alarmArn": "arn:aws:cloudwatch:us-east-1:111122223333:alarm:kms-math",
+            "comparisonOperator": "GreaterThanUpperThreshold",
+            "metrics": queries
+        });
+        if let Some(band) = band {
+            alarm["thresholdMetricId"] = serde_json::json!(band);
+        }
+        serde_json::from_value(alarm).expect("a valid alarm")
+    }
+
+    fn metric_query(id: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": id,
+            "metricStat": {
+                "metric": {"namespace": "CloudTrailMetrics", "metricName": "KmsKeyChanges"},
+                "period": 300,
+                "stat": "Sum"
+            }
+        })
+    }
+
+    fn kms_metric() -> EmittedMetric {
+        EmittedMetric {
+            namespace: "CloudTrailMetrics".to_owned(),
+            name: "KmsKeyChanges".to_owned(),
+            dimensions: std::collections::BTreeMap::new(),
+            value: 1.0,
+            default_value: None,
+        }
+    }
+
+    fn returned_id(alarm: &MetricAlarm) -> Option<&str> {
+        returned_query(alarm).map(|q| q.id.as_str())
+    }
+
+    /// Where the chain and TW-KMS-005 used to answer differently: an anomaly alarm returns both
+    /// the metric and its band. TW-KMS-005 took the band (the only expression), the chain the
+    /// metric; the band is the threshold, so the metric is the value.
+    #[test]
+    fn the_anomaly_band_is_the_threshold_not_the_returned_value() {
+        let alarm = math_alarm(
+            serde_json::json!([
+                {"id": "ad1", "expression": "ANOMALY_DETECTION_BAND(m1, 2)", "returnData": true},
+                metric_query("m1")
+            ]),
+            Some("ad1"),
+        );
+        assert_eq!(returned_id(&alarm), Some("m1"));
+        assert!(matches!(
+            relation(&alarm, &kms_metric()),
+            Relation::Watches(Watch { anomaly: true, .. })
+        ));
+    }
+
+    /// The other case where they differed: `ReturnData` left out on every query (it defaults to
+    /// true). The chain took the first query, the metric, and passed whatever the expression
+    /// did to it; TW-KMS-005 took the expression. The expression is the value.
+    #[test]
+    fn with_return_data_left_out_the_only_expression_is_the_value() {
+        let alarm = math_alarm(
+            serde_json::json!([metric_query("m1"), {"id": "e1", "expression": "m1 * 2"}]),
+            None,
+        );
+        assert_eq!(returned_id(&alarm), Some("e1"));
+        assert_eq!(
+            relation(&alarm, &kms_metric()),
+            Relation::Unverifiable(
+                "its expression `m1 * 2` is not a plain sum of metrics".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn an_alarm_that_designates_no_single_query_is_not_guessed() {
+        let two_metrics = math_alarm(
+            serde_json::json!([metric_query("m1"), metric_query("m2")]),
+            None,
+        );
+        assert_eq!(returned_id(&two_metrics), None);
+        let two_expressions = math_alarm(
+            serde_json::json!([
+                metric_query("m1"),
+                {"id": "e1", "expression": "m1"},
+                {"id": "e2", "expression": "m1 + m1"}
+            ]),
+            None,
+        );
+        assert_eq!(returned_id(&two_expressions), None);
+        let mut none = math_alarm(serde_json::json!([metric_query("m1")]), None);
+        none.metrics[0].return_data = false;
+        assert_eq!(returned_id(&none), None);
+        assert!(matches!(
+            relation(&none, &kms_metric()),
+            Relation::Unverifiable(_)
+        ));
+        let one = math_alarm(serde_json::json!([metric_query("m1")]), None);
+        assert_eq!(returned_id(&one), Some("m1"));
     }
 }

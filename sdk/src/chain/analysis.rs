@@ -18,6 +18,7 @@ use super::composite::{CompositeRelation, composite_relation};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
 use super::notify::{Notify, alarm_notifies};
+use super::reason;
 use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_verdicts};
 use crate::finding::Resource;
 use crate::pattern::{Pattern, PatternError};
@@ -103,6 +104,46 @@ pub struct Break {
 impl Break {
     fn rank(&self) -> (Link, u8) {
         (self.link, self.depth)
+    }
+
+    /// A break at `link` for `reason`, described by `message`: a failure (not unverifiable) at
+    /// depth 0, with no resource at fault and nothing upstream until the builder methods say
+    /// otherwise. A builder, so that each call names what it sets instead of passing six
+    /// positional arguments.
+    fn at(link: Link, reason: &str, message: String) -> Self {
+        Break {
+            link,
+            depth: 0,
+            reason: reason.to_owned(),
+            message,
+            unverifiable: false,
+            resource: None,
+            path: Vec::new(),
+        }
+    }
+
+    /// Orders this break after others at the same link (see the `depth` field).
+    fn depth(mut self, depth: u8) -> Self {
+        self.depth = depth;
+        self
+    }
+
+    /// Marks the break as "could not verify" when the snapshot cannot decide.
+    fn unverifiable(mut self, unverifiable: bool) -> Self {
+        self.unverifiable = unverifiable;
+        self
+    }
+
+    /// The resource at fault, if any.
+    fn on(mut self, resource: Option<Resource>) -> Self {
+        self.resource = resource;
+        self
+    }
+
+    /// The resources upstream of the break, trail first.
+    fn after(mut self, path: &[Resource]) -> Self {
+        self.path = path.to_vec();
+        self
     }
 }
 
@@ -292,24 +333,9 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         }
     }
 
-    fn stop(
-        &mut self,
-        (link, depth): (Link, u8),
-        reason: &str,
-        message: String,
-        unverifiable: bool,
-        resource: Option<Resource>,
-        path: &[Resource],
-    ) {
-        self.coverage.note(Break {
-            link,
-            depth,
-            reason: reason.to_owned(),
-            message,
-            unverifiable,
-            resource,
-            path: path.to_vec(),
-        });
+    /// Records where one path stopped; only the furthest break of each kind is kept.
+    fn note(&mut self, stop: Break) {
+        self.coverage.note(stop);
     }
 
     fn run(mut self) -> EventCoverage {
@@ -317,13 +343,9 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             Ok(verdicts) => verdicts,
             Err(why) => {
                 let message = format!("could not tell which trails record it: {why}");
-                self.stop(
-                    (Link::Trail, 0),
-                    "TRAILS_NOT_COLLECTED",
-                    message,
-                    true,
-                    None,
-                    &[],
+                self.note(
+                    Break::at(Link::Trail, reason::TRAILS_NOT_COLLECTED, message)
+                        .unverifiable(true),
                 );
                 return self.coverage;
             }
@@ -333,7 +355,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 "no CloudTrail trail exists, so no {} event is recorded",
                 self.label
             );
-            self.stop((Link::Trail, 0), "NO_TRAIL", message, false, None, &[]);
+            self.note(Break::at(Link::Trail, reason::NO_TRAIL, message));
             return self.coverage;
         }
         let mut misses = Vec::new();
@@ -344,14 +366,14 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 TrailVerdict::Unknown(trail, why) => {
                     let (reason, message) = match trail.owner_account() {
                         Some(owner) if owner != self.snapshot.account.id => (
-                            "TRAIL_OWNED_ELSEWHERE",
+                            reason::TRAIL_OWNED_ELSEWHERE,
                             format!(
                                 "trail `{}` is owned by account {owner}, so whether it records {} events, and what follows, can only be checked in account {owner}",
                                 trail.name, self.label
                             ),
                         ),
                         _ => (
-                            "TRAIL_STATE_UNKNOWN",
+                            reason::TRAIL_STATE_UNKNOWN,
                             format!(
                                 "could not tell whether trail `{}` records {} events: {why}",
                                 trail.name, self.label
@@ -359,7 +381,12 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                         ),
                     };
                     let resource = trail_resource(trail);
-                    self.stop((Link::Trail, 1), reason, message, true, Some(resource), &[]);
+                    self.note(
+                        Break::at(Link::Trail, reason, message)
+                            .depth(1)
+                            .unverifiable(true)
+                            .on(Some(resource)),
+                    );
                 }
             }
         }
@@ -375,7 +402,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             let reason = if misses.len() == 1 {
                 misses[0].1
             } else {
-                "NO_TRAIL_RECORDS_EVENT"
+                reason::NO_TRAIL_RECORDS_EVENT
             };
             let message = format!(
                 "no trail records {} events: {}",
@@ -387,7 +414,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 .iter()
                 .map(|(t, _, _)| trail_resource(t))
                 .collect();
-            self.stop((Link::Trail, 0), reason, message, false, resource, &related);
+            self.note(
+                Break::at(Link::Trail, reason, message)
+                    .on(resource)
+                    .after(&related),
+            );
         }
         self.coverage
     }
@@ -398,13 +429,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             Err(no) => {
                 let message = format!("trail `{}` {}", trail.name, no.why);
                 let resource = no.log_group.clone().or_else(|| Some(trail_res.clone()));
-                self.stop(
-                    (Link::LogGroup, 0),
-                    no.reason,
-                    message,
-                    no.unverifiable,
-                    resource,
-                    &[trail_res],
+                self.note(
+                    Break::at(Link::LogGroup, no.reason, message)
+                        .unverifiable(no.unverifiable)
+                        .on(resource)
+                        .after(&[trail_res]),
                 );
             }
             Ok(delivered) => self.follow_log_group(&delivered, &[trail_res]),
@@ -426,13 +455,15 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                     "the metric filters of log group `{}` ({}) could not be read: {why}",
                     group.log_group_name, delivered.region
                 );
-                self.stop(
-                    (Link::MetricFilter, 0),
-                    "METRIC_FILTERS_NOT_COLLECTED",
-                    message,
-                    true,
-                    Some(group_res),
-                    &path,
+                self.note(
+                    Break::at(
+                        Link::MetricFilter,
+                        reason::METRIC_FILTERS_NOT_COLLECTED,
+                        message,
+                    )
+                    .unverifiable(true)
+                    .on(Some(group_res))
+                    .after(&path),
                 );
                 return;
             }
@@ -446,13 +477,10 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 "log group `{}` ({}) has no metric filter, so nothing counts {} events",
                 group.log_group_name, delivered.region, self.label
             );
-            self.stop(
-                (Link::MetricFilter, 0),
-                "NO_METRIC_FILTER",
-                message,
-                false,
-                Some(group_res),
-                &path,
+            self.note(
+                Break::at(Link::MetricFilter, reason::NO_METRIC_FILTER, message)
+                    .on(Some(group_res))
+                    .after(&path),
             );
             return;
         }
@@ -469,11 +497,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 delivered.region,
                 delivered.account,
             ) {
-                Err(miss) if miss.reason == "FILTER_DOES_NOT_MATCH" => {
+                Err(miss) if miss.reason == reason::FILTER_DOES_NOT_MATCH => {
                     unmatched.push((filter, miss))
                 }
                 Err(miss) => {
-                    let depth = if miss.reason == "FILTER_PATTERN_INVALID" {
+                    let depth = if miss.reason == reason::FILTER_PATTERN_INVALID {
                         1
                     } else {
                         2
@@ -482,13 +510,12 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                         "metric filter `{}` on log group `{}` {}",
                         filter.filter_name, group.log_group_name, miss.why
                     );
-                    self.stop(
-                        (Link::MetricFilter, depth),
-                        miss.reason,
-                        message,
-                        miss.unverifiable,
-                        Some(filter_res),
-                        &path,
+                    self.note(
+                        Break::at(Link::MetricFilter, miss.reason, message)
+                            .depth(depth)
+                            .unverifiable(miss.unverifiable)
+                            .on(Some(filter_res))
+                            .after(&path),
                     );
                 }
                 Ok(metrics) => {
@@ -534,13 +561,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 (message, filter_resource(group, filter))
             };
             let resource = Some(resource);
-            self.stop(
-                (Link::MetricFilter, 1),
-                miss.reason,
-                message,
-                false,
-                resource,
-                &path,
+            self.note(
+                Break::at(Link::MetricFilter, miss.reason, message)
+                    .depth(1)
+                    .on(resource)
+                    .after(&path),
             );
         }
     }
@@ -561,13 +586,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                     region.region,
                     metric.label()
                 );
-                self.stop(
-                    (Link::Alarm, 0),
-                    "ALARMS_NOT_COLLECTED",
-                    message,
-                    true,
-                    filter_res,
-                    path,
+                self.note(
+                    Break::at(Link::Alarm, reason::ALARMS_NOT_COLLECTED, message)
+                        .unverifiable(true)
+                        .on(filter_res)
+                        .after(path),
                 );
                 return;
             }
@@ -590,13 +613,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                         filter.filter_name,
                         dimensions_text(metric)
                     );
-                    self.stop(
-                        (Link::Alarm, 1),
-                        "ALARM_DIMENSIONS_MISMATCH",
-                        message,
-                        false,
-                        Some(alarm_res),
-                        path,
+                    self.note(
+                        Break::at(Link::Alarm, reason::ALARM_DIMENSIONS_MISMATCH, message)
+                            .depth(1)
+                            .on(Some(alarm_res))
+                            .after(path),
                     );
                 }
                 Relation::Unverifiable(why) => {
@@ -607,13 +628,12 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                         region.region,
                         metric.label()
                     );
-                    self.stop(
-                        (Link::Alarm, 1),
-                        "ALARM_EXPRESSION_UNVERIFIABLE",
-                        message,
-                        true,
-                        Some(alarm_res),
-                        path,
+                    self.note(
+                        Break::at(Link::Alarm, reason::ALARM_EXPRESSION_UNVERIFIABLE, message)
+                            .depth(1)
+                            .unverifiable(true)
+                            .on(Some(alarm_res))
+                            .after(path),
                     );
                 }
                 Relation::Unrelated => {
@@ -629,13 +649,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                             filter.filter_name,
                             metric.namespace
                         );
-                        self.stop(
-                            (Link::Alarm, 1),
-                            "ALARM_NAMESPACE_MISMATCH",
-                            message,
-                            false,
-                            Some(alarm_res),
-                            path,
+                        self.note(
+                            Break::at(Link::Alarm, reason::ALARM_NAMESPACE_MISMATCH, message)
+                                .depth(1)
+                                .on(Some(alarm_res))
+                                .after(path),
                         );
                     }
                 }
@@ -655,13 +673,10 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 dimensions_suffix(metric),
                 filter.filter_name
             );
-            self.stop(
-                (Link::Alarm, 0),
-                "NO_ALARM",
-                message,
-                false,
-                filter_res,
-                path,
+            self.note(
+                Break::at(Link::Alarm, reason::NO_ALARM, message)
+                    .on(filter_res)
+                    .after(path),
             );
         }
     }
@@ -698,13 +713,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 "alarm `{}` ({}) {}",
                 alarm.alarm_name, region.region, no.why
             );
-            self.stop(
-                (Link::Fires, 0),
-                no.reason,
-                message,
-                no.unverifiable,
-                Some(alarm_res),
-                &path,
+            self.note(
+                Break::at(Link::Fires, no.reason, message)
+                    .unverifiable(no.unverifiable)
+                    .on(Some(alarm_res))
+                    .after(&path),
             );
             return;
         }
@@ -737,13 +750,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 );
                 path.extend(via);
                 let resource = topic.clone().or(Some(alarm_res));
-                self.stop(
-                    (Link::Notify, 0),
-                    "NOTIFICATION_UNVERIFIABLE",
-                    message,
-                    true,
-                    resource,
-                    &path,
+                self.note(
+                    Break::at(Link::Notify, reason::NOTIFICATION_UNVERIFIABLE, message)
+                        .unverifiable(true)
+                        .on(resource)
+                        .after(&path),
                 );
             }
             Notify::Nobody { reason, why, topic } => {
@@ -753,7 +764,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 );
                 path.extend(via);
                 let resource = topic.clone().or(Some(alarm_res));
-                self.stop((Link::Notify, 0), reason, message, false, resource, &path);
+                self.note(
+                    Break::at(Link::Notify, reason, message)
+                        .on(resource)
+                        .after(&path),
+                );
             }
         }
     }

@@ -8,6 +8,7 @@
 use serde_json::json;
 
 use super::analysis::{Analysis, Break, RegionVerdict};
+use super::reason;
 use super::requirements::is_cis_text;
 use crate::events::CisControl;
 use crate::finding::{Finding, Level};
@@ -19,7 +20,7 @@ impl Analysis {
         if self.regions.is_empty() {
             return vec![
                 Finding::unverifiable(
-                    "NO_REGIONS",
+                    reason::NO_REGIONS,
                     format!(
                         "could not verify that {} reach someone: the snapshot lists no enabled region",
                         self.requirement
@@ -86,7 +87,7 @@ impl Analysis {
         };
         vec![
             Finding::fail(
-                "PATTERN_NOT_CIS_TEXT",
+                reason::PATTERN_NOT_CIS_TEXT,
                 format!(
                     "metric filter `{}` catches {}, but its pattern is not the CIS {} text, so {standard} (which compares text) reports it as failed in {}",
                     path.filter.name,

@@ -6,9 +6,10 @@
 //! group of the `INFREQUENT_ACCESS` class accepts no metric filters at all ("Log classes",
 //! CloudWatch Logs user guide: metric filters are a Standard-class feature).
 
+use super::reason;
 use crate::arn::Arn;
 use crate::finding::Resource;
-use crate::snapshot::{LogGroup, Snapshot, Trail};
+use crate::snapshot::{LogGroup, LogGroupClass, Snapshot, Trail};
 
 /// The CloudFormation type of a log group, for finding resources.
 pub const LOG_GROUP_KIND: &str = "AWS::Logs::LogGroup";
@@ -44,7 +45,7 @@ pub fn delivery<'a>(
 ) -> Result<Delivery<'a>, Box<NoDelivery>> {
     let Some(arn_text) = trail.cloud_watch_logs_log_group_arn.as_deref() else {
         return Err(Box::new(NoDelivery {
-            reason: "TRAIL_NO_LOG_GROUP",
+            reason: reason::TRAIL_NO_LOG_GROUP,
             why: "does not deliver to CloudWatch Logs (no CloudWatchLogsLogGroupArn), so no metric filter sees its events".to_owned(),
             unverifiable: false,
             log_group: None,
@@ -54,7 +55,7 @@ pub fn delivery<'a>(
     let Some((arn, name)) = parsed.and_then(|arn| arn.log_group_name().map(|name| (arn, name)))
     else {
         return Err(Box::new(NoDelivery {
-            reason: "TRAIL_LOG_GROUP_INVALID",
+            reason: reason::TRAIL_LOG_GROUP_INVALID,
             why: format!("names `{arn_text}` as its log group, which is not a log group ARN"),
             unverifiable: false,
             log_group: None,
@@ -64,7 +65,7 @@ pub fn delivery<'a>(
         Resource::new(LOG_GROUP_KIND, log_group_arn(&arn, name), name).with_role("log group");
     if arn.account != snapshot.account.id {
         return Err(Box::new(NoDelivery {
-            reason: "LOG_GROUP_OTHER_ACCOUNT",
+            reason: reason::LOG_GROUP_OTHER_ACCOUNT,
             why: format!(
                 "delivers to log group `{name}` in account {}, whose metric filters and alarms cannot be read here; check that account",
                 arn.account
@@ -75,7 +76,7 @@ pub fn delivery<'a>(
     }
     let Some(region) = snapshot.region(arn.region) else {
         return Err(Box::new(NoDelivery {
-            reason: "LOG_GROUP_REGION_NOT_COLLECTED",
+            reason: reason::LOG_GROUP_REGION_NOT_COLLECTED,
             why: format!(
                 "delivers to log group `{name}` in {}, a region the snapshot does not cover",
                 arn.region
@@ -85,7 +86,7 @@ pub fn delivery<'a>(
         }));
     };
     let groups = region.log_groups.verified().map_err(|why| Box::new(NoDelivery {
-        reason: "LOG_GROUPS_NOT_COLLECTED",
+        reason: reason::LOG_GROUPS_NOT_COLLECTED,
         why: format!(
             "delivers to log group `{name}` in {}, but that region's log groups could not be read: {why}",
             arn.region
@@ -95,7 +96,7 @@ pub fn delivery<'a>(
     }))?;
     let Some(log_group) = groups.iter().find(|g| g.log_group_name == name) else {
         return Err(Box::new(NoDelivery {
-            reason: "LOG_GROUP_MISSING",
+            reason: reason::LOG_GROUP_MISSING,
             why: format!(
                 "delivers to log group `{name}` in {}, which does not exist",
                 arn.region
@@ -104,9 +105,9 @@ pub fn delivery<'a>(
             log_group: Some(resource),
         }));
     };
-    if log_group.log_group_class.as_deref() == Some("INFREQUENT_ACCESS") {
+    if log_group.log_group_class == Some(LogGroupClass::InfrequentAccess) {
         return Err(Box::new(NoDelivery {
-            reason: "LOG_GROUP_INFREQUENT_ACCESS",
+            reason: reason::LOG_GROUP_INFREQUENT_ACCESS,
             why: format!(
                 "delivers to log group `{name}` of class INFREQUENT_ACCESS, which supports no metric filters"
             ),

@@ -6,6 +6,7 @@
 //! dimension it declares. The result is the exact metric identity (namespace, name, dimension
 //! set) an alarm has to watch.
 
+use super::reason;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -87,7 +88,7 @@ pub fn emitted_metrics_parsed(
 ) -> Result<Vec<EmittedMetric>, FilterMiss> {
     let pattern = parsed.as_ref().map_err(|e| {
         miss(
-            "FILTER_PATTERN_INVALID",
+            reason::FILTER_PATTERN_INVALID,
             format!("has a pattern CloudWatch Logs would reject: {e}"),
         )
     })?;
@@ -97,7 +98,7 @@ pub fn emitted_metrics_parsed(
             held_conditions: held,
             failed_conditions: count,
             ..miss(
-                "FILTER_DOES_NOT_MATCH",
+                reason::FILTER_DOES_NOT_MATCH,
                 format!("does not match {} event{failed}", a_or_an(event_label)),
             )
         });
@@ -109,13 +110,13 @@ pub fn emitted_metrics_parsed(
     {
         let selection = FieldSelection::parse(criteria).map_err(|e| {
             miss(
-                "FILTER_SELECTION_INVALID",
+                reason::FILTER_SELECTION_INVALID,
                 format!("has field selection criteria that cannot be read: {e}"),
             )
         })?;
         if !selection.admits(region, account) {
             return Err(miss(
-                "FILTER_SELECTION_EXCLUDES",
+                reason::FILTER_SELECTION_EXCLUDES,
                 format!(
                     "has field selection criteria `{criteria}` that exclude events of {region} in account {account}"
                 ),
@@ -124,7 +125,7 @@ pub fn emitted_metrics_parsed(
     }
     if filter.apply_on_transformed_logs {
         return Err(FilterMiss {
-            reason: "FILTER_ON_TRANSFORMED_LOGS",
+            reason: reason::FILTER_ON_TRANSFORMED_LOGS,
             why: "applies to transformed logs, whose shape cannot be verified from configuration"
                 .to_owned(),
             unverifiable: true,
@@ -134,7 +135,7 @@ pub fn emitted_metrics_parsed(
     }
     if filter.metric_transformations.is_empty() {
         return Err(miss(
-            "FILTER_EMITS_NO_METRIC",
+            reason::FILTER_EMITS_NO_METRIC,
             "has no metric transformation".to_owned(),
         ));
     }
@@ -158,7 +159,7 @@ fn emit(
         Ok(Some(value)) => value,
         Ok(None) => {
             return Err(miss(
-                "METRIC_VALUE_MISSING",
+                reason::METRIC_VALUE_MISSING,
                 format!(
                     "takes its metric value from `{spec}`, which {} event does not carry as a number, so nothing is published",
                     a_or_an(event_label)
@@ -167,14 +168,14 @@ fn emit(
         }
         Err(e) => {
             return Err(miss(
-                "METRIC_VALUE_INVALID",
+                reason::METRIC_VALUE_INVALID,
                 format!("has a metric value `{spec}` that cannot be used: {e}"),
             ));
         }
     };
     if value <= 0.0 {
         return Err(miss(
-            "METRIC_VALUE_NOT_POSITIVE",
+            reason::METRIC_VALUE_NOT_POSITIVE,
             format!(
                 "publishes {value} for {} event, which no count alarm can notice",
                 a_or_an(event_label)
@@ -188,7 +189,7 @@ fn emit(
         // "Dimensions… values are taken from the log event"; see the metric filter docs).
         let Some(value) = dimension_value(spec, event) else {
             return Err(miss(
-                "FILTER_DIMENSION_MISSING",
+                reason::FILTER_DIMENSION_MISSING,
                 format!(
                     "declares dimension `{name}` from `{spec}`, which {} event lacks, so nothing is published",
                     a_or_an(event_label)

@@ -12,6 +12,7 @@ mod findings;
 pub mod log_group;
 pub mod metric;
 pub mod notify;
+pub mod reason;
 pub mod requirements;
 pub mod trail;
 
@@ -36,7 +37,7 @@ pub enum AlarmMode {
 /// What must be monitored: records that must each reach a person, and how.
 ///
 /// ```
-/// use trailwarden_sdk::chain::{AlarmMode, Requirement, analyse};
+/// use trailwarden_sdk::chain::{AlarmMode, Requirement, analyse, reason};
 /// use trailwarden_sdk::events::kms;
 /// # let snapshot = trailwarden_sdk::Snapshot::from_json(
 /// #     r#"{"schemaVersion": 1, "account": {"id": "111122223333"}, "regions": []}"#).unwrap();
@@ -47,7 +48,7 @@ pub enum AlarmMode {
 /// };
 /// let analysis = analyse(&snapshot, &requirement);
 /// // No region in the snapshot: nothing can be verified, and the finding says so.
-/// assert_eq!(analysis.findings()[0].reason, "NO_REGIONS");
+/// assert_eq!(analysis.findings()[0].reason, reason::NO_REGIONS);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Requirement {

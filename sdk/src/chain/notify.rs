@@ -11,6 +11,7 @@
 //! CloudWatch user guide ("the AWS managed key for Amazon SNS… cannot be used… with CloudWatch
 //! alarms"), and the SNS `ListSubscriptionsByTopic` reference (`PendingConfirmation`).
 
+use super::reason;
 use crate::arn::Arn;
 use crate::finding::Resource;
 use crate::snapshot::{Snapshot, Topic};
@@ -73,7 +74,7 @@ pub const TOPIC_KIND: &str = "AWS::SNS::Topic";
 pub fn alarm_notifies(snapshot: &Snapshot, actions_enabled: bool, actions: &[String]) -> Notify {
     if !actions_enabled {
         return Notify::Nobody {
-            reason: "ALARM_ACTIONS_DISABLED",
+            reason: reason::ALARM_ACTIONS_DISABLED,
             why: "its actions are disabled (ActionsEnabled is false)".to_owned(),
             topic: None,
         };
@@ -81,14 +82,14 @@ pub fn alarm_notifies(snapshot: &Snapshot, actions_enabled: bool, actions: &[Str
     best_of(
         snapshot,
         actions,
-        "ALARM_NO_ACTIONS",
+        reason::ALARM_NO_ACTIONS,
         "it has no alarm action",
     )
 }
 
 /// Whom a list of targets reaches (EventBridge rule targets, for instance): the best outcome.
 pub fn targets_notify(snapshot: &Snapshot, targets: &[String]) -> Notify {
-    best_of(snapshot, targets, "NO_TARGETS", "it has no target")
+    best_of(snapshot, targets, reason::NO_TARGETS, "it has no target")
 }
 
 fn best_of(
@@ -112,7 +113,7 @@ fn best_of(
 pub fn action_notifies(snapshot: &Snapshot, action: &str) -> Notify {
     let Some(arn) = Arn::parse(action) else {
         return Notify::Nobody {
-            reason: "ACTION_NOT_AN_ARN",
+            reason: reason::ACTION_NOT_AN_ARN,
             why: format!("its action `{action}` is not an ARN"),
             topic: None,
         };
@@ -123,7 +124,7 @@ pub fn action_notifies(snapshot: &Snapshot, action: &str) -> Notify {
             action: action.to_owned(),
         },
         _ => Notify::Nobody {
-            reason: "ACTION_NOT_A_NOTIFICATION",
+            reason: reason::ACTION_NOT_A_NOTIFICATION,
             why: format!("its action `{action}` ({}) notifies nobody", arn.service),
             topic: None,
         },
@@ -163,14 +164,14 @@ fn topic_notifies(snapshot: &Snapshot, action: &str, arn: &Arn<'_>) -> Notify {
     };
     let Some(topic) = topics.iter().find(|t| t.topic_arn == action) else {
         return Notify::Nobody {
-            reason: "TOPIC_MISSING",
+            reason: reason::TOPIC_MISSING,
             why: format!("its topic `{}` does not exist", arn.short_name()),
             topic: Some(resource),
         };
     };
     if uses_aws_managed_sns_key(snapshot, topic) {
         return Notify::Nobody {
-            reason: "TOPIC_AWS_MANAGED_KEY",
+            reason: reason::TOPIC_AWS_MANAGED_KEY,
             why: format!(
                 "its topic `{}` is encrypted with the AWS-managed key alias/aws/sns, which CloudWatch cannot use, so notifications are dropped",
                 arn.short_name()
@@ -186,7 +187,7 @@ fn topic_notifies(snapshot: &Snapshot, action: &str, arn: &Arn<'_>) -> Notify {
     if confirmed == 0 {
         let pending = topic.subscriptions.len();
         return Notify::Nobody {
-            reason: "TOPIC_NO_CONFIRMED_SUBSCRIPTION",
+            reason: reason::TOPIC_NO_CONFIRMED_SUBSCRIPTION,
             why: if pending == 0 {
                 format!("its topic `{}` has no subscription", arn.short_name())
             } else {

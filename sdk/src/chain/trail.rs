@@ -5,6 +5,7 @@
 //! copy (shadow trails carry neither). A trail owned by another account (an organization trail)
 //! records the event, but its downstream links live in that account: the caller is told so.
 
+use super::reason;
 use serde_json::Value;
 
 use crate::finding::Resource;
@@ -66,14 +67,18 @@ pub fn judge<'a>(trail: &'a Trail, region: &str, record: &Value) -> TrailVerdict
     if !trail.is_multi_region_trail && trail.home_region != region {
         return TrailVerdict::Misses(
             trail,
-            "TRAIL_NOT_IN_REGION",
+            reason::TRAIL_NOT_IN_REGION,
             format!("is a single-region trail of {}", trail.home_region),
         );
     }
     match &trail.status {
         None => return TrailVerdict::Unknown(trail, "its status was not collected".to_owned()),
         Some(status) if !status.is_logging => {
-            return TrailVerdict::Misses(trail, "TRAIL_NOT_LOGGING", "is not logging".to_owned());
+            return TrailVerdict::Misses(
+                trail,
+                reason::TRAIL_NOT_LOGGING,
+                "is not logging".to_owned(),
+            );
         }
         Some(_) => {}
     }
@@ -86,7 +91,7 @@ pub fn judge<'a>(trail: &'a Trail, region: &str, record: &Value) -> TrailVerdict
             let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
             TrailVerdict::Misses(
                 trail,
-                "TRAIL_DROPS_EVENT",
+                reason::TRAIL_DROPS_EVENT,
                 format!("drops it: {}", why.join("; ")),
             )
         }

@@ -19,32 +19,7 @@
 
 use serde_json::Value;
 
-/// An EventBridge rule state, as `DescribeRule`/`ListRules` report it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleState {
-    /// `ENABLED`: every event except read-only CloudTrail management events.
-    Enabled,
-    /// `DISABLED`: nothing.
-    Disabled,
-    /// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: everything.
-    EnabledWithAllCloudTrailManagementEvents,
-    /// A state this SDK does not know; nothing is assumed about it.
-    Other(String),
-}
-
-impl RuleState {
-    /// Reads the state string of [`crate::snapshot::EventRule::state`].
-    pub fn parse(state: &str) -> Self {
-        match state {
-            "ENABLED" => RuleState::Enabled,
-            "DISABLED" => RuleState::Disabled,
-            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" => {
-                RuleState::EnabledWithAllCloudTrailManagementEvents
-            }
-            other => RuleState::Other(other.to_owned()),
-        }
-    }
-}
+pub use crate::snapshot::RuleState;
 
 /// Whether a rule in some state receives a CloudTrail event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,10 +62,9 @@ const ALWAYS_DELIVERED: &[(&str, &str)] = &[
 /// A record is a read-only management event when `readOnly` is `true` and it is a management
 /// event (`eventCategory` `Management`, or `managementEvent` `true`, or neither field present,
 /// as in records older than CloudTrail event version 1.08).
-pub fn state_delivers(state: &str, record: &Value) -> Delivery {
-    match RuleState::parse(state) {
+pub fn state_delivers(state: &RuleState, record: &Value) -> Delivery {
+    match state {
         RuleState::Disabled => Delivery::NotDelivered(NotDelivered::Disabled),
-        RuleState::Other(other) => Delivery::NotDelivered(NotDelivered::UnknownState(other)),
         RuleState::EnabledWithAllCloudTrailManagementEvents => Delivery::Delivered,
         RuleState::Enabled => {
             let text = |key: &str| record.get(key).and_then(Value::as_str).unwrap_or_default();
@@ -107,6 +81,9 @@ pub fn state_delivers(state: &str, record: &Value) -> Delivery {
             } else {
                 Delivery::Delivered
             }
+        }
+        RuleState::Other(other) => {
+            Delivery::NotDelivered(NotDelivered::UnknownState(other.clone()))
         }
     }
 }

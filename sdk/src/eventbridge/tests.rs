@@ -479,13 +479,16 @@ fn kms_rule_matches_cloudtrail_envelope() {
     assert!(!wrong_source.matches(&event));
     // GenerateDataKey is read-only: an ENABLED rule never receives it.
     assert_eq!(
-        state_delivers("ENABLED", &record),
+        state_delivers(&RuleState::from("ENABLED"), &record),
         Delivery::NotDelivered(NotDelivered::ReadOnlyManagementEvent {
             event_name: "GenerateDataKey".into()
         })
     );
     assert_eq!(
-        state_delivers("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", &record),
+        state_delivers(
+            &RuleState::from("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+            &record
+        ),
         Delivery::Delivered
     );
 
@@ -503,9 +506,12 @@ fn kms_rule_matches_cloudtrail_envelope() {
     ] {
         let event = cloudtrail_envelope(&record, "us-east-1", "111122223333");
         assert!(canonical.matches(&event));
-        assert_eq!(state_delivers("ENABLED", &record), Delivery::Delivered);
         assert_eq!(
-            state_delivers("DISABLED", &record),
+            state_delivers(&RuleState::from("ENABLED"), &record),
+            Delivery::Delivered
+        );
+        assert_eq!(
+            state_delivers(&RuleState::from("DISABLED"), &record),
             Delivery::NotDelivered(NotDelivered::Disabled)
         );
     }
@@ -538,11 +544,17 @@ fn envelope_detail_types() {
 fn state_edge_cases() {
     let sts = json!({ "eventSource": "sts.amazonaws.com", "eventName": "GetSessionToken",
                       "readOnly": true, "eventCategory": "Management" });
-    assert_eq!(state_delivers("ENABLED", &sts), Delivery::Delivered);
+    assert_eq!(
+        state_delivers(&RuleState::from("ENABLED"), &sts),
+        Delivery::Delivered
+    );
     let data = json!({ "eventName": "GetObject", "readOnly": true, "eventCategory": "Data" });
-    assert_eq!(state_delivers("ENABLED", &data), Delivery::Delivered);
+    assert_eq!(
+        state_delivers(&RuleState::from("ENABLED"), &data),
+        Delivery::Delivered
+    );
     assert!(matches!(
-        state_delivers("enabled", &data),
+        state_delivers(&RuleState::from("enabled"), &data),
         Delivery::NotDelivered(NotDelivered::UnknownState(_))
     ));
 }

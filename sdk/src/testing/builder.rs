@@ -7,9 +7,11 @@ use serde_json::Value;
 use crate::events::{DEFAULT_ACCOUNT, DEFAULT_TIME, uuid};
 use crate::sections::{Scope, SectionState};
 use crate::snapshot::{
-    Account, CollectionError, EventRule, EventSelector, EventSelectors, EventTarget, Generator,
-    KmsKey, LogGroup, MetricAlarm, MetricFilter, MetricTransformation, ReadWriteType,
-    RegionSnapshot, SCHEMA_VERSION, Section, Snapshot, Subscription, Topic, Trail, TrailStatus,
+    Account, AlarmState, CollectionError, ComparisonOperator, EventRule, EventSelector,
+    EventSelectors, EventTarget, Generator, KeyManager, KeyState, KmsKey, LogGroup, MetricAlarm,
+    MetricFilter, MetricTransformation, Origin, ReadWriteType, RegionSnapshot, RuleState,
+    SCHEMA_VERSION, Section, Snapshot, Statistic, Subscription, Topic, Trail, TrailStatus,
+    TreatMissingData,
 };
 
 /// The namespace of the metrics [`SnapshotBuilder::monitor`] publishes.
@@ -281,18 +283,18 @@ impl SnapshotBuilder {
             insufficient_data_actions: Vec::new(),
             metric_name: Some(metric.to_owned()),
             namespace: Some(namespace.to_owned()),
-            statistic: Some("Sum".to_owned()),
+            statistic: Some(Statistic::Sum),
             extended_statistic: None,
             dimensions: Vec::new(),
             period: Some(300),
             evaluation_periods: 1,
             datapoints_to_alarm: None,
             threshold: Some(1.0),
-            comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
-            treat_missing_data: Some("notBreaching".to_owned()),
+            comparison_operator: ComparisonOperator::GreaterThanOrEqualToThreshold,
+            treat_missing_data: Some(TreatMissingData::NotBreaching),
             metrics: Vec::new(),
             threshold_metric_id: None,
-            state_value: Some("OK".to_owned()),
+            state_value: Some(AlarmState::Ok),
         };
         self.here().metric_alarms.items.push(alarm);
         self
@@ -327,9 +329,9 @@ impl SnapshotBuilder {
         let key = KmsKey {
             key_id: key_id.to_owned(),
             arn: self.arn("kms", &format!("key/{key_id}")),
-            key_manager: "CUSTOMER".to_owned(),
-            key_state: "Enabled".to_owned(),
-            origin: "AWS_KMS".to_owned(),
+            key_manager: KeyManager::Customer,
+            key_state: KeyState::Enabled,
+            origin: Origin::AwsKms,
             expiration_model: None,
             valid_to: None,
             aliases: Vec::new(),
@@ -345,7 +347,7 @@ impl SnapshotBuilder {
             name: name.to_owned(),
             arn: self.arn("events", &format!("rule/{name}")),
             event_bus_name: "default".to_owned(),
-            state: "ENABLED".to_owned(),
+            state: RuleState::Enabled,
             event_pattern: Some(pattern.to_string()),
             schedule_expression: None,
             targets: vec![EventTarget {

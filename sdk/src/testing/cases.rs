@@ -47,7 +47,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::abi::{Envelope, RuleOutcome};
+use crate::abi::{Envelope, FailureKind, RuleOutcome};
 use crate::evaluation::PackRun;
 use crate::finding::{Finding, Level, Outcome};
 use crate::meta::RuleMeta;
@@ -124,7 +124,7 @@ pub struct ExpectedError {
     /// The rule id.
     pub rule: String,
     /// The error kind: `settings`, `rule`, or from the sandbox `panic`, `timeout`, `memory`, ….
-    pub kind: String,
+    pub kind: FailureKind,
     /// A substring of the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_contains: Option<String>,
@@ -136,7 +136,7 @@ pub struct RuleFailure {
     /// The rule id.
     pub rule: String,
     /// The error kind.
-    pub kind: String,
+    pub kind: FailureKind,
     /// The message.
     pub message: String,
 }
@@ -317,7 +317,7 @@ pub fn run_native(pack: &Pack, case: &Case) -> Reported {
         match metas.iter().find(|meta| meta.id == id) {
             Some(meta) => selected.push(meta),
             None => reported.errors.push(RuleFailure {
-                kind: "unknown-rule".to_owned(),
+                kind: FailureKind::UnknownRule,
                 message: format!("pack {} has no rule {id}", pack.name),
                 rule: id,
             }),
@@ -796,14 +796,14 @@ mod tests {
         let expected = Expectations {
             errors: vec![ExpectedError {
                 rule: "R-1".to_owned(),
-                kind: "settings".to_owned(),
+                kind: FailureKind::Settings,
                 message_contains: Some("`days`".to_owned()),
             }],
             ..Expectations::default()
         };
         let failure = |rule: &str| RuleFailure {
             rule: rule.to_owned(),
-            kind: "settings".to_owned(),
+            kind: FailureKind::Settings,
             message: "invalid setting `days`: invalid type".to_owned(),
         };
         let reported = Reported {
