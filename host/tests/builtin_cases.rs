@@ -30,7 +30,7 @@ fn run_case(sandbox: &Sandbox, pack: &LoadedPack, case: &Case) -> Reported {
     for id in rules.iter().filter(|id| !all.contains(id)) {
         reported.errors.push(RuleFailure {
             rule: id.clone(),
-            kind: "unknown-rule".to_owned(),
+            kind: trailwarden_sdk::abi::FailureKind::UnknownRule,
             message: format!("pack {} has no rule {id}", pack.meta.name),
         });
     }

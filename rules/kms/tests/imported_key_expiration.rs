@@ -288,14 +288,19 @@ fn metric_math_alarms_that_return_the_metric_count() {
 /// an anomaly comparison is not the low-side threshold the rule asks for.
 #[test]
 fn an_anomaly_band_is_not_taken_for_the_alarms_value() {
-    let mut anomaly = math_alarm(json!([
-        countdown_query("m1", true),
-        { "id": "ad1", "expression": "ANOMALY_DETECTION_BAND(m1, 2)", "returnData": true }
-    ]));
-    anomaly["thresholdMetricId"] = json!("ad1");
-    anomaly["comparisonOperator"] = json!("LessThanLowerThreshold");
-    anomaly.as_object_mut().map(|a| a.remove("threshold"));
-    let findings = check_alarms(json!([anomaly]));
+    let anomaly = math_alarm(
+        account(),
+        json!([
+            countdown_query("m1", true),
+            { "id": "ad1", "expression": "ANOMALY_DETECTION_BAND(m1, 2)", "returnData": true }
+        ]),
+    )
+    .alarm_comparison("expiry-math", "LessThanLowerThreshold")
+    .edit_alarm("expiry-math", |alarm| {
+        alarm.threshold_metric_id = Some("ad1".to_owned());
+        alarm.threshold = None;
+    });
+    let findings = check(anomaly);
     assert_eq!(
         verdicts(&findings),
         fail("ALARM_NOT_LOW_SIDE"),
