@@ -383,22 +383,26 @@ fn set_running(rule: Option<&str>) {
 }
 
 /// Records a panic message for [`TrapInfo`]; installed as the panic hook by the exports.
+#[doc(hidden)]
 pub fn record_panic(message: String) {
     TRAP_INFO.with(|info| info.borrow_mut().message = Some(message));
 }
 
 /// The current trap information, as JSON.
+#[doc(hidden)]
 pub fn trap_info_json() -> Vec<u8> {
     TRAP_INFO.with(|info| serde_json::to_vec(&*info.borrow()).unwrap_or_default())
 }
 
 /// Serialises a value for the host. Serialising our own types cannot fail; if it ever did, an
 /// empty output is what the host reports as "invalid envelope".
+#[doc(hidden)]
 pub fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
 /// Keeps `bytes` alive until the next call and returns `ptr << 32 | len` for the host.
+#[doc(hidden)]
 pub fn hand_out(bytes: Vec<u8>) -> u64 {
     OUTPUT.with(|out| {
         let mut out = out.borrow_mut();
@@ -408,12 +412,14 @@ pub fn hand_out(bytes: Vec<u8>) -> u64 {
 }
 
 /// Packs a pointer and length into the `u64` the exports return.
+#[doc(hidden)]
 pub fn pack_ptr_len(ptr: usize, len: usize) -> u64 {
     ((ptr as u64) << 32) | (len as u64 & 0xffff_ffff)
 }
 
 /// Installs a panic hook that records the message for the host, so that a trap can be traced
 /// to a rule and a message.
+#[doc(hidden)]
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let payload = info.payload();
@@ -431,6 +437,7 @@ pub fn install_panic_hook() {
 }
 
 /// Allocates `len` bytes that the host fills and [`take_input`] reclaims.
+#[doc(hidden)]
 pub fn alloc(len: u32) -> u32 {
     let mut buffer = Vec::<u8>::with_capacity(len as usize);
     let ptr = buffer.as_mut_ptr();

@@ -79,6 +79,7 @@ extern crate self as trailwarden_sdk;
 pub mod abi;
 pub mod arn;
 pub mod chain;
+#[doc(hidden)]
 pub mod evaluation;
 pub mod eventbridge;
 pub mod events;

@@ -1,9 +1,9 @@
 //! ACME-LOGS-001: the log group a trail delivers to keeps a year of events.
 
 use serde::Deserialize;
-use trailwarden_sdk::chain::log_group::{delivery, log_group_resource};
 use trailwarden_sdk::chain::reason::TRAILS_NOT_COLLECTED;
-use trailwarden_sdk::chain::trail::trail_resource;
+use trailwarden_sdk::chain::trail_resource;
+use trailwarden_sdk::chain::{delivery, log_group_resource};
 use trailwarden_sdk::prelude::*;
 
 /// The longest retention CloudWatch Logs offers, in days (ten years).

@@ -1,7 +1,7 @@
 //! ACME-KMS-001: failed KMS calls reach the security team's topic.
 
 use serde::Deserialize;
-use trailwarden_sdk::chain::notify::Notify;
+use trailwarden_sdk::chain::Notify;
 use trailwarden_sdk::chain::{CoveringPath, RegionVerdict};
 use trailwarden_sdk::prelude::*;
 

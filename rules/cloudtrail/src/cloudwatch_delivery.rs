@@ -1,5 +1,5 @@
 use serde::Deserialize;
-use trailwarden_sdk::chain::log_group::delivery;
+use trailwarden_sdk::chain::delivery;
 use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::parse_rfc3339;
 

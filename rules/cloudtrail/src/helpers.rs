@@ -3,7 +3,7 @@
 use trailwarden_sdk::chain::reason as chain_reason;
 use trailwarden_sdk::prelude::*;
 
-pub use trailwarden_sdk::chain::trail::trail_resource;
+pub use trailwarden_sdk::chain::trail_resource;
 
 /// The finding for a run whose trail lists are incomplete in some region: without every trail
 /// we can neither pass nor fail the account.

@@ -1,8 +1,6 @@
 use trailwarden_sdk::chain::reason as chain_reason;
-use trailwarden_sdk::chain::trail::{
-    TrailVerdict, event_label, in_region, trail_resource, trail_verdicts,
-};
-use trailwarden_sdk::events::{DEFAULT_REGION, kms};
+use trailwarden_sdk::chain::{TrailVerdict, trail_resource, trail_verdicts};
+use trailwarden_sdk::events::{DEFAULT_REGION, event_label, in_region, kms};
 use trailwarden_sdk::prelude::*;
 
 use crate::reason;

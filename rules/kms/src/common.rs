@@ -1,12 +1,12 @@
 //! Pieces the KMS rules share: resource kinds, resources and the could-not-verify finding for
 //! an incomplete snapshot section.
 
-use trailwarden_sdk::chain::notify::Notify;
+use trailwarden_sdk::chain::Notify;
 use trailwarden_sdk::prelude::*;
 
 /// CloudFormation type of a KMS key, the SARIF logical-location kind of key findings.
 pub const KEY_KIND: &str = "AWS::KMS::Key";
-pub use trailwarden_sdk::chain::analysis::ALARM_KIND;
+pub use trailwarden_sdk::chain::ALARM_KIND;
 /// CloudFormation type of an EventBridge rule.
 pub const EVENT_RULE_KIND: &str = "AWS::Events::Rule";
 

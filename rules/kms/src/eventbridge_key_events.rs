@@ -4,7 +4,7 @@
 use std::cmp::Reverse;
 
 use serde_json::Value;
-use trailwarden_sdk::chain::notify::{Notify, targets_notify};
+use trailwarden_sdk::chain::{Notify, targets_notify};
 use trailwarden_sdk::eventbridge::{
     Delivery, EventPattern, NotDelivered, cloudtrail_envelope, state_delivers,
 };

@@ -1,9 +1,9 @@
 //! TW-KMS-005: keys with imported key material that expires have an alarm that warns someone
 //! before it does, and material about to expire is reported.
 
-use trailwarden_sdk::chain::alarm::returned_query;
-use trailwarden_sdk::chain::notify::{Notify, alarm_notifies};
 use trailwarden_sdk::chain::reason as chain_reason;
+use trailwarden_sdk::chain::returned_query;
+use trailwarden_sdk::chain::{Notify, alarm_notifies};
 use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::{SECONDS_PER_DAY, format_rfc3339, parse_rfc3339};
 

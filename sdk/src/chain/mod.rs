@@ -5,23 +5,33 @@
 //! alert). The analysis follows each link by identity and, per enabled region, reports either
 //! the paths that cover the requirement or the furthest a path got and the link that broke.
 
-pub mod alarm;
-pub mod analysis;
-pub mod composite;
+mod alarm;
+mod analysis;
+mod composite;
 mod findings;
-pub mod log_group;
-pub mod metric;
-pub mod notify;
+mod log_group;
+mod metric;
+mod notify;
 pub mod reason;
 pub mod requirements;
-pub mod trail;
+mod trail;
 
 #[cfg(test)]
 mod tests;
 
 pub use analysis::{
-    Analysis, Break, CoveringPath, EventCoverage, Link, RegionCoverage, RegionVerdict, analyse,
+    ALARM_KIND, Analysis, Break, COMPOSITE_ALARM_KIND, CoveringPath, EventCoverage, Link,
+    METRIC_FILTER_KIND, RegionCoverage, RegionVerdict, alarm_resource, analyse, filter_resource,
 };
+
+// The links one by one, for rules that ask something the whole analysis does not answer. The
+// modules stay private: what is re-exported here is the API (and the semver surface); the
+// rest is how the analysis works and may change.
+pub use alarm::{NoFire, Relation, Watch, fires, relation, returned_query};
+pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
+pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
+pub use notify::{Notify, TOPIC_KIND, alarm_notifies, targets_notify};
+pub use trail::{TRAIL_KIND, TrailVerdict, trail_resource, trail_verdicts};
 
 use serde_json::Value;
 

@@ -8,6 +8,7 @@
 use super::reason;
 use serde_json::Value;
 
+pub(crate) use crate::events::{event_label, in_region};
 use crate::finding::Resource;
 use crate::selectors::{Capture, trail_captures};
 use crate::snapshot::{Snapshot, Trail};
@@ -95,27 +96,5 @@ pub fn judge<'a>(trail: &'a Trail, region: &str, record: &Value) -> TrailVerdict
                 format!("drops it: {}", why.join("; ")),
             )
         }
-    }
-}
-
-/// A copy of `record` as it would be logged in `region` of `account`.
-pub fn in_region(record: &Value, region: &str, account: &str) -> Value {
-    let mut record = record.clone();
-    if let Some(object) = record.as_object_mut() {
-        object.insert("awsRegion".to_owned(), Value::String(region.to_owned()));
-        object.insert(
-            "recipientAccountId".to_owned(),
-            Value::String(account.to_owned()),
-        );
-    }
-    record
-}
-
-/// A short label for a record in messages: `DisableKey` or `Decrypt (IncorrectKeyException)`.
-pub fn event_label(record: &Value) -> String {
-    let name = record["eventName"].as_str().unwrap_or("event");
-    match record["errorCode"].as_str() {
-        Some(code) => format!("{name} ({code})"),
-        None => name.to_owned(),
     }
 }

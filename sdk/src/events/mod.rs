@@ -48,4 +48,28 @@ pub use builder::{
     RecordBuilder, uuid,
 };
 pub use cis::{CIS_CONTROLS, CisControl, cis_control};
+
 pub use record::{CloudTrailRecord, RecordError, RecordResource, UserIdentity};
+use serde_json::Value;
+
+/// A copy of `record` as it would be logged in `region` of `account`.
+pub fn in_region(record: &Value, region: &str, account: &str) -> Value {
+    let mut record = record.clone();
+    if let Some(object) = record.as_object_mut() {
+        object.insert("awsRegion".to_owned(), Value::String(region.to_owned()));
+        object.insert(
+            "recipientAccountId".to_owned(),
+            Value::String(account.to_owned()),
+        );
+    }
+    record
+}
+
+/// A short label for a record in messages: `DisableKey` or `Decrypt (IncorrectKeyException)`.
+pub fn event_label(record: &Value) -> String {
+    let name = record["eventName"].as_str().unwrap_or("event");
+    match record["errorCode"].as_str() {
+        Some(code) => format!("{name} ({code})"),
+        None => name.to_owned(),
+    }
+}
