@@ -10,7 +10,6 @@ use proc_macro2::Span;
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, ExprLit, ItemFn, Lit, LitStr, Meta, Path, Token};
 
 /// Attaches rule metadata to an ordinary `fn(&Snapshot, &Ctx) -> Result<Vec<Finding>,
@@ -273,8 +272,8 @@ fn check_name(name: &LitStr) -> syn::Result<()> {
 
 fn check_signature(function: &ItemFn) -> syn::Result<()> {
     if function.sig.inputs.len() != 2 || matches!(function.sig.output, syn::ReturnType::Default) {
-        return Err(syn::Error::new(
-            function.sig.span(),
+        return Err(syn::Error::new_spanned(
+            &function.sig,
             "a rule is `fn(&Snapshot, &Ctx) -> Result<Vec<Finding>, RuleError>`",
         ));
     }
