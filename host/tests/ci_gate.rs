@@ -48,7 +48,8 @@ fn fingerprint(result: &Value) -> String {
 
 #[test]
 fn the_configuration_selects_rules_sets_the_gate_and_passes_settings() {
-    let dir = temp_dir("config");
+    let tmp = temp_dir("config");
+    let dir = tmp.path();
     let snapshot = fixture("kms-chain-compliant.json");
     // Rewritten, working filter that is not the CIS text: strict_cis notes it.
     let text = std::fs::read_to_string(&snapshot)
@@ -121,7 +122,8 @@ fn a_broken_configuration_is_a_clear_error() {
         ),
     ];
     for (text, expected) in cases {
-        let dir = temp_dir("bad-config");
+        let tmp = temp_dir("bad-config");
+        let dir = tmp.path();
         std::fs::write(dir.join(".trailwarden.toml"), text).expect("config");
         let output = check_in(&dir, &["--snapshot", &fixture("kms-chain-compliant.json")]);
         assert_eq!(output.status.code(), Some(2), "{text}");
@@ -136,7 +138,8 @@ fn a_broken_configuration_is_a_clear_error() {
 
 #[test]
 fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
-    let dir = temp_dir("suppress");
+    let tmp = temp_dir("suppress");
+    let dir = tmp.path();
     std::fs::write(
         dir.join(".trailwarden.toml"),
         "[rules]\nenable = [\"TW-CT-004\"]\n[[suppress]]\nrule = \"TW-CT-*\"\n\
@@ -187,7 +190,8 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
 
 #[test]
 fn a_baseline_gates_only_on_new_findings() {
-    let dir = temp_dir("baseline");
+    let tmp = temp_dir("baseline");
+    let dir = tmp.path();
     let before = fixture("no-validation.json");
     let (output, _, baseline) = sarif_in(&dir, "main.sarif", &["--snapshot", &before]);
     assert_eq!(
@@ -248,7 +252,8 @@ fn a_baseline_gates_only_on_new_findings() {
 
 #[test]
 fn fingerprints_follow_the_problem_not_the_rest_of_the_account() {
-    let dir = temp_dir("fingerprints");
+    let tmp = temp_dir("fingerprints");
+    let dir = tmp.path();
     let base = fixture("kms-chain-compliant.json");
     let text = std::fs::read_to_string(&base).expect("fixture");
     // One problem: the key-change alarm needs 3 events.
@@ -289,7 +294,8 @@ fn fingerprints_follow_the_problem_not_the_rest_of_the_account() {
 
 #[test]
 fn every_fixture_gives_sarif_that_github_accepts() {
-    let dir = temp_dir("all-sarif");
+    let tmp = temp_dir("all-sarif");
+    let dir = tmp.path();
     let fixtures = std::fs::read_dir(repo().join("tests/fixtures/snapshots")).expect("fixtures");
     let mut checked = 0;
     for entry in fixtures.flatten() {
@@ -324,7 +330,8 @@ fn every_fixture_gives_sarif_that_github_accepts() {
 
 #[test]
 fn a_run_with_pack_errors_and_failed_calls_still_uploads() {
-    let dir = temp_dir("broken-run");
+    let tmp = temp_dir("broken-run");
+    let dir = tmp.path();
     let packs = dir.join("packs");
     std::fs::create_dir_all(&packs).expect("dir");
     std::fs::write(packs.join("broken.wasm"), b"not wasm").expect("written");

@@ -126,8 +126,8 @@ fn snapshot_from_stdin() {
 
 #[test]
 fn sarif_passes_the_schema_and_github_rules() {
-    let dir = std::env::temp_dir().join(format!("tw-sarif-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let tmp = temp_dir("sarif");
+    let dir = tmp.path();
     let file = dir.join("demo.sarif");
     let output = run(&[
         "check",
@@ -227,8 +227,8 @@ fn bad_snapshots_exit_2_naming_the_file_and_the_problem() {
 
 #[test]
 fn a_pack_that_is_not_wasm_costs_only_itself() {
-    let dir = std::env::temp_dir().join(format!("tw-badpack-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let tmp = temp_dir("badpack");
+    let dir = tmp.path();
     std::fs::write(dir.join("broken.wasm"), b"definitely not wasm").expect("written");
     let output = run(&["check", "--demo", "--rules", &dir.display().to_string()]);
     assert_eq!(
@@ -416,7 +416,8 @@ fn test_pattern_eventbridge_wraps_cloudtrail_records() {
 
 #[test]
 fn precompile_fills_a_private_cache_that_check_then_uses() {
-    let dir = temp_dir("precompile");
+    let tmp = temp_dir("precompile");
+    let dir = tmp.path();
     let cache = dir.join("cache");
     let cache_arg = cache.display().to_string();
     let output = run(&["rules", "precompile", "--cache-dir", &cache_arg]);
@@ -456,8 +457,8 @@ fn precompile_fills_a_private_cache_that_check_then_uses() {
 
 #[test]
 fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
-    let dir = std::env::temp_dir().join(format!("tw-settings-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let tmp = temp_dir("settings");
+    let dir = tmp.path();
     let write = |name: &str, text: &str| {
         let path = dir.join(name);
         std::fs::write(&path, text).expect("written");
