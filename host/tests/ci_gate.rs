@@ -66,7 +66,7 @@ fn the_configuration_selects_rules_sets_the_gate_and_passes_settings() {
          [settings.TW-KMS-001]\nstrict_cis = true\n",
     )
     .expect("config");
-    let output = check_in(&dir, &["--snapshot", "account.json", "--format", "json"]);
+    let output = check_in(dir, &["--snapshot", "account.json", "--format", "json"]);
     let report: Value = serde_json::from_slice(&output.stdout).expect("json");
     let ids: Vec<&str> = report["rules"]
         .as_array()
@@ -92,10 +92,7 @@ fn the_configuration_selects_rules_sets_the_gate_and_passes_settings() {
         "fail_on = note gates on the note"
     );
     // The flag wins over the file.
-    let output = check_in(
-        &dir,
-        &["--snapshot", "account.json", "--fail-on", "warning"],
-    );
+    let output = check_in(dir, &["--snapshot", "account.json", "--fail-on", "warning"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
 
@@ -125,7 +122,7 @@ fn a_broken_configuration_is_a_clear_error() {
         let tmp = temp_dir("bad-config");
         let dir = tmp.path();
         std::fs::write(dir.join(".trailwarden.toml"), text).expect("config");
-        let output = check_in(&dir, &["--snapshot", &fixture("kms-chain-compliant.json")]);
+        let output = check_in(dir, &["--snapshot", &fixture("kms-chain-compliant.json")]);
         assert_eq!(output.status.code(), Some(2), "{text}");
         let message = format!("{}{}", stderr(&output), stdout(&output));
         assert!(message.contains(expected), "{text}: {message}");
@@ -149,7 +146,7 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
     )
     .expect("config");
     let snapshot = fixture("no-validation.json");
-    let (output, sarif, _) = sarif_in(&dir, "suppressed.sarif", &["--snapshot", &snapshot]);
+    let (output, sarif, _) = sarif_in(dir, "suppressed.sarif", &["--snapshot", &snapshot]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let all = results(&sarif);
     assert_eq!(all.len(), 1);
@@ -158,7 +155,7 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
         all[0]["suppressions"][0]["justification"],
         "validation is replaced by S3 Object Lock on the log bucket"
     );
-    let text = check_in(&dir, &["--snapshot", &snapshot]);
+    let text = check_in(dir, &["--snapshot", &snapshot]);
     assert!(
         stdout(&text).contains("suppressed (1):"),
         "{}",
@@ -172,7 +169,7 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
          reason = \"accepted for the migration\"\nexpires = 2020-01-31\n",
     )
     .expect("config");
-    let (output, sarif, _) = sarif_in(&dir, "expired.sarif", &["--snapshot", &snapshot]);
+    let (output, sarif, _) = sarif_in(dir, "expired.sarif", &["--snapshot", &snapshot]);
     assert_eq!(output.status.code(), Some(1));
     let ids: Vec<String> = results(&sarif)
         .iter()
@@ -193,7 +190,7 @@ fn a_baseline_gates_only_on_new_findings() {
     let tmp = temp_dir("baseline");
     let dir = tmp.path();
     let before = fixture("no-validation.json");
-    let (output, _, baseline) = sarif_in(&dir, "main.sarif", &["--snapshot", &before]);
+    let (output, _, baseline) = sarif_in(dir, "main.sarif", &["--snapshot", &before]);
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -203,7 +200,7 @@ fn a_baseline_gates_only_on_new_findings() {
 
     // Same account: nothing new, the gate passes.
     let (output, sarif, _) = sarif_in(
-        &dir,
+        dir,
         "same.sarif",
         &["--snapshot", &before, "--baseline", &baseline],
     );
@@ -225,13 +222,13 @@ fn a_baseline_gates_only_on_new_findings() {
     let worse_path = dir.join("worse.json");
     std::fs::write(&worse_path, worse).expect("written");
     let worse_path = worse_path.display().to_string();
-    let output = check_in(&dir, &["--snapshot", &worse_path, "--baseline", &baseline]);
+    let output = check_in(dir, &["--snapshot", &worse_path, "--baseline", &baseline]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.contains("against baseline"), "{text}");
     assert!(text.contains(" new, "), "{text}");
     let (_, sarif, _) = sarif_in(
-        &dir,
+        dir,
         "worse.sarif",
         &["--snapshot", &worse_path, "--baseline", &baseline],
     );
@@ -243,7 +240,7 @@ fn a_baseline_gates_only_on_new_findings() {
     );
 
     let output = check_in(
-        &dir,
+        dir,
         &["--snapshot", &before, "--baseline", "/nonexistent.sarif"],
     );
     assert_eq!(output.status.code(), Some(2));
@@ -272,7 +269,7 @@ fn fingerprints_follow_the_problem_not_the_rest_of_the_account() {
         let path = dir.join(format!("{name}.json"));
         std::fs::write(&path, body).expect("written");
         let (_, sarif, _) = sarif_in(
-            &dir,
+            dir,
             &format!("{name}.sarif"),
             &[
                 "--snapshot",
@@ -309,7 +306,7 @@ fn every_fixture_gives_sarif_that_github_accepts() {
             .unwrap_or("x")
             .to_owned();
         let output = check_in(
-            &dir,
+            dir,
             &[
                 "--snapshot",
                 &path.display().to_string(),
@@ -336,7 +333,7 @@ fn a_run_with_pack_errors_and_failed_calls_still_uploads() {
     std::fs::create_dir_all(&packs).expect("dir");
     std::fs::write(packs.join("broken.wasm"), b"not wasm").expect("written");
     let (output, sarif, _) = sarif_in(
-        &dir,
+        dir,
         "broken.sarif",
         &["--demo", "--rules", &packs.display().to_string()],
     );
