@@ -1,6 +1,6 @@
 //! `trailwarden check`: snapshot in, packs run, report out, exit code by `--fail-on`.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -409,12 +409,7 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
         Some(path) => std::fs::write(path, bytes)
             .with_context(|| format!("writing the report to {}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-            Ok(())
-        }
+        None => Ok(crate::write_stdout(bytes)?),
     }
 }
 

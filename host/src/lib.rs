@@ -4,6 +4,9 @@
 //! The binary is glue (`main.rs`); this library holds the parts, so that tests drive them
 //! directly. No rule logic lives here: the built-in rules are packs like anyone's.
 
+// Every command's output goes through `write_stdout`, which a closed pipe cannot make panic.
+#![warn(clippy::print_stdout)]
+
 pub mod baseline;
 pub mod builtin;
 pub mod check;
@@ -67,6 +70,17 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             eventbridge,
         }),
     }
+}
+
+/// Writes a command's output to stdout, the one place every command's stdout goes through.
+///
+/// `print!` panics when the reader has gone (`trailwarden rules list | head -1`); this returns
+/// the error instead, and `main` treats a broken pipe as success, as ripgrep does.
+pub fn write_stdout(output: impl AsRef<[u8]>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(output.as_ref())?;
+    stdout.flush()
 }
 
 /// Whether `error` is a write to a closed pipe (`trailwarden … | head`), which is not a failure.

@@ -80,21 +80,14 @@ pub fn parse_since(text: &str, end: i64) -> anyhow::Result<i64> {
     if text.len() > 10 && text.as_bytes().get(4) == Some(&b'-') {
         return Ok(parse_rfc3339(text)?);
     }
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: i64 = number
-        .parse()
-        .with_context(|| format!("`{text}` is neither a duration (60m, 12h, 7d) nor a time"))?;
-    let seconds = match unit {
-        "s" => 1,
-        "" | "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => bail!("`{text}`: the unit must be s, m, h or d"),
+    // A bare number counts minutes; anything else is a humantime duration (`90s`, `1h 30m`).
+    let seconds = match text.parse::<u64>() {
+        Ok(minutes) => minutes.saturating_mul(60),
+        Err(_) => humantime::parse_duration(text)
+            .with_context(|| format!("`{text}` is neither a duration (60m, 12h, 7d) nor a time"))?
+            .as_secs(),
     };
-    Ok(end.saturating_sub(number.saturating_mul(seconds)))
+    Ok(end.saturating_sub(i64::try_from(seconds).unwrap_or(i64::MAX)))
 }
 
 /// Collects for `rules` as `args` say, printing progress and the summary on stderr.
@@ -132,6 +125,13 @@ mod tests {
             parse_rfc3339("2026-11-25T09:00:00Z").ok()
         );
         assert!(parse_since("soon", end).is_err());
-        assert!(parse_since("5w", end).is_err());
+        assert_eq!(parse_since("1h 30m", end).ok(), Some(end - 5400));
+        let error = parse_since("5x", end).map_err(|e| format!("{e:#}"));
+        assert!(
+            error
+                .as_ref()
+                .is_err_and(|e| e.contains("`5x` is neither a duration") && e.contains("unit")),
+            "{error:?}"
+        );
     }
 }

@@ -27,12 +27,12 @@ pub fn run(args: &PackArgs) -> anyhow::Result<Outcome> {
     for (origin, message) in &set.failed {
         eprintln!("trailwarden: pack {origin} did not load: {message}");
     }
-    println!(
-        "compiled {} pack(s) into {} in {:.2} s",
+    crate::write_stdout(format!(
+        "compiled {} pack(s) into {} in {:.2} s\n",
         set.packs.len(),
         dir.display(),
         started.elapsed().as_secs_f64()
-    );
+    ))?;
     Ok(if set.failed.is_empty() {
         Outcome::Pass
     } else {

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::Outcome;
 use crate::cli::{ListFormat, RulesCommand};
 use crate::engine::sanitize_line as clean;
-use crate::packs;
+use crate::{packs, tool_rules};
 
 /// Runs a `rules` subcommand.
 pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
@@ -76,10 +76,24 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                     for (origin, message) in &set.failed {
                         let _ = writeln!(out, "pack {origin} did not load: {message}");
                     }
+                    // A section of its own, so the packs' lines read as they always have.
+                    let _ = writeln!(out, "\ntrailwarden's own rules, about the run itself:");
+                    let id_width = tool_rules::IDS.map(str::len).into_iter().max().unwrap_or(0);
+                    for rule in tool_rules::IDS.iter().filter_map(|id| tool_rules::meta(id)) {
+                        let _ = writeln!(
+                            out,
+                            "{:<id_width$} {:<8} {:<30} {}  [{}]",
+                            rule.id,
+                            rule.level.as_str(),
+                            rule.name,
+                            rule.short_description,
+                            tool_rules::SOURCE,
+                        );
+                    }
                     out
                 }
             };
-            print!("{out}");
+            crate::write_stdout(out)?;
             Ok(if set.failed.is_empty() {
                 Outcome::Pass
             } else {
@@ -88,49 +102,78 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
         }
         RulesCommand::Explain { id, format, packs } => {
             let set = packs::load(packs)?;
-            let Some((pack, rule)) = set.packs.iter().find_map(|pack| {
-                pack.meta
-                    .rules
-                    .iter()
-                    .find(|r| r.id == *id)
-                    .map(|r| (pack, r))
-            }) else {
+            let found = set.packs.iter().find_map(|pack| {
+                let rule = pack.meta.rules.iter().find(|r| r.id == *id)?;
+                Some((Source::of(pack), rule.clone()))
+            });
+            let Some((source, rule)) =
+                found.or_else(|| tool_rules::meta(id).map(|rule| (Source::trailwarden(), rule)))
+            else {
                 let known: Vec<&str> = set
                     .packs
                     .iter()
                     .flat_map(|p| p.meta.rules.iter().map(|r| r.id.as_str()))
+                    .chain(tool_rules::IDS)
                     .collect();
                 bail!("no rule {id}; known rules: {}", known.join(", "));
             };
             let out = match format {
                 ListFormat::Json => {
-                    let mut value = serde_json::to_value(rule)?;
+                    let mut value = serde_json::to_value(&rule)?;
                     if let Some(object) = value.as_object_mut() {
-                        object.insert("pack".to_owned(), json!(pack.meta.name));
-                        object.insert("packVersion".to_owned(), json!(pack.meta.version));
-                        object.insert("sdkVersion".to_owned(), json!(pack.meta.sdk_version));
-                        object.insert("origin".to_owned(), json!(pack.origin.to_string()));
+                        object.insert("pack".to_owned(), json!(source.name));
+                        object.insert("packVersion".to_owned(), json!(source.version));
+                        object.insert("sdkVersion".to_owned(), json!(source.sdk_version));
+                        object.insert("origin".to_owned(), json!(source.origin));
                     }
                     serde_json::to_string_pretty(&value)? + "\n"
                 }
-                ListFormat::Text => explain_text(pack, rule),
+                ListFormat::Text => explain_text(&source, &rule),
             };
-            print!("{out}");
+            crate::write_stdout(out)?;
             Ok(Outcome::Pass)
         }
     }
 }
 
-fn explain_text(pack: &crate::engine::LoadedPack, rule: &trailwarden_sdk::RuleMeta) -> String {
+/// Where an explained rule comes from: a pack, or trailwarden itself for its `TW-TOOL-*` rules.
+struct Source {
+    name: String,
+    version: String,
+    origin: String,
+    sdk_version: String,
+}
+
+impl Source {
+    fn of(pack: &crate::engine::LoadedPack) -> Self {
+        Self {
+            name: pack.meta.name.clone(),
+            version: pack.meta.version.clone(),
+            origin: pack.origin.to_string(),
+            sdk_version: pack.meta.sdk_version.clone(),
+        }
+    }
+
+    fn trailwarden() -> Self {
+        Self {
+            name: tool_rules::SOURCE.to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            origin: "built into trailwarden".to_owned(),
+            sdk_version: trailwarden_sdk::SDK_VERSION.to_owned(),
+        }
+    }
+}
+
+fn explain_text(source: &Source, rule: &trailwarden_sdk::RuleMeta) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", clean(&rule.id), clean(&rule.name));
     let _ = writeln!(
         out,
         "pack: {} {} ({}, sdk {})",
-        clean(&pack.meta.name),
-        clean(&pack.meta.version),
-        pack.origin,
-        clean(&pack.meta.sdk_version)
+        clean(&source.name),
+        clean(&source.version),
+        source.origin,
+        clean(&source.sdk_version)
     );
     let _ = writeln!(out, "level: {}", rule.level);
     if let Some(severity) = rule.security_severity {

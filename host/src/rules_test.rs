@@ -27,7 +27,7 @@ pub const RELEASE_WASM_DIR: &str = "wasm32-unknown-unknown/release";
 /// Runs `rules test` and prints its report.
 pub fn run(args: &TestArgs) -> anyhow::Result<Outcome> {
     let report = test(args)?;
-    print!("{}", report.text);
+    crate::write_stdout(&report.text)?;
     Ok(if report.failed == 0 {
         Outcome::Pass
     } else {

@@ -37,7 +37,7 @@ const KEY_POLICY_NO_ERRORS: &str = r#"{ $.eventSource = "kms.amazonaws.com" && $
 pub fn run(args: &NewArgs) -> anyhow::Result<Outcome> {
     let plan = Plan::new(args)?;
     plan.write()?;
-    print!("{}", plan.next_steps());
+    crate::write_stdout(plan.next_steps())?;
     Ok(Outcome::Pass)
 }
 

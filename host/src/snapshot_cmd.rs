@@ -3,7 +3,6 @@
 //! The snapshot is pretty-printed so that a diff between two runs reads line by line and SARIF
 //! results can point at the line where a resource appears.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -57,11 +56,6 @@ pub fn write(snapshot: &Snapshot, path: Option<&Path>) -> anyhow::Result<()> {
     match path {
         Some(path) => std::fs::write(path, text.as_bytes())
             .with_context(|| format!("writing the snapshot to {}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-            Ok(())
-        }
+        None => Ok(crate::write_stdout(text)?),
     }
 }

@@ -35,7 +35,7 @@ pub fn run(args: &TestPatternArgs<'_>) -> anyhow::Result<Outcome> {
     } else {
         filter(args.pattern, &input)?
     };
-    print!("{report}");
+    crate::write_stdout(report)?;
     Ok(if matched {
         Outcome::Pass
     } else {

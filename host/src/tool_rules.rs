@@ -14,6 +14,13 @@ pub const COULD_NOT_VERIFY: &str = "TW-TOOL-002";
 /// An AWS call failed while the snapshot was collected.
 pub const COLLECTION_ERROR: &str = "TW-TOOL-003";
 
+/// Every one of trailwarden's own rules, in id order.
+pub const IDS: [&str; 3] = [EXPIRED_SUPPRESSION, COULD_NOT_VERIFY, COLLECTION_ERROR];
+
+/// What `rules list` and `rules explain` name as the source of trailwarden's own rules, which
+/// belong to no pack.
+pub const SOURCE: &str = "trailwarden";
+
 /// The metadata of one of trailwarden's own rules.
 pub fn meta(id: &str) -> Option<RuleMeta> {
     let (name, level, doc) = match id {

@@ -48,7 +48,8 @@ fn fingerprint(result: &Value) -> String {
 
 #[test]
 fn the_configuration_selects_rules_sets_the_gate_and_passes_settings() {
-    let dir = temp_dir("config");
+    let tmp = temp_dir("config");
+    let dir = tmp.path();
     let snapshot = fixture("kms-chain-compliant.json");
     // Rewritten, working filter that is not the CIS text: strict_cis notes it.
     let text = std::fs::read_to_string(&snapshot)
@@ -65,7 +66,7 @@ fn the_configuration_selects_rules_sets_the_gate_and_passes_settings() {
          [settings.TW-KMS-001]\nstrict_cis = true\n",
     )
     .expect("config");
-    let output = check_in(&dir, &["--snapshot", "account.json", "--format", "json"]);
+    let output = check_in(dir, &["--snapshot", "account.json", "--format", "json"]);
     let report: Value = serde_json::from_slice(&output.stdout).expect("json");
     let ids: Vec<&str> = report["rules"]
         .as_array()
@@ -91,10 +92,7 @@ fn the_configuration_selects_rules_sets_the_gate_and_passes_settings() {
         "fail_on = note gates on the note"
     );
     // The flag wins over the file.
-    let output = check_in(
-        &dir,
-        &["--snapshot", "account.json", "--fail-on", "warning"],
-    );
+    let output = check_in(dir, &["--snapshot", "account.json", "--fail-on", "warning"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
 
@@ -121,9 +119,10 @@ fn a_broken_configuration_is_a_clear_error() {
         ),
     ];
     for (text, expected) in cases {
-        let dir = temp_dir("bad-config");
+        let tmp = temp_dir("bad-config");
+        let dir = tmp.path();
         std::fs::write(dir.join(".trailwarden.toml"), text).expect("config");
-        let output = check_in(&dir, &["--snapshot", &fixture("kms-chain-compliant.json")]);
+        let output = check_in(dir, &["--snapshot", &fixture("kms-chain-compliant.json")]);
         assert_eq!(output.status.code(), Some(2), "{text}");
         let message = format!("{}{}", stderr(&output), stdout(&output));
         assert!(message.contains(expected), "{text}: {message}");
@@ -139,7 +138,8 @@ fn a_broken_configuration_is_a_clear_error() {
 #[test]
 fn input_is_validated_before_any_data_is_read() {
     let missing = "/nonexistent/snapshot.json";
-    let dir = temp_dir("validate-first");
+    let tmp = temp_dir("validate-first");
+    let dir = tmp.path();
     std::fs::write(
         dir.join(".trailwarden.toml"),
         "[settings.TW-KMS-003]\noperations = [\"Decript\"]\n",
@@ -154,7 +154,8 @@ fn input_is_validated_before_any_data_is_read() {
     );
     assert!(!message.contains(missing), "{message}");
 
-    let dir = temp_dir("validate-first-settings-file");
+    let tmp = temp_dir("validate-first-settings-file");
+    let dir = tmp.path();
     let settings = dir.join("settings.json");
     std::fs::write(&settings, r#"{"TW-KMS-002": {"max_failures": "ten"}}"#).expect("settings");
     let output = check_in(
@@ -196,7 +197,8 @@ fn input_is_validated_before_any_data_is_read() {
 /// are kept (and still checked), not an error.
 #[test]
 fn settings_for_an_unselected_rule_are_kept() {
-    let dir = temp_dir("unselected-settings");
+    let tmp = temp_dir("unselected-settings");
+    let dir = tmp.path();
     std::fs::write(
         dir.join(".trailwarden.toml"),
         "[settings.TW-KMS-001]\nstrict_cis = true\n",
@@ -222,7 +224,8 @@ fn settings_for_an_unselected_rule_are_kept() {
 
 #[test]
 fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
-    let dir = temp_dir("suppress");
+    let tmp = temp_dir("suppress");
+    let dir = tmp.path();
     std::fs::write(
         dir.join(".trailwarden.toml"),
         "[rules]\nenable = [\"TW-CT-004\"]\n[[suppress]]\nrule = \"TW-CT-*\"\n\
@@ -232,7 +235,7 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
     )
     .expect("config");
     let snapshot = fixture("no-validation.json");
-    let (output, sarif, _) = sarif_in(&dir, "suppressed.sarif", &["--snapshot", &snapshot]);
+    let (output, sarif, _) = sarif_in(dir, "suppressed.sarif", &["--snapshot", &snapshot]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let all = results(&sarif);
     assert_eq!(all.len(), 1);
@@ -241,7 +244,7 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
         all[0]["suppressions"][0]["justification"],
         "validation is replaced by S3 Object Lock on the log bucket"
     );
-    let text = check_in(&dir, &["--snapshot", &snapshot]);
+    let text = check_in(dir, &["--snapshot", &snapshot]);
     assert!(
         stdout(&text).contains("suppressed (1):"),
         "{}",
@@ -255,7 +258,7 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
          reason = \"accepted for the migration\"\nexpires = 2020-01-31\n",
     )
     .expect("config");
-    let (output, sarif, _) = sarif_in(&dir, "expired.sarif", &["--snapshot", &snapshot]);
+    let (output, sarif, _) = sarif_in(dir, "expired.sarif", &["--snapshot", &snapshot]);
     assert_eq!(output.status.code(), Some(1));
     let ids: Vec<String> = results(&sarif)
         .iter()
@@ -273,9 +276,10 @@ fn suppressed_findings_leave_the_gate_and_stay_in_the_upload() {
 
 #[test]
 fn a_baseline_gates_only_on_new_findings() {
-    let dir = temp_dir("baseline");
+    let tmp = temp_dir("baseline");
+    let dir = tmp.path();
     let before = fixture("no-validation.json");
-    let (output, _, baseline) = sarif_in(&dir, "main.sarif", &["--snapshot", &before]);
+    let (output, _, baseline) = sarif_in(dir, "main.sarif", &["--snapshot", &before]);
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -285,7 +289,7 @@ fn a_baseline_gates_only_on_new_findings() {
 
     // Same account: nothing new, the gate passes.
     let (output, sarif, _) = sarif_in(
-        &dir,
+        dir,
         "same.sarif",
         &["--snapshot", &before, "--baseline", &baseline],
     );
@@ -307,13 +311,13 @@ fn a_baseline_gates_only_on_new_findings() {
     let worse_path = dir.join("worse.json");
     std::fs::write(&worse_path, worse).expect("written");
     let worse_path = worse_path.display().to_string();
-    let output = check_in(&dir, &["--snapshot", &worse_path, "--baseline", &baseline]);
+    let output = check_in(dir, &["--snapshot", &worse_path, "--baseline", &baseline]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.contains("against baseline"), "{text}");
     assert!(text.contains(" new, "), "{text}");
     let (_, sarif, _) = sarif_in(
-        &dir,
+        dir,
         "worse.sarif",
         &["--snapshot", &worse_path, "--baseline", &baseline],
     );
@@ -325,7 +329,7 @@ fn a_baseline_gates_only_on_new_findings() {
     );
 
     let output = check_in(
-        &dir,
+        dir,
         &["--snapshot", &before, "--baseline", "/nonexistent.sarif"],
     );
     assert_eq!(output.status.code(), Some(2));
@@ -334,7 +338,8 @@ fn a_baseline_gates_only_on_new_findings() {
 
 #[test]
 fn fingerprints_follow_the_problem_not_the_rest_of_the_account() {
-    let dir = temp_dir("fingerprints");
+    let tmp = temp_dir("fingerprints");
+    let dir = tmp.path();
     let base = fixture("kms-chain-compliant.json");
     let text = std::fs::read_to_string(&base).expect("fixture");
     // One problem: the key-change alarm needs 3 events.
@@ -353,7 +358,7 @@ fn fingerprints_follow_the_problem_not_the_rest_of_the_account() {
         let path = dir.join(format!("{name}.json"));
         std::fs::write(&path, body).expect("written");
         let (_, sarif, _) = sarif_in(
-            &dir,
+            dir,
             &format!("{name}.sarif"),
             &[
                 "--snapshot",
@@ -375,7 +380,8 @@ fn fingerprints_follow_the_problem_not_the_rest_of_the_account() {
 
 #[test]
 fn every_fixture_gives_sarif_that_github_accepts() {
-    let dir = temp_dir("all-sarif");
+    let tmp = temp_dir("all-sarif");
+    let dir = tmp.path();
     let fixtures = std::fs::read_dir(repo().join("tests/fixtures/snapshots")).expect("fixtures");
     let mut checked = 0;
     for entry in fixtures.flatten() {
@@ -389,7 +395,7 @@ fn every_fixture_gives_sarif_that_github_accepts() {
             .unwrap_or("x")
             .to_owned();
         let output = check_in(
-            &dir,
+            dir,
             &[
                 "--snapshot",
                 &path.display().to_string(),
@@ -410,12 +416,13 @@ fn every_fixture_gives_sarif_that_github_accepts() {
 
 #[test]
 fn a_run_with_pack_errors_and_failed_calls_still_uploads() {
-    let dir = temp_dir("broken-run");
+    let tmp = temp_dir("broken-run");
+    let dir = tmp.path();
     let packs = dir.join("packs");
     std::fs::create_dir_all(&packs).expect("dir");
     std::fs::write(packs.join("broken.wasm"), b"not wasm").expect("written");
     let (output, sarif, _) = sarif_in(
-        &dir,
+        dir,
         "broken.sarif",
         &["--demo", "--rules", &packs.display().to_string()],
     );

@@ -126,8 +126,8 @@ fn snapshot_from_stdin() {
 
 #[test]
 fn sarif_passes_the_schema_and_github_rules() {
-    let dir = std::env::temp_dir().join(format!("tw-sarif-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let tmp = temp_dir("sarif");
+    let dir = tmp.path();
     let file = dir.join("demo.sarif");
     let output = run(&[
         "check",
@@ -227,8 +227,8 @@ fn bad_snapshots_exit_2_naming_the_file_and_the_problem() {
 
 #[test]
 fn a_pack_that_is_not_wasm_costs_only_itself() {
-    let dir = std::env::temp_dir().join(format!("tw-badpack-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let tmp = temp_dir("badpack");
+    let dir = tmp.path();
     std::fs::write(dir.join("broken.wasm"), b"definitely not wasm").expect("written");
     let output = run(&["check", "--demo", "--rules", &dir.display().to_string()]);
     assert_eq!(
@@ -305,6 +305,14 @@ fn rules_list_and_explain() {
     assert!(text.contains("## How to fix"), "{text}");
     assert!(text.contains("Security Hub: CloudTrail.1"), "{text}");
 
+    // trailwarden's own rules are listed and explained like a pack's.
+    assert!(list.contains("TW-TOOL-002"), "{list}");
+    let output = run(&["rules", "explain", "TW-TOOL-002"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("TW-TOOL-002 could-not-verify\n"), "{text}");
+    assert!(text.contains("## How to fix"), "{text}");
+
     let output = run(&["rules", "explain", "TW-NOPE-999"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
@@ -319,18 +327,34 @@ fn rules_list_and_explain() {
     assert_eq!(meta["mappings"]["securityHub"][0], "CloudTrail.4");
 }
 
+/// Every command exits 0 without a word when its reader has gone (`trailwarden … | head -1`),
+/// as ripgrep does: stdout here is a pipe whose reading end is closed before the command
+/// starts, so its first write fails with EPIPE.
 #[test]
-fn broken_pipe_is_not_an_error() {
-    let mut child = trailwarden()
-        .args(["check", "--demo", "--format", "sarif", "--fail-on", "none"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    // Close the reading end before the report is written, as `| head -c0` would.
-    drop(child.stdout.take());
-    let output = child.wait_with_output().expect("finishes");
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+fn every_command_survives_a_closed_pipe() {
+    let log = example_log();
+    for args in [
+        vec!["rules", "list"],
+        vec!["rules", "explain", "TW-KMS-001"],
+        vec!["check", "--demo"],
+        vec!["check", "--demo", "--format", "sarif", "--fail-on", "none"],
+        vec!["test-pattern", CIS_4_7, &log],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = trailwarden()
+            .args(&args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("binary runs");
+        let stderr = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.to_lowercase().contains("broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
 }
 
 const CIS_4_7: &str = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}";
@@ -416,7 +440,8 @@ fn test_pattern_eventbridge_wraps_cloudtrail_records() {
 
 #[test]
 fn precompile_fills_a_private_cache_that_check_then_uses() {
-    let dir = temp_dir("precompile");
+    let tmp = temp_dir("precompile");
+    let dir = tmp.path();
     let cache = dir.join("cache");
     let cache_arg = cache.display().to_string();
     let output = run(&["rules", "precompile", "--cache-dir", &cache_arg]);
@@ -456,8 +481,8 @@ fn precompile_fills_a_private_cache_that_check_then_uses() {
 
 #[test]
 fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
-    let dir = std::env::temp_dir().join(format!("tw-settings-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let tmp = temp_dir("settings");
+    let dir = tmp.path();
     let write = |name: &str, text: &str| {
         let path = dir.join(name);
         std::fs::write(&path, text).expect("written");
@@ -533,7 +558,8 @@ fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
 #[test]
 fn custom_rules_that_do_not_load_fail_loudly() {
     let snapshot = fixture("kms-chain-compliant.json");
-    let empty = temp_dir("empty-rules");
+    let empty_dir = temp_dir("empty-rules");
+    let empty = empty_dir.path();
     let output = run(&[
         "check",
         "--snapshot",
@@ -550,7 +576,8 @@ fn custom_rules_that_do_not_load_fail_loudly() {
         "{message}"
     );
 
-    let host_build = temp_dir("host-build-rules");
+    let host_build_dir = temp_dir("host-build-rules");
+    let host_build = host_build_dir.path();
     std::fs::write(host_build.join("libacme_rules.so"), b"\x7fELF").expect("written");
     let output = run(&[
         "check",
@@ -567,7 +594,8 @@ fn custom_rules_that_do_not_load_fail_loudly() {
         "{message}"
     );
 
-    let broken = temp_dir("broken-rules");
+    let broken_dir = temp_dir("broken-rules");
+    let broken = broken_dir.path();
     std::fs::write(broken.join("acme_rules.wasm"), b"\x7fELF not wasm").expect("written");
     let rules = broken.display().to_string();
     let output = run(&["check", "--snapshot", &snapshot, "--rules", &rules]);

@@ -125,16 +125,12 @@ fn entry_key(engine: &Engine, wasm: &[u8]) -> String {
     std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
     hasher.0.update(wasmtime_version().as_bytes());
     hasher.0.update(Sha256::digest(wasm));
-    hex(&hasher.0.finalize()[..20])
+    hex::encode(&hasher.0.finalize()[..20])
 }
 
 /// The wasmtime version compiled in, part of every cache key.
 fn wasmtime_version() -> &'static str {
     "wasmtime-48"
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn write_entry(path: &Path, compiled: &[u8]) -> std::io::Result<()> {

@@ -2,12 +2,13 @@
 //! maps in `[[locations]]`.
 //!
 //! GitHub refuses a result without a physical location and refuses `arn:` URIs, but accepts a
-//! repository-relative path that does not exist (OpenSSF Scorecard relies on this; see
-//! shared/research/sarif-github.md §3.1). So by default a result about an alarm points at
-//! `aws/111122223333/us-east-1/cloudwatch/alarm/cmk-changes`, line 1. Unlike a line in the
-//! snapshot file, this path does not move when the snapshot changes, exists for live runs that
-//! have no file at all, and tells the reader in the alert list what the alert is about. Teams
-//! whose monitoring is defined in IaC can point results at that file instead.
+//! repository-relative path that does not exist: OpenSSF Scorecard uploads its results at `no file
+//! associated with this alert`, line 1, and GitHub files them under that path (ossf/scorecard#3063,
+//! github/codeql-action#1703). So by default a result about an alarm points at
+//! `aws/111122223333/us-east-1/cloudwatch/alarm/cmk-changes`, line 1. Unlike a line in the snapshot
+//! file, this path does not move when the snapshot changes, exists for live runs that have no file
+//! at all, and tells the reader in the alert list what the alert is about. Teams whose monitoring
+//! is defined in IaC can point results at that file instead.
 
 use trailwarden_sdk::{Finding, Resource};
 

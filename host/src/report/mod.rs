@@ -184,13 +184,7 @@ impl CheckReport {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
-        let hex: String = hasher
-            .finalize()
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("{hex}:1")
+        format!("{}:1", hex::encode(&hasher.finalize()[..8]))
     }
 
     /// Whether a finding is new against the baseline (every finding is, without one).

@@ -10,7 +10,6 @@ use proc_macro2::Span;
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, ExprLit, ItemFn, Lit, LitStr, Meta, Path, Token};
 
 /// Attaches rule metadata to an ordinary `fn(&Snapshot, &Ctx) -> Result<Vec<Finding>,
@@ -19,7 +18,9 @@ use syn::{Expr, ExprArray, ExprLit, ItemFn, Lit, LitStr, Meta, Path, Token};
 /// Keys: `id` (required, e.g. `"TW-CT-001"`), `name` (required, kebab-case), `level`
 /// (`"error"`, `"warning"`, `"note"`), `security_severity` (0.0–10.0), `precision`, `help_uri`,
 /// `tags`, `cis`, `security_hub`, `mitre`, `needs` (string arrays) and `settings` (a type
-/// implementing `RuleSettings`). The function's doc comment becomes the rule's documentation.
+/// implementing `RuleSettings`). The function's doc comment becomes the rule's documentation;
+/// besides `///` lines it may hold `#[doc = some_macro!(…)]` lines, which insert text several
+/// rules share (see the `cis-monitoring` pack).
 #[proc_macro_attribute]
 pub fn rule(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = syn::parse_macro_input!(args with Punctuated::<Meta, Token![,]>::parse_terminated);
@@ -100,14 +101,13 @@ fn expand_rule(
         Some(uri) => quote!(::core::option::Option::Some(#uri)),
         None => quote!(::core::option::Option::None),
     };
-    let doc = doc_comment(function);
-    if doc.trim().is_empty() {
+    let Some(doc) = doc_comment(function) else {
         return Err(syn::Error::new_spanned(
             &function.sig.ident,
             "a rule needs a doc comment: its first sentence is the short description and the \
              whole is the help text",
         ));
-    }
+    };
     let settings = parsed
         .settings
         .unwrap_or_else(|| syn::parse_quote!(::trailwarden_sdk::NoSettings));
@@ -299,22 +299,57 @@ fn check_name(name: &LitStr) -> syn::Result<()> {
 
 fn check_signature(function: &ItemFn) -> syn::Result<()> {
     if function.sig.inputs.len() != 2 || matches!(function.sig.output, syn::ReturnType::Default) {
-        return Err(syn::Error::new(
-            function.sig.span(),
+        return Err(syn::Error::new_spanned(
+            &function.sig,
             "a rule is `fn(&Snapshot, &Ctx) -> Result<Vec<Finding>, RuleError>`",
         ));
     }
     Ok(())
 }
 
-fn doc_comment(function: &ItemFn) -> String {
-    let lines = doc_lines(&function.attrs);
-    let mut out = String::new();
-    for line in &lines {
-        out.push_str(line.strip_prefix(' ').unwrap_or(line));
-        out.push('\n');
+/// The rule's help: its `///` lines without their leading space, joined by newlines and
+/// trimmed; `None` when there is none.
+///
+/// A line may also be `#[doc = some_macro!(…)]` (`include_str!`, `concat!` or a `macro_rules!`
+/// of the pack), so that help text several rules share is written once: it is inserted as it
+/// expands, indentation and all, and the whole is trimmed when the rule is built.
+fn doc_comment(function: &ItemFn) -> Option<proc_macro2::TokenStream> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut expanded = false;
+    for attr in function
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+    {
+        let Meta::NameValue(pair) = &attr.meta else {
+            continue;
+        };
+        match &pair.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => {
+                let line = s.value();
+                text.push_str(line.strip_prefix(' ').unwrap_or(&line));
+                text.push('\n');
+            }
+            value @ Expr::Macro(_) => {
+                parts.push(quote!(#text));
+                parts.push(quote!(#value, "\n"));
+                text.clear();
+                expanded = true;
+            }
+            _ => {}
+        }
     }
-    out.trim().to_owned()
+    if !expanded {
+        let text = text.trim();
+        return (!text.is_empty()).then(|| quote!(#text));
+    }
+    parts.push(quote!(#text));
+    Some(quote!(::core::primitive::str::trim(
+        ::core::concat!(#(#parts),*)
+    )))
 }
 
 /// The `///` lines of an item, as written.

@@ -455,8 +455,10 @@ fn error_paths_name_the_field() {
     assert!(text.contains("`detail.eventName[1]`"), "{text}");
 }
 
-/// The canonical KMS rule (research §9) and the seed-002 operation (GenerateDataKey), against
-/// the envelope of realistic records.
+/// The canonical KMS rule (AWS's CloudTrail-delivered KMS event shape, `source: aws.kms`,
+/// `detail.eventSource: kms.amazonaws.com`, from
+/// <https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html>) and the seed-002
+/// operation (GenerateDataKey), against the envelope of realistic records.
 #[test]
 fn kms_rule_matches_cloudtrail_envelope() {
     let record = kms::generate_data_key("eu-west-1", "111122223333");

@@ -7,11 +7,12 @@
 //!
 //! Pattern texts are copied verbatim from the `filterPattern` of each control's audit procedure
 //! in CIS AWS Foundations Benchmark v1.4.0, as embedded in Prowler's
-//! `prowler/compliance/aws/cis_1.4_aws.json` (see ../shared/research/anchors-monitoring-checks.md
-//! §7). They keep CIS's own inconsistencies (quoted names in 4.15, unquoted in 4.7, spacing),
-//! because Security Hub compares text. Security Hub numbers are from "Security Hub controls for
-//! CloudWatch" (research §4.3): CloudWatch.1 is root use (CIS 4.3), CloudWatch.2–3 exist only in
-//! the CIS v1.2.0 standard, and Organizations changes (4.15) have no Security Hub control.
+//! `prowler/compliance/aws/cis_1.4_aws.json`. They keep CIS's own inconsistencies (quoted names
+//! in 4.15, unquoted in 4.7, spacing), because Security Hub compares text. Security Hub numbers
+//! are from "Security Hub controls for CloudWatch"
+//! (<https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html>):
+//! CloudWatch.1 is root use (CIS 4.3), CloudWatch.2–3 exist only in the CIS v1.2.0 standard, and
+//! Organizations changes (4.15) have no Security Hub control.
 
 use serde_json::Value;
 

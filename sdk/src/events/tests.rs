@@ -137,8 +137,8 @@ fn cis_lists_have_the_cis_sizes() {
     }
 }
 
-/// Texts as research/anchors-monitoring-checks.md §7 quotes them in full (CIS 1.4 audit
-/// procedures); the others are abridged there and were copied from the same source.
+/// The CIS v1.4.0 audit-procedure texts, verbatim as Prowler embeds them
+/// (`prowler/compliance/aws/cis_1.4_aws.json`), for the controls short enough to repeat here.
 #[test]
 fn cis_pattern_texts_are_exact() {
     let expected = [

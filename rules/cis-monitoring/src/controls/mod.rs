@@ -1,0 +1,149 @@
+//! One rule per CIS AWS Foundations monitoring control (v1.4.0 4.1–4.15), one file each. Every
+//! control is the same single-event requirement on the monitoring chain, so the help sections
+//! they share are written once, in the macros below, and each rule's doc comment puts them
+//! together with what is its own (the events, why they matter, the CIS pattern, the names in
+//! the fix). `#[rule]` takes a `#[doc = macro!(…)]` line like a `///` line, so `rules explain`
+//! shows every rule's help in full.
+
+/// `## What it checks` for CIS control `$control`: the chain its events must travel.
+macro_rules! what_it_checks {
+    ($control:literal) => {
+        concat!(
+            "## What it checks
+Realistic CloudTrail records of the events CIS ",
+            $control,
+            " exists to catch, logged in each
+enabled region, must each travel the whole chain: a logging trail that captures them, its
+log group (by ARN), a metric filter there whose pattern **matches the records** under the
+CloudWatch Logs semantics (not a text comparison), an alarm on exactly the emitted metric
+that one event fires, and an action that tells someone. A failing finding names the event
+and the link that broke."
+        )
+    };
+}
+
+/// The `strict_cis` setting, naming the Security Hub control that compares the text, if any.
+macro_rules! strict_cis {
+    () => {
+        strict_cis!(@ "")
+    };
+    ($security_hub:literal) => {
+        strict_cis!(@ concat!(", which Security Hub ", $security_hub, " requires"))
+    };
+    (@ $requirement:expr) => {
+        concat!(
+            "Setting `strict_cis`: also report (as a note) when the chain works but no covering filter is
+the CIS text",
+            $requirement,
+            "."
+        )
+    };
+}
+
+/// `## Example`: what passes and what fails, and the CIS pattern `$pattern`.
+macro_rules! example {
+    ($pattern:literal) => {
+        concat!(
+            "## Example
+Passing: the CIS pattern below, or any pattern with the same meaning (reordered terms,
+quoted or bare values), with an alarm `Sum >= 1` over one 300 s period and a subscribed SNS
+topic. Failing: a pattern that leaves out one of the events, or an alarm that needs more
+than one event.
+
+CIS pattern:
+```text
+",
+            $pattern,
+            "
+```"
+        )
+    };
+}
+
+/// `## How to fix`: the CLI calls and the CloudFormation for a filter and an alarm named
+/// `$name` that count the CIS pattern's events as metric `$metric`.
+macro_rules! how_to_fix {
+    ($name:literal, $metric:literal) => {
+        concat!(
+            r"## How to fix
+```sh
+aws logs put-metric-filter --log-group-name <trail-log-group> --filter-name ",
+            $name,
+            r" \
+  --filter-pattern '<the CIS pattern above>' \
+  --metric-transformations metricName=",
+            $metric,
+            r",metricNamespace=CISBenchmark,metricValue=1
+aws cloudwatch put-metric-alarm --alarm-name ",
+            $name,
+            r" --namespace CISBenchmark \
+  --metric-name ",
+            $metric,
+            r" --statistic Sum --period 300 --evaluation-periods 1 \
+  --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold \
+  --alarm-actions arn:aws:sns:<region>:<account>:<topic>
+```
+CloudFormation:
+```yaml
+",
+            $metric,
+            r"Filter:
+  Type: AWS::Logs::MetricFilter
+  Properties:
+    LogGroupName: !Ref TrailLogGroup
+    FilterPattern: '<the CIS pattern above>'
+    MetricTransformations:
+      - {MetricName: ",
+            $metric,
+            r#", MetricNamespace: CISBenchmark, MetricValue: "1"}
+"#,
+            $metric,
+            r"Alarm:
+  Type: AWS::CloudWatch::Alarm
+  Properties:
+    Namespace: CISBenchmark
+    MetricName: ",
+            $metric,
+            r"
+    Statistic: Sum
+    Period: 300
+    EvaluationPeriods: 1
+    Threshold: 1
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    AlarmActions: [!Ref SecurityAlertsTopic]
+```"
+        )
+    };
+}
+
+/// The references every control shares, after its own CIS and Security Hub line.
+macro_rules! references {
+    () => {
+        "- <https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html>
+- <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>"
+    };
+}
+
+mod cloudtrail_changes;
+mod config_changes;
+mod console_auth_failures;
+mod console_signin_without_mfa;
+mod iam_policy_changes;
+mod kms_key_changes;
+mod nacl_changes;
+mod network_gateway_changes;
+mod organizations_changes;
+mod root_user_usage;
+mod route_table_changes;
+mod s3_bucket_policy_changes;
+mod security_group_changes;
+mod unauthorized_api_calls;
+mod vpc_changes;
+
+pub use self::{
+    cloudtrail_changes::*, config_changes::*, console_auth_failures::*,
+    console_signin_without_mfa::*, iam_policy_changes::*, kms_key_changes::*, nacl_changes::*,
+    network_gateway_changes::*, organizations_changes::*, root_user_usage::*,
+    route_table_changes::*, s3_bucket_policy_changes::*, security_group_changes::*,
+    unauthorized_api_calls::*, vpc_changes::*,
+};

@@ -1,0 +1,11 @@
+use trailwarden_sdk::prelude::*;
+
+/// A rule that does not compile.
+#[rule(id = "ACME-T-001", name = "not-an-array", tags = "kms")]
+fn check(_snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+    Ok(Vec::new())
+}
+
+fn main() {
+    let _ = check;
+}
