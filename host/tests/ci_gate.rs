@@ -145,7 +145,7 @@ fn input_is_validated_before_any_data_is_read() {
         "[settings.TW-KMS-003]\noperations = [\"Decript\"]\n",
     )
     .expect("config");
-    let output = check_in(&dir, &["--snapshot", missing]);
+    let output = check_in(dir, &["--snapshot", missing]);
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{message}");
     assert!(
@@ -159,7 +159,7 @@ fn input_is_validated_before_any_data_is_read() {
     let settings = dir.join("settings.json");
     std::fs::write(&settings, r#"{"TW-KMS-002": {"max_failures": "ten"}}"#).expect("settings");
     let output = check_in(
-        &dir,
+        dir,
         &[
             "--snapshot",
             missing,
@@ -205,7 +205,7 @@ fn settings_for_an_unselected_rule_are_kept() {
     )
     .expect("config");
     let output = check_in(
-        &dir,
+        dir,
         &[
             "--snapshot",
             &fixture("kms-chain-compliant.json"),
