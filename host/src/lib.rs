@@ -3,34 +3,33 @@
 //!
 //! The binary is glue (`main.rs`); this library holds the parts, so that tests drive them
 //! directly. No rule logic lives here: the built-in rules are packs like anyone's.
+//!
+//! [`commands`] holds one module per subcommand (flags in, output and exit code out); the
+//! other modules are the library those commands share: [`collect`] reads AWS, [`engine`]
+//! runs packs, [`report`] writes text, JSON and SARIF, [`config`], [`baseline`] and
+//! [`suppress`] shape a run.
 
 // Every command's output goes through `write_stdout`, which a closed pipe cannot make panic.
 #![warn(clippy::print_stdout)]
 
 pub mod baseline;
 pub mod builtin;
-pub mod check;
 pub mod cli;
 pub mod collect;
+pub mod commands;
 pub mod config;
 pub mod engine;
 pub mod glob;
-pub mod live;
 pub mod logging;
 pub mod memory;
 pub mod packs;
-pub mod precompile;
 pub mod report;
-pub mod rules_cmd;
-pub mod rules_test;
-pub mod scaffold;
-pub mod snapshot_cmd;
 pub mod suppress;
-pub mod test_pattern;
 pub mod time;
 pub mod tool_rules;
 
 use cli::{Cli, Command};
+use commands::{check, rules, snapshot, test_pattern};
 
 /// What a successful run amounts to, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +57,8 @@ impl Outcome {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Check(args) => check::run(&args),
-        Command::Snapshot(args) => snapshot_cmd::run(&args),
-        Command::Rules(command) => rules_cmd::run(&command),
+        Command::Snapshot(args) => snapshot::run(&args),
+        Command::Rules(command) => rules::run(&command),
         Command::TestPattern {
             pattern,
             event,

@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 
 use trailwarden::cli::{PackArgs, TestArgs};
+use trailwarden::commands::rules_test;
 use trailwarden::engine::{Limits, PackOrigin, Sandbox};
-use trailwarden::{packs, rules_test};
+use trailwarden::packs;
 use trailwarden_sdk::abi::EvalContext;
 use trailwarden_sdk::{Level, Outcome};
 use trailwarden_tests::{cache_dir, custom_pack, fake_pack, repo_root, scratch};

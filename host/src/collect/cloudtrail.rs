@@ -182,7 +182,7 @@ pub const KMS_EVENT_SOURCE: &str = "kms.amazonaws.com";
 /// The KMS management events CloudTrail recorded in `region` between `start` and `end` (Unix
 /// seconds), each unpacked from its entry's `CloudTrailEvent` into a CloudTrail record. An entry
 /// whose `CloudTrailEvent` is missing or not a CloudTrail record is a collection error in its
-/// place (see [`lookup_record`]), and the walk goes on.
+/// place (see `lookup_record`), and the walk goes on.
 ///
 /// `LookupEvents` allows two calls a second per region; the SDK's adaptive retry paces a long
 /// walk instead of failing it. A busy account records thousands of `Decrypt` calls an hour,

@@ -139,7 +139,7 @@ pub const KMS_EVENTS_PATTERN: &str = "{ $.eventSource = \"kms.amazonaws.com\" }"
 
 /// The KMS records a trail delivered to the log group named `log_group` between `start` and
 /// `end` (Unix seconds). Stops after `max_events` messages, like
-/// [`super::cloudtrail::kms_events`]. See [`kms_record`] for what each message becomes.
+/// [`super::cloudtrail::kms_events`]. See `kms_record` for what each message becomes.
 pub async fn kms_events(
     caller: &Caller,
     config: &SdkConfig,

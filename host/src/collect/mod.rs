@@ -3,7 +3,7 @@
 //! The flow is: who are we (`sts`), which regions (`account:ListRegions` or `--regions`), then
 //! every region at once ([`fanout`]) with each service in its own module, then CloudTrail
 //! events ([`events`]). Only the sections the selected rules declare they need are read
-//! ([`needs`]). Every call passes one [`calls::Caller`], which bounds the calls in flight and
+//! (`Plan::needs`, from the section registry). Every call passes one [`calls::Caller`], which bounds the calls in flight and
 //! turns a failure into a [`CollectionError`] recorded next to the section it left empty: the
 //! collection always goes on, and the rules say "could not verify" where data is missing.
 //!

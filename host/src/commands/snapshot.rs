@@ -9,15 +9,15 @@ use anyhow::Context;
 use trailwarden_sdk::Snapshot;
 
 use crate::Outcome;
-use crate::check::{load_rules, with_configured_regions};
 use crate::cli::SnapshotArgs;
+use crate::commands::check::{load_rules, with_configured_regions};
 
 /// Runs `snapshot`.
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let (loaded, _set, selected) = load_rules(args.config.as_deref(), &args.packs, &args.only)?;
     check_destination(args.output.as_deref(), "--output")?;
     let collect_args = with_configured_regions(&args.collect, &loaded.config);
-    let collection = crate::live::collect(&collect_args, &selected)?;
+    let collection = crate::commands::live::collect(&collect_args, &selected)?;
     write(&collection.snapshot, args.output.as_deref())?;
     Ok(Outcome::Pass)
 }

@@ -20,12 +20,12 @@ use crate::cli::NewArgs;
 /// The SDK source this binary was built from.
 const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk");
 
-const CARGO_TOML: &str = include_str!("../templates/pack/Cargo.toml.tmpl");
-const GITIGNORE: &str = include_str!("../templates/pack/gitignore.tmpl");
-const README: &str = include_str!("../templates/pack/README.md.tmpl");
-const LIB_RS: &str = include_str!("../templates/pack/lib.rs.tmpl");
-const RULE_RS: &str = include_str!("../templates/pack/key_policy_alarm.rs.tmpl");
-const TEST_RS: &str = include_str!("../templates/pack/rules_test.rs.tmpl");
+const CARGO_TOML: &str = include_str!("../../templates/pack/Cargo.toml.tmpl");
+const GITIGNORE: &str = include_str!("../../templates/pack/gitignore.tmpl");
+const README: &str = include_str!("../../templates/pack/README.md.tmpl");
+const LIB_RS: &str = include_str!("../../templates/pack/lib.rs.tmpl");
+const RULE_RS: &str = include_str!("../../templates/pack/key_policy_alarm.rs.tmpl");
+const TEST_RS: &str = include_str!("../../templates/pack/rules_test.rs.tmpl");
 
 /// The filter pattern of the sample rule's passing fixture.
 const KEY_POLICY: &str =
@@ -80,7 +80,7 @@ impl Plan {
                 "the rule id prefix TW belongs to the built-in rules; pick your own with --id-prefix"
             );
         }
-        let dir = crate::rules_test::tidy(&args.dir.join(&name));
+        let dir = crate::commands::rules_test::tidy(&args.dir.join(&name));
         if dir.exists() {
             bail!(
                 "{} already exists; pick another name or --dir, or remove it",

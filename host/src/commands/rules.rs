@@ -1,5 +1,5 @@
 //! `trailwarden rules list` and `rules explain`: the packs' own metadata, shown; `rules new` and
-//! `rules test` live in [`crate::scaffold`] and [`crate::rules_test`].
+//! `rules test` live in [`crate::commands::rules_new`] and [`crate::commands::rules_test`].
 
 use std::fmt::Write;
 
@@ -14,9 +14,9 @@ use crate::{packs, tool_rules};
 /// Runs a `rules` subcommand.
 pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
     match command {
-        RulesCommand::Precompile { packs } => crate::precompile::run(packs),
-        RulesCommand::New(args) => crate::scaffold::run(args),
-        RulesCommand::Test(args) => crate::rules_test::run(args),
+        RulesCommand::Precompile { packs } => crate::commands::precompile::run(packs),
+        RulesCommand::New(args) => crate::commands::rules_new::run(args),
+        RulesCommand::Test(args) => crate::commands::rules_test::run(args),
         RulesCommand::List { format, packs } => {
             let set = packs::load(packs)?;
             let mut rows: Vec<_> = set

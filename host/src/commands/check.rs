@@ -31,8 +31,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     settings.extend(read_settings(args.settings.as_deref(), &set)?);
     check_settings(&set, &settings)?;
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
-    crate::snapshot_cmd::check_destination(args.output.as_deref(), "--output")?;
-    crate::snapshot_cmd::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
+    crate::commands::snapshot::check_destination(args.output.as_deref(), "--output")?;
+    crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
     let (source, snapshot) = match live_collection(args, config, &selected)? {
         Some(live) => live,
         None => read_snapshot(args)?,
@@ -104,10 +104,10 @@ fn live_collection(
         return Ok(None);
     }
     let collect_args = with_configured_regions(&args.collect, config);
-    let collection = crate::live::collect(&collect_args, selected)?;
+    let collection = crate::commands::live::collect(&collect_args, selected)?;
     let display = match &args.save_snapshot {
         Some(path) => {
-            crate::snapshot_cmd::write(&collection.snapshot, Some(path))?;
+            crate::commands::snapshot::write(&collection.snapshot, Some(path))?;
             path.display().to_string()
         }
         None => format!(
