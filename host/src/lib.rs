@@ -21,6 +21,7 @@ pub mod report;
 pub mod rules_cmd;
 pub mod rules_test;
 pub mod scaffold;
+pub mod settings;
 pub mod snapshot_cmd;
 pub mod suppress;
 pub mod test_pattern;
