@@ -62,6 +62,10 @@ pub struct Config {
     /// Settings per rule id, as the rule documents them (`rules explain ID`).
     #[serde(default)]
     pub settings: BTreeMap<String, toml::Table>,
+    /// Where each `[settings.ID]` table and its keys are written, so that a settings error
+    /// names the line and column as a compiler would (filled by [`parse`]).
+    #[serde(skip)]
+    pub settings_positions: BTreeMap<String, TablePositions>,
     /// Findings that are accepted, with a reason and optionally an expiry.
     #[serde(default)]
     pub suppress: Vec<Suppression>,
@@ -120,6 +124,45 @@ pub struct LocationMapping {
     /// The line to point at (default 1).
     #[serde(default)]
     pub line: Option<u32>,
+}
+
+/// A place in the configuration file, 1-based like an editor's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Position {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column in characters, from 1.
+    pub column: usize,
+}
+
+impl Position {
+    /// The position of byte `offset` in `text`.
+    fn of(text: &str, offset: usize) -> Self {
+        let before = text.get(..offset).unwrap_or(text);
+        let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+        Self {
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Where one `[settings.ID]` table is written: the rule id in its header, and each key and
+/// its value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TablePositions {
+    /// The rule id (in `[settings.ID]`, or in a dotted key).
+    pub id: Position,
+    /// Each setting's name.
+    pub keys: BTreeMap<String, Position>,
+    /// Each setting's value.
+    pub values: BTreeMap<String, Position>,
 }
 
 /// Why a configuration cannot be used.
@@ -193,10 +236,11 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
 
 /// Parses and checks the text of a configuration file.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+    let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
         message: e.to_string().trim_end().to_owned(),
     })?;
+    config.settings_positions = settings_positions(text);
     let invalid = |message: String| ConfigError::Invalid {
         path: path.to_path_buf(),
         message,
@@ -228,6 +272,37 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         }
     }
     Ok(config)
+}
+
+/// Where each `[settings.ID]` table and its keys are, read with toml's spans from text that
+/// has already parsed as a [`Config`] (so this second reading cannot fail in practice; if it
+/// did, errors would name the file without a position).
+fn settings_positions(text: &str) -> BTreeMap<String, TablePositions> {
+    type Spanned<T> = toml::Spanned<T>;
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        settings: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    }
+    let Ok(spans) = toml::from_str::<Spans>(text) else {
+        return BTreeMap::new();
+    };
+    let at = |span: std::ops::Range<usize>| Position::of(text, span.start);
+    spans
+        .settings
+        .into_iter()
+        .map(|(id, table)| {
+            let mut positions = TablePositions {
+                id: at(id.span()),
+                ..TablePositions::default()
+            };
+            for (key, value) in table {
+                positions.keys.insert(key.get_ref().clone(), at(key.span()));
+                positions.values.insert(key.into_inner(), at(value.span()));
+            }
+            (id.into_inner(), positions)
+        })
+        .collect()
 }
 
 impl Suppression {
@@ -327,6 +402,59 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("sometimes"), "{error}");
+    }
+
+    #[test]
+    fn settings_keys_and_values_have_their_line_and_column() {
+        let config = parse_text(
+            "fail_on = \"error\"\n\n[settings.TW-KMS-003]\noperations = [\"Decript\"]\n  window = 5\n\
+             [settings.TW-KMS-001]\nstrict_cis = true\n",
+        )
+        .unwrap();
+        let kms3 = &config.settings_positions["TW-KMS-003"];
+        assert_eq!(
+            kms3.id,
+            Position {
+                line: 3,
+                column: 11
+            }
+        );
+        assert_eq!(kms3.keys["operations"], Position { line: 4, column: 1 });
+        assert_eq!(
+            kms3.values["operations"],
+            Position {
+                line: 4,
+                column: 14
+            }
+        );
+        assert_eq!(kms3.keys["window"], Position { line: 5, column: 3 });
+        assert_eq!(kms3.values["window"].to_string(), "5:12");
+        let kms1 = &config.settings_positions["TW-KMS-001"];
+        assert_eq!(kms1.keys["strict_cis"], Position { line: 7, column: 1 });
+
+        let dotted = parse_text("settings.TW-KMS-002.max_failures = \"ten\"\n").unwrap();
+        let kms2 = &dotted.settings_positions["TW-KMS-002"];
+        assert_eq!(
+            kms2.id,
+            Position {
+                line: 1,
+                column: 10
+            }
+        );
+        assert_eq!(
+            kms2.keys["max_failures"],
+            Position {
+                line: 1,
+                column: 21
+            }
+        );
+        assert_eq!(
+            kms2.values["max_failures"],
+            Position {
+                line: 1,
+                column: 36
+            }
+        );
     }
 
     #[test]

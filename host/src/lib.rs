@@ -24,6 +24,7 @@ pub mod logging;
 pub mod memory;
 pub mod packs;
 pub mod report;
+pub mod settings;
 pub mod suppress;
 pub mod time;
 pub mod tool_rules;

@@ -35,15 +35,21 @@ fn trailwarden(dir: &Path) -> Command {
     command
 }
 
-/// A nested cargo for the generated crate, without the outer build's settings.
+/// A nested cargo for the generated crate, without the outer build's settings. Arguments after
+/// `--` go to the test binary, as on the command line.
 fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let (own, passed) = match args.iter().position(|a| *a == "--") {
+        Some(at) => args.split_at(at),
+        None => (args, &[][..]),
+    };
     let mut command = Command::new(cargo);
     command
         .current_dir(dir)
-        .args(args)
+        .args(own)
         .args(["--offline", "--target-dir"])
-        .arg(target_dir);
+        .arg(target_dir)
+        .args(passed);
     wasm_packs::without_outer_build(&mut command);
     command.output().expect("cargo runs")
 }
@@ -88,6 +94,7 @@ fn a_new_pack_builds_tests_and_runs() {
         )),
         "{manifest}"
     );
+    toolchain_file_pins_the_workspace_rust_and_wasm32(&crate_dir);
     let again = trailwarden(&work)
         .args(["rules", "new", "acme-rules"])
         .output()
@@ -105,6 +112,17 @@ fn a_new_pack_builds_tests_and_runs() {
         "{}",
         text(&native)
     );
+    assert!(
+        text(&native).contains("test fixtures_match_their_builders ... ok"),
+        "{}",
+        text(&native)
+    );
+    assert!(
+        text(&native).contains("test write_fixtures ... ignored"),
+        "{}",
+        text(&native)
+    );
+    fixtures_and_builders_stay_in_step(&crate_dir, &target_dir);
     let wasm = cargo(
         &crate_dir,
         &target_dir,
@@ -340,6 +358,77 @@ fn a_new_pack_builds_tests_and_runs() {
     assert!(!native.status.success());
     assert!(text(&native).contains("MetricFilterz"), "{}", text(&native));
     std::fs::write(&rule_file, source).expect("restored");
+}
+
+/// The pack builds away from this repository: rustup reads its `rust-toolchain.toml`, which
+/// pins the workspace's Rust and asks for the wasm32 target.
+fn toolchain_file_pins_the_workspace_rust_and_wasm32(crate_dir: &Path) {
+    let read = |path: PathBuf| -> toml::Table {
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let written = read(crate_dir.join("rust-toolchain.toml"));
+    let workspace = read(repo().join("rust-toolchain.toml"));
+    assert_eq!(
+        written["toolchain"]["channel"], workspace["toolchain"]["channel"],
+        "{written:?}"
+    );
+    let targets = written["toolchain"]["targets"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no targets: {written:?}"));
+    assert!(
+        targets
+            .iter()
+            .any(|t| t.as_str() == Some("wasm32-unknown-unknown")),
+        "{written:?}"
+    );
+}
+
+/// A fixture edited by hand fails the pack's own tests, and `write_fixtures` (the guide's
+/// ignored test) writes back exactly what `rules new` wrote: files and builders agree.
+fn fixtures_and_builders_stay_in_step(crate_dir: &Path, target_dir: &Path) {
+    let fixture = crate_dir.join("tests/cases/monitored.json");
+    let scaffolded = std::fs::read_to_string(&fixture).expect("fixture");
+    std::fs::write(
+        &fixture,
+        scaffolded.replace("security-alerts", "someone-elses-alerts"),
+    )
+    .expect("edited");
+    let drifted = cargo(
+        crate_dir,
+        target_dir,
+        &["test", "--test", "rules", "fixtures_match_their_builders"],
+    );
+    assert!(!drifted.status.success(), "{}", text(&drifted));
+    assert!(
+        text(&drifted).contains("differs from its builder"),
+        "{}",
+        text(&drifted)
+    );
+    let rewritten = cargo(
+        crate_dir,
+        target_dir,
+        &[
+            "test",
+            "--test",
+            "rules",
+            "--",
+            "--ignored",
+            "write_fixtures",
+        ],
+    );
+    assert!(rewritten.status.success(), "{}", text(&rewritten));
+    assert!(
+        text(&rewritten).contains("test write_fixtures ... ok"),
+        "{}",
+        text(&rewritten)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&fixture).expect("fixture"),
+        scaffolded,
+        "write_fixtures writes what rules new wrote"
+    );
 }
 
 #[test]

@@ -193,6 +193,126 @@ fn input_is_validated_before_any_data_is_read() {
     }
 }
 
+/// A settings error in `.trailwarden.toml` names the file, line and column of the key or value
+/// at fault, for unknown ids, unknown keys, values of the wrong type and values the rule
+/// refuses; and all of them are reported at once, before any data is read.
+#[test]
+fn settings_errors_name_the_line_and_column_in_the_configuration() {
+    let cases = [
+        (
+            "fail_on = \"error\"\n\n[settings.TW-KMS-001]\nstrict = true\n",
+            ".trailwarden.toml:4:1: [settings.TW-KMS-001] sets unknown setting `strict`; \
+             its settings are strict_cis",
+        ),
+        (
+            "[rules]\ndisable = []\n\n[settings.TW-KMS-003]\n# the calls to watch\n\
+             operations = [\"Decrypt\", \"Decript\"]\n",
+            ".trailwarden.toml:6:14: [settings.TW-KMS-003] invalid settings: `Decript`",
+        ),
+        (
+            "[settings.TW-KMS-003]\n  operations = \"Decrypt\"\n",
+            ".trailwarden.toml:2:16: [settings.TW-KMS-003] invalid setting `operations`: \
+             invalid type: string \"Decrypt\", expected a sequence",
+        ),
+        (
+            "\n[settings.TW-KMS-999]\n",
+            ".trailwarden.toml:2:11: [settings.TW-KMS-999] no loaded pack has a rule with that id",
+        ),
+        (
+            "settings.TW-KMS-002.max_failures = 10\n",
+            ".trailwarden.toml:1:21: [settings.TW-KMS-002] sets unknown setting `max_failures`",
+        ),
+    ];
+    let missing = "/nonexistent/snapshot.json";
+    for (text, expected) in cases {
+        let tmp = temp_dir("settings-positions");
+        let dir = tmp.path();
+        std::fs::write(dir.join(".trailwarden.toml"), text).expect("config");
+        let output = check_in(dir, &["--snapshot", missing]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}: {message}");
+        assert!(message.contains("before reading any data"), "{message}");
+        assert!(message.contains(expected), "{text}: {message}");
+        assert!(!message.contains(missing), "{message}");
+    }
+
+    // Every problem at once, each at its own place; --config names the file as given.
+    let tmp = temp_dir("settings-positions-all");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("tw.toml"),
+        "[settings.TW-KMS-001]\nstrict = true\n[settings.TW-KMS-003]\noperations = \"x\"\n",
+    )
+    .expect("config");
+    let output = check_in(dir, &["--config", "tw.toml", "--snapshot", missing]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("tw.toml:2:1: [settings.TW-KMS-001] sets unknown setting `strict`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("tw.toml:4:14: [settings.TW-KMS-003] invalid setting `operations`"),
+        "{message}"
+    );
+}
+
+/// The same bad setting reads the same from `.trailwarden.toml` and from `--settings FILE`:
+/// only the place differs (a JSON file has no positions for values).
+#[test]
+fn settings_errors_are_the_same_wherever_settings_come_from() {
+    let tmp = temp_dir("settings-same");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join(".trailwarden.toml"),
+        "[settings.TW-KMS-003]\noperations = \"Decrypt\"\n[settings.TW-KMS-001]\nstrict = 1\n",
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("settings.json"),
+        r#"{"TW-KMS-003": {"operations": "Decrypt"}, "TW-KMS-001": {"strict": 1}}"#,
+    )
+    .expect("settings");
+    let missing = "/nonexistent/snapshot.json";
+    let from_config = stderr(&check_in(dir, &["--snapshot", missing]));
+    let from_file = stderr(&check_in(
+        dir,
+        &[
+            "--snapshot",
+            missing,
+            "--config",
+            "/dev/null",
+            "--settings",
+            "settings.json",
+        ],
+    ));
+    let problems = |message: &str, place: &str| -> Vec<String> {
+        message
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix(place))
+            .map(|rest| rest.split_once(": ").map_or(rest, |(_, p)| p).to_owned())
+            .collect()
+    };
+    let config_problems = problems(&from_config, ".trailwarden.toml:");
+    let file_problems: Vec<String> = from_file
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("settings.json: "))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(config_problems.len(), 2, "{from_config}");
+    assert_eq!(config_problems, file_problems, "{from_config}\n{from_file}");
+
+    std::fs::write(dir.join("broken.json"), "{\n  \"TW-KMS-003\": {,}\n}\n").expect("written");
+    let message = stderr(&check_in(
+        dir,
+        &["--snapshot", missing, "--settings", "broken.json"],
+    ));
+    assert!(
+        message.contains("broken.json:2:18: expected a JSON object of rule ids"),
+        "{message}"
+    );
+}
+
 /// One configuration serves several jobs: settings for a rule that exists but is not selected
 /// are kept (and still checked), not an error.
 #[test]

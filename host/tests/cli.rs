@@ -531,14 +531,17 @@ fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
         text.contains("invalid settings, found before reading any data"),
         "{text}"
     );
-    assert!(text.contains("TW-KMS-003: "), "{text}");
+    assert!(
+        text.contains(&format!("{typo}: [settings.TW-KMS-003] ")),
+        "{text}"
+    );
     assert!(text.contains("`Decript`"), "{text}");
     assert!(stdout(&output).is_empty(), "no report");
 
     let wrong_type = write("type.json", r#"{"TW-KMS-003": {"operations": "Decrypt"}}"#);
     let text = stderr(&check(&wrong_type));
     assert!(
-        text.contains("TW-KMS-003: invalid setting `operations`: invalid type: string \"Decrypt\", expected a sequence"),
+        text.contains(&format!("{wrong_type}: [settings.TW-KMS-003] invalid setting `operations`: invalid type: string \"Decrypt\", expected a sequence")),
         "{text}"
     );
 
@@ -546,7 +549,9 @@ fn settings_file_reaches_the_rule_and_bad_values_name_rule_and_key() {
     let output = check(&unknown);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("has [settings.TW-KMS-999], but no loaded pack has a rule"),
+        stderr(&output).contains(&format!(
+            "{unknown}: [settings.TW-KMS-999] no loaded pack has a rule"
+        )),
         "{}",
         stderr(&output)
     );

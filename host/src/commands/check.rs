@@ -17,6 +17,7 @@ use crate::engine::{self, sanitize_line};
 use crate::glob::glob_match;
 use crate::packs::{self, PackSet};
 use crate::report::{self, CheckReport, RuleEntry, RuleErrorEntry, SnapshotSource};
+use crate::settings::RuleSettings;
 use crate::{baseline, suppress};
 
 /// Runs `check`.
@@ -26,10 +27,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     // setting or a baseline must not cost a whole collection.
     let (loaded, set, selected) = load_rules(args.config.as_deref(), &args.packs, &args.only)?;
     let config = &loaded.config;
-    let mut settings = rule_settings(&set, &config.settings)?;
+    let mut settings = RuleSettings::from_config(&loaded)?;
     // --settings FILE wins over the configuration, rule by rule.
-    settings.extend(read_settings(args.settings.as_deref(), &set)?);
-    check_settings(&set, &settings)?;
+    settings.extend(RuleSettings::from_file(args.settings.as_deref())?);
+    settings.check(&set)?;
+    let settings = settings.into_values();
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     crate::commands::snapshot::check_destination(args.output.as_deref(), "--output")?;
     crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
@@ -256,106 +258,6 @@ fn select_rules(
         })
         .collect())
 }
-
-/// The configuration's `[settings.RULE-ID]` tables as JSON, with their names checked (see
-/// [`check_names`]).
-fn rule_settings(
-    set: &PackSet,
-    settings: &BTreeMap<String, toml::Table>,
-) -> anyhow::Result<Settings> {
-    let mut out = Settings::new();
-    for (id, table) in settings {
-        out.insert(id.clone(), serde_json::to_value(table)?);
-    }
-    check_names(set, &out, "the configuration")?;
-    Ok(out)
-}
-
-/// Checks the names in settings from `origin` against what each rule documents: a rule id no
-/// loaded pack has, or a setting the rule does not have, is an error before anything runs,
-/// whichever source the settings come from. A rule that exists but is not selected (by
-/// `--only` or `[rules]`) keeps its settings: one configuration serves several jobs. Value
-/// types are checked by [`check_settings`].
-fn check_names(set: &PackSet, settings: &Settings, origin: &str) -> anyhow::Result<()> {
-    let rules: Vec<&trailwarden_sdk::RuleMeta> =
-        set.packs.iter().flat_map(|p| &p.meta.rules).collect();
-    for (id, value) in settings {
-        let Some(rule) = rules.iter().find(|r| &r.id == id) else {
-            bail!(
-                "{origin} has [settings.{id}], but no loaded pack has a rule with that id; \
-                 `trailwarden rules list` shows the ids"
-            );
-        };
-        let Some(object) = value.as_object() else {
-            bail!("{origin} gives {id} settings that are not a table of name = value");
-        };
-        let documented: Vec<&str> = rule.settings.iter().map(|s| s.name.as_str()).collect();
-        if let Some(key) = object
-            .keys()
-            .find(|key| !documented.contains(&key.as_str()))
-        {
-            let hint = if documented.is_empty() {
-                "it has no settings".to_owned()
-            } else {
-                format!("its settings are {}", documented.join(", "))
-            };
-            bail!("{origin}: [settings.{id}] sets unknown setting `{key}`; {hint}");
-        }
-    }
-    Ok(())
-}
-
-/// Checks the settings of every rule given some with that rule's own settings type, in the
-/// sandbox, before any data is read (see [`engine::settings_errors`]).
-fn check_settings(
-    set: &PackSet,
-    settings: &BTreeMap<String, serde_json::Value>,
-) -> anyhow::Result<()> {
-    // Every rule given settings, selected or not: a setting kept for another job is still
-    // checked, so that job does not discover the typo later.
-    let jobs = engine::plan(
-        &set.packs,
-        |_, rule| settings.contains_key(&rule.id),
-        settings,
-        None,
-    );
-    if jobs.is_empty() {
-        return Ok(());
-    }
-    let errors = engine::settings_errors(&set.sandbox, &jobs);
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let list: Vec<String> = errors
-        .iter()
-        .map(|(id, message)| format!("  {}: {}", sanitize_line(id), sanitize_line(message)))
-        .collect();
-    bail!(
-        "invalid settings, found before reading any data:\n{}",
-        list.join("\n")
-    )
-}
-
-/// Settings per rule id from `--settings FILE`, with their names checked as the
-/// configuration's are.
-fn read_settings(path: Option<&Path>, set: &PackSet) -> anyhow::Result<Settings> {
-    let Some(path) = path else {
-        return Ok(Settings::new());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading settings {}", path.display()))?;
-    let settings: Settings = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "reading settings {}: expected a JSON object of rule ids, each with an object of \
-             settings",
-            path.display()
-        )
-    })?;
-    check_names(set, &settings, &format!("settings {}", path.display()))?;
-    Ok(settings)
-}
-
-type Settings = std::collections::BTreeMap<String, serde_json::Value>;
 
 /// Runs the selected rules of every pack through the engine's one evaluation path and
 /// gathers the report.

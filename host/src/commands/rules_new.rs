@@ -2,15 +2,17 @@
 //!
 //! The crate depends on `trailwarden-sdk` by path (it is not published yet): by default the
 //! SDK source this binary was built from, else `--sdk-path`. It has its own `[workspace]` table
-//! and a wasm-friendly release profile, a sample rule that checks a requirement on the
-//! monitoring chain, a native test, and fixture cases whose snapshots are built here with the
-//! SDK's [`SnapshotBuilder`], so they always parse with the SDK the crate is written against.
+//! and a wasm-friendly release profile, a `rust-toolchain.toml` that asks rustup for the Rust
+//! this binary was built with and the wasm32 target (so it builds away from this repository), a
+//! sample rule that checks a requirement on the monitoring chain, native tests, and fixture
+//! cases. The fixture snapshots are written by the crate's own builders
+//! (`templates/pack/fixtures.rs`, compiled here too), so the files and the code that describes
+//! them agree, and the crate's tests keep them agreeing.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use trailwarden_sdk::testing::SnapshotBuilder;
 use trailwarden_sdk::testing::cases::{Expectations, ExpectedError, ExpectedFinding};
 use trailwarden_sdk::{Level, Outcome as FindingOutcome};
 
@@ -26,12 +28,18 @@ const README: &str = include_str!("../../templates/pack/README.md.tmpl");
 const LIB_RS: &str = include_str!("../../templates/pack/lib.rs.tmpl");
 const RULE_RS: &str = include_str!("../../templates/pack/key_policy_alarm.rs.tmpl");
 const TEST_RS: &str = include_str!("../../templates/pack/rules_test.rs.tmpl");
+const TOOLCHAIN_TOML: &str = include_str!("../../templates/pack/rust-toolchain.toml.tmpl");
+/// Written as it is: it has no placeholders, since this binary compiles it too.
+const FIXTURES_RS: &str = include_str!("../../templates/pack/fixtures.rs");
 
-/// The filter pattern of the sample rule's passing fixture.
-const KEY_POLICY: &str =
-    r#"{ $.eventSource = "kms.amazonaws.com" && $.eventName = "PutKeyPolicy" }"#;
-/// The same, dropping refused calls: the failing fixture.
-const KEY_POLICY_NO_ERRORS: &str = r#"{ $.eventSource = "kms.amazonaws.com" && $.eventName = "PutKeyPolicy" && $.errorCode NOT EXISTS }"#;
+/// The workspace's own toolchain file, whose channel the pack's `rust-toolchain.toml` pins.
+const WORKSPACE_TOOLCHAIN: &str = include_str!("../../../rust-toolchain.toml");
+
+/// The pack's fixture builders, compiled here so that the snapshots `rules new` writes are
+/// exactly what the crate's `write_fixtures` test would write.
+#[allow(dead_code)] // The constants and `monitored` are for the pack's own tests.
+#[path = "../../templates/pack/fixtures.rs"]
+mod pack_fixtures;
 
 /// Runs `rules new`.
 pub fn run(args: &NewArgs) -> anyhow::Result<Outcome> {
@@ -54,6 +62,8 @@ pub struct Plan {
     pub dir: PathBuf,
     /// The SDK source, absolute.
     pub sdk_path: PathBuf,
+    /// The Rust channel the pack's `rust-toolchain.toml` pins: the workspace's.
+    pub toolchain: String,
 }
 
 impl Plan {
@@ -94,6 +104,7 @@ impl Plan {
             prefix,
             dir,
             sdk_path,
+            toolchain: toolchain_channel()?,
         })
     }
 
@@ -111,12 +122,14 @@ impl Plan {
             .replace("{{PREFIX}}", &self.prefix)
             .replace("{{SDK_PATH}}", &toml_escape(&sdk))
             .replace("{{SDK_VERSION_REQ}}", &requirement)
+            .replace("{{TOOLCHAIN}}", &toml_escape(&self.toolchain))
     }
 
     /// The files, relative to the crate directory, with their contents.
     pub fn files(&self) -> Vec<(PathBuf, String)> {
         let mut files: Vec<(PathBuf, String)> = [
             ("Cargo.toml", CARGO_TOML),
+            ("rust-toolchain.toml", TOOLCHAIN_TOML),
             (".gitignore", GITIGNORE),
             ("README.md", README),
             ("src/lib.rs", LIB_RS),
@@ -126,29 +139,19 @@ impl Plan {
         .into_iter()
         .map(|(path, template)| (PathBuf::from(path), self.fill(template)))
         .collect();
+        files.push((
+            PathBuf::from("tests/fixtures/mod.rs"),
+            FIXTURES_RS.to_owned(),
+        ));
         for (path, text) in self.cases() {
             files.push((Path::new("tests/cases").join(path), text));
         }
         files
     }
 
-    /// The fixture cases: snapshots built with the SDK, and their expectations.
+    /// The fixture cases: snapshots from the pack's own builders, and their expectations.
     fn cases(&self) -> Vec<(String, String)> {
         let account = trailwarden_sdk::events::DEFAULT_ACCOUNT;
-        let monitored = |pattern: &str| {
-            SnapshotBuilder::new()
-                .region("us-east-1")
-                .trail("management-events", "cloudtrail-logs")
-                .monitor(
-                    "cloudtrail-logs",
-                    "kms-key-policy",
-                    pattern,
-                    "security-alerts",
-                )
-                .topic("security-alerts")
-                .region("eu-west-1")
-                .to_json()
-        };
         let id = format!("{}-KMS-001", self.prefix);
         let expected_file = |description: &str, change: &dyn Fn(&mut Expectations)| {
             let mut expected = Expectations {
@@ -162,18 +165,17 @@ impl Plan {
         let settings = |value: serde_json::Value| {
             std::iter::once((id.clone(), value)).collect::<BTreeMap<_, _>>()
         };
-        vec![
-            ("monitored.json".to_owned(), monitored(KEY_POLICY)),
+        let mut cases: Vec<(String, String)> = pack_fixtures::fixtures()
+            .into_iter()
+            .map(|(file, builder)| (file.to_owned(), builder.to_json()))
+            .collect();
+        cases.extend([
             (
                 "monitored.expected.json".to_owned(),
                 expected_file(
                     "PutKeyPolicy, successful or refused, is counted and alarmed in both regions",
                     &|_| {},
                 ),
-            ),
-            (
-                "refused-calls-dropped.json".to_owned(),
-                monitored(KEY_POLICY_NO_ERRORS),
             ),
             (
                 "refused-calls-dropped.expected.json".to_owned(),
@@ -222,7 +224,8 @@ impl Plan {
                     },
                 ),
             ),
-        ]
+        ]);
+        cases
     }
 
     /// Writes the crate. Nothing is written unless every check passed.
@@ -255,12 +258,14 @@ impl Plan {
              trailwarden rules test                                 # the cases through the .wasm, in the sandbox\n  \
              trailwarden check --snapshot account.json --rules target/wasm32-unknown-unknown/release\n\
              \n\
-             If the build says the wasm32-unknown-unknown target is missing: rustup target add wasm32-unknown-unknown\n\
+             rust-toolchain.toml asks rustup for Rust {toolchain} and the wasm32 target; without rustup: \
+             install the wasm32-unknown-unknown target for your Rust.\n\
              The guide: docs/writing-rules.md in the trailwarden repository.\n",
             name = self.name,
             dir = self.dir.display(),
             prefix = self.prefix,
             sdk = self.sdk_path.display(),
+            toolchain = self.toolchain,
         )
     }
 }
@@ -343,6 +348,22 @@ fn sdk_path(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// The channel of the workspace's `rust-toolchain.toml`: the Rust this binary and its SDK are
+/// built and tested with, so the one a new pack is sure to build with.
+fn toolchain_channel() -> anyhow::Result<String> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        toolchain: Toolchain,
+    }
+    #[derive(serde::Deserialize)]
+    struct Toolchain {
+        channel: String,
+    }
+    let file: File = toml::from_str(WORKSPACE_TOOLCHAIN)
+        .context("the rust-toolchain.toml this trailwarden was built with has no channel")?;
+    Ok(file.toolchain.channel)
+}
+
 /// Escapes a string for a TOML basic string.
 fn toml_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
@@ -419,6 +440,66 @@ mod tests {
                 trailwarden_sdk::Snapshot::from_json(text)
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             }
+        }
+    }
+
+    /// The pack builds away from this repository: its toolchain file pins the workspace's
+    /// channel and asks for the wasm32 target.
+    #[test]
+    fn the_pack_pins_the_workspace_toolchain_and_the_wasm_target() {
+        let plan = Plan::new(&args("acme-rules")).expect("plan");
+        let files = plan.files();
+        let text = &files
+            .iter()
+            .find(|(p, _)| p == Path::new("rust-toolchain.toml"))
+            .expect("rust-toolchain.toml")
+            .1;
+        let written: toml::Table = toml::from_str(text).expect("valid TOML");
+        let workspace: toml::Table = toml::from_str(WORKSPACE_TOOLCHAIN).expect("valid TOML");
+        assert_eq!(
+            written["toolchain"]["channel"],
+            workspace["toolchain"]["channel"]
+        );
+        let targets = written["toolchain"]["targets"].as_array().expect("targets");
+        assert!(
+            targets
+                .iter()
+                .any(|t| t.as_str() == Some("wasm32-unknown-unknown")),
+            "{text}"
+        );
+    }
+
+    /// The snapshots written are the builders' output, byte for byte, and the builders'
+    /// file is written as compiled here, so the pack's `fixtures_match_their_builders` test
+    /// passes on a new crate.
+    #[test]
+    fn the_fixture_files_are_what_the_packs_builders_build() {
+        let plan = Plan::new(&args("acme-rules")).expect("plan");
+        let files = plan.files();
+        let file = |name: &str| {
+            files
+                .iter()
+                .find(|(p, _)| p == Path::new(name))
+                .map(|(_, text)| text.clone())
+                .unwrap_or_else(|| panic!("{name} not written"))
+        };
+        let builders = pack_fixtures::fixtures();
+        assert!(!builders.is_empty());
+        for (name, builder) in builders {
+            assert_eq!(
+                file(&format!("tests/cases/{name}")),
+                builder.to_json(),
+                "{name}"
+            );
+        }
+        assert_eq!(file("tests/fixtures/mod.rs"), FIXTURES_RS);
+        let tests = file("tests/rules.rs");
+        for wanted in [
+            "mod fixtures;",
+            "fn write_fixtures()",
+            "fn fixtures_match_their_builders()",
+        ] {
+            assert!(tests.contains(wanted), "{wanted} missing:\n{tests}");
         }
     }
 
