@@ -9,10 +9,18 @@
 //! collected, and [`Section::verified`](crate::snapshot::Section::verified) says which `needs`
 //! to fix rather than blaming the collection.
 //!
+//! Each section knows the SDK release that introduced it ([`SectionName::since`]): a pack is
+//! sent only the keys of sections its SDK knows ([`SectionSet::known_to`],
+//! [`SnapshotView::for_reader`]), because its snapshot model denies unknown fields, and a
+//! section added after the first SDK is optional in a saved snapshot.
+//!
 //! # Adding a section
+//! (`docs/sections.md` has the whole recipe, collector, IAM policy and tests included.)
 //! 1. a variant of [`SectionName`], with its entry in [`SectionName::ALL`] and its name,
-//!    scope and API calls in the `match`es below;
-//! 2. the field in [`RegionSnapshot`] (or [`Snapshot`] for an account-wide section);
+//!    scope, API calls and SDK release in the `match`es below;
+//! 2. the field in [`RegionSnapshot`] (or [`Snapshot`] for an account-wide section), optional
+//!    in saved snapshots (`default = "Section::not_collected"`, `skip_serializing_if =
+//!    "Section::is_not_collected"`);
 //! 3. the compiler then names every other place: [`RegionSnapshot::section`], the
 //!    `with_regional_section!` map, [`SectionRef`], [`SectionData`] and the host's collector
 //!    dispatch are exhaustive `match`es.
