@@ -187,7 +187,12 @@ fn evaluate_native(packs: &[Pack], snapshot: &Snapshot) -> usize {
             .map(|pack| {
                 scope.spawn(move || {
                     let metas: Vec<_> = pack.rules.iter().map(|r| r.meta()).collect();
-                    let run = PackRun::plan(&metas, &BTreeMap::new(), Some(NOW));
+                    let run = PackRun::plan(
+                        &metas,
+                        trailwarden_sdk::SDK_VERSION,
+                        &BTreeMap::new(),
+                        Some(NOW),
+                    );
                     run.run_native(pack, snapshot)
                         .results
                         .iter()

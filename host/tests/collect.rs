@@ -1103,3 +1103,266 @@ fn a_malformed_events_file_is_an_error_naming_it_before_any_call() {
         "files are read before any call: {err}"
     );
 }
+
+/// An account with what the attached-configuration sections read: in us-east-1 a
+/// customer-managed key with rotation on, its own policy and tags, a second one with rotation
+/// off and no tags, and a topic with an access policy; in eu-west-1 one more key. Returns the
+/// ARNs of the two us-east-1 keys and of the topic.
+async fn provision_attached(emulator: &Emulator) -> (String, String, String) {
+    let us = emulator.sdk("us-east-1").await;
+    let eu = emulator.sdk("eu-west-1").await;
+    let kms = aws_sdk_kms::Client::new(&us);
+    let rotated = kms.create_key().send().await.expect("key");
+    let rotated = rotated.key_metadata().expect("metadata");
+    let rotated_arn = rotated.arn().expect("arn").to_owned();
+    kms.enable_key_rotation()
+        .key_id(rotated.key_id())
+        .send()
+        .await
+        .expect("rotation on");
+    kms.put_key_policy()
+        .key_id(rotated.key_id())
+        .policy_name("default")
+        .policy(KEY_POLICY)
+        .send()
+        .await
+        .expect("key policy");
+    let tag = |key: &str, value: &str| {
+        aws_sdk_kms::types::Tag::builder()
+            .tag_key(key)
+            .tag_value(value)
+            .build()
+            .expect("tag")
+    };
+    kms.tag_resource()
+        .key_id(rotated.key_id())
+        .tags(tag("team", "security"))
+        .tags(tag("data", "logs"))
+        .send()
+        .await
+        .expect("tags");
+    let plain = kms.create_key().send().await.expect("key");
+    let plain_arn = plain
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .expect("arn")
+        .to_owned();
+    aws_sdk_kms::Client::new(&eu)
+        .create_key()
+        .send()
+        .await
+        .expect("eu key");
+    let sns = aws_sdk_sns::Client::new(&us);
+    let topic = sns
+        .create_topic()
+        .name("security-alerts")
+        .send()
+        .await
+        .expect("topic");
+    let topic_arn = topic.topic_arn().expect("topic arn").to_owned();
+    sns.set_topic_attributes()
+        .topic_arn(&topic_arn)
+        .attribute_name("Policy")
+        .attribute_value(topic_policy(&topic_arn))
+        .send()
+        .await
+        .expect("topic policy");
+    (rotated_arn, plain_arn, topic_arn)
+}
+
+const KEY_POLICY: &str = r#"{"Version":"2012-10-17","Id":"acme","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}"#;
+
+fn topic_policy(topic_arn: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{"Sid": "CloudWatch", "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
+        "Resource": topic_arn}]})
+    .to_string()
+}
+
+/// Collects `needs` in us-east-1 and eu-west-1 in-process, with the SDK configuration of the
+/// emulator.
+fn collect_sections(
+    emulator: &Emulator,
+    needs: &[trailwarden_sdk::sections::SectionName],
+) -> trailwarden::collect::Collection {
+    use trailwarden::collect::{Plan, aws::AwsOptions, events::EventSources, progress::Progress};
+    let plan = Plan {
+        aws: AwsOptions {
+            profile: None,
+            region: Some("us-east-1".to_owned()),
+            role_arn: None,
+            external_id: None,
+            role_session_name: "trailwarden".to_owned(),
+            call_timeout: Duration::from_secs(20),
+            max_attempts: 2,
+        },
+        regions: vec!["us-east-1".to_owned(), "eu-west-1".to_owned()],
+        needs: needs.iter().copied().collect(),
+        window: (now() - 3600, now()),
+        events: EventSources::default(),
+        redact: true,
+        max_in_flight: 8,
+    };
+    runtime()
+        .block_on(async {
+            let config = emulator.sdk("us-east-1").await;
+            trailwarden::collect::collect(&config, &plan, Progress::hidden()).await
+        })
+        .expect("collected")
+}
+
+#[test]
+fn key_rotation_policy_tags_and_topic_policies_are_collected_when_declared() {
+    use trailwarden_sdk::sections::SectionName;
+    let emulator = Emulator::start();
+    let (rotated, plain, topic) = runtime().block_on(provision_attached(&emulator));
+
+    let needs = [
+        SectionName::KeyRotations,
+        SectionName::KeyPolicies,
+        SectionName::KeyTags,
+        SectionName::TopicPolicies,
+    ];
+    let snapshot = collect_sections(&emulator, &needs).snapshot;
+    let us = snapshot.region("us-east-1").expect("us-east-1");
+    for name in needs {
+        let section = us.section(name).expect("regional");
+        assert!(
+            section.errors().is_empty(),
+            "{name}: {:?}",
+            section.errors()
+        );
+    }
+    // The sections ride on the key listing, but `kmsKeys` itself was not asked for.
+    assert!(us.kms_keys.is_not_collected());
+    assert!(us.topics.is_not_collected());
+
+    let rotation = snapshot
+        .key_rotation(&rotated)
+        .expect("rotation of the rotated key");
+    assert!(rotation.rotation_enabled);
+    let rotation = snapshot
+        .key_rotation(&plain)
+        .expect("rotation of the plain key");
+    assert!(!rotation.rotation_enabled);
+    assert_eq!(us.key_rotations.items.len(), 2, "{:?}", us.key_rotations);
+
+    let policy = snapshot.key_policy(&rotated).expect("policy");
+    assert_eq!(
+        policy.document().expect("JSON"),
+        serde_json::from_str::<Value>(KEY_POLICY).expect("JSON")
+    );
+    assert!(
+        snapshot
+            .key_policy(&plain)
+            .is_some_and(|p| p.document().is_ok()),
+        "the default policy is read too"
+    );
+
+    let tags = snapshot.key_tags(&rotated).expect("tags");
+    assert_eq!(tags.tag("team"), Some("security"));
+    assert_eq!(tags.tag("data"), Some("logs"));
+    assert_eq!(tags.tags.len(), 2);
+    assert!(snapshot.key_tags(&plain).is_some_and(|t| t.tags.is_empty()));
+
+    let topic_policy_read = snapshot.topic_policy(&topic).expect("topic policy");
+    assert_eq!(
+        topic_policy_read.document().expect("JSON")["Statement"][0]["Sid"],
+        "CloudWatch"
+    );
+    let eu = snapshot.region("eu-west-1").expect("eu-west-1");
+    assert_eq!(eu.key_rotations.items.len(), 1, "{:?}", eu.key_rotations);
+
+    // A saved snapshot keeps them and reads back the same.
+    let text = serde_json::to_string(&snapshot).expect("json");
+    assert_eq!(
+        trailwarden_sdk::Snapshot::from_json(&text).expect("parses"),
+        snapshot
+    );
+}
+
+#[test]
+fn a_refused_key_call_is_recorded_and_the_rest_is_read() {
+    use trailwarden_sdk::sections::SectionName;
+    let emulator = Emulator::start();
+    let (rotated, _, topic) = runtime().block_on(provision_attached(&emulator));
+    emulator.inject(Fault::error(
+        "kms",
+        Some("us-east-1"),
+        Some("GetKeyPolicy"),
+        400,
+        "AccessDeniedException",
+    ));
+    let collection = collect_sections(
+        &emulator,
+        &[
+            SectionName::KmsKeys,
+            SectionName::KeyRotations,
+            SectionName::KeyPolicies,
+            SectionName::Topics,
+            SectionName::TopicPolicies,
+        ],
+    );
+    let snapshot = &collection.snapshot;
+    let us = snapshot.region("us-east-1").expect("us-east-1");
+    assert_eq!(
+        us.key_policies.errors.len(),
+        2,
+        "one per key: {:?}",
+        us.key_policies
+    );
+    assert_eq!(us.key_policies.errors[0].operation, "GetKeyPolicy");
+    assert_eq!(us.key_policies.errors[0].code, "AccessDeniedException");
+    assert!(us.key_policies.verified().is_err());
+    let eu = snapshot.region("eu-west-1").expect("eu-west-1");
+    assert!(eu.key_policies.verified().is_ok(), "{:?}", eu.key_policies);
+    assert!(
+        snapshot.key_rotation(&rotated).is_some(),
+        "rotations are still read"
+    );
+    assert!(us.key_rotations.verified().is_ok());
+    assert_eq!(us.kms_keys.items.len(), 2);
+    assert!(us.kms_keys.verified().is_ok());
+    // Topics and their policies from one GetTopicAttributes each.
+    assert!(snapshot.topic_policy(&topic).is_some());
+    assert_eq!(us.topics.items.len(), 1);
+    assert!(
+        collection
+            .summary
+            .problems()
+            .iter()
+            .any(|p| p.contains("allow kms:GetKeyPolicy")),
+        "{:?}",
+        collection.summary.problems()
+    );
+}
+
+#[test]
+fn attached_sections_are_not_collected_unless_a_rule_declares_them() {
+    let emulator = Emulator::start();
+    runtime().block_on(provision_attached(&emulator));
+    let home = temp("attached");
+    let out = home.join("snapshot.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    let us = region(&snapshot, "us-east-1");
+    assert!(
+        !items(&us["kmsKeys"]).is_empty(),
+        "the built-in rules read keys"
+    );
+    for key in ["keyRotations", "keyPolicies", "keyTags", "topicPolicies"] {
+        assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
+    }
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::abi::{ABI_MINOR, Envelope, EvalContext, FailureKind};
 use crate::meta::RuleMeta;
 use crate::rule::Pack;
-use crate::sections::SectionSet;
+use crate::sections::{SectionName, SectionSet};
 use crate::snapshot::{SCHEMA_VERSION, Snapshot};
 
 /// One pack's evaluation: the sections it receives and the context it is called with.
@@ -20,6 +20,10 @@ use crate::snapshot::{SCHEMA_VERSION, Snapshot};
 pub struct PackRun {
     /// The sections the pack receives; the others are withheld.
     pub sections: SectionSet,
+    /// The sections the pack's SDK knows: the only keys its input has (see
+    /// [`SectionSet::known_to`]). A pack built with an older SDK is never sent a section its
+    /// snapshot model would refuse as an unknown field.
+    pub known: SectionSet,
     /// The context: rules, settings, time.
     pub ctx: EvalContext,
     /// Section names the rules declare that this SDK does not know (a pack built with a newer
@@ -28,18 +32,31 @@ pub struct PackRun {
 }
 
 impl PackRun {
-    /// The run of `rules` (the selected rules of one pack, in the order they are to run), with
+    /// The run of `rules` (the selected rules of one pack, in the order they are to run) of a
+    /// pack built with the SDK `sdk_version` ([`crate::meta::PackMeta::sdk_version`]), with
     /// the settings given for them (settings of other rules are not sent) at time `now`.
+    ///
+    /// A rule without `needs` receives every section its SDK knows, not every section of this
+    /// SDK; a section a rule declares is known to its pack whatever the version says, since
+    /// its name compiled.
     pub fn plan<'a>(
         rules: impl IntoIterator<Item = &'a RuleMeta>,
+        sdk_version: &str,
         settings: &BTreeMap<String, serde_json::Value>,
         now: Option<&str>,
     ) -> PackRun {
         let rules: Vec<&RuleMeta> = rules.into_iter().collect();
+        let declared: SectionSet = rules
+            .iter()
+            .flat_map(|rule| rule.needs.iter())
+            .filter_map(|name| SectionName::parse(name))
+            .collect();
+        let known = SectionSet::known_to(sdk_version).union(declared);
         let (sections, unknown_sections) = SectionSet::needed_by(
             rules
                 .iter()
                 .map(|rule| rule.needs.iter().map(String::as_str)),
+            known,
         );
         let ids: Vec<String> = rules.iter().map(|rule| rule.id.clone()).collect();
         let ctx = EvalContext {
@@ -57,14 +74,19 @@ impl PackRun {
         };
         PackRun {
             sections,
+            known,
             ctx,
             unknown_sections,
         }
     }
 
-    /// The pack's input: `snapshot` as compact JSON with the other sections withheld.
+    /// The pack's input: `snapshot` as compact JSON with the other sections withheld, and
+    /// without the keys of sections the pack's SDK does not know.
     pub fn input(&self, snapshot: &Snapshot) -> Result<Vec<u8>, serde_json::Error> {
-        snapshot.view(self.sections).to_json()
+        snapshot
+            .view(self.sections)
+            .for_reader(self.known)
+            .to_json()
     }
 
     /// Runs the plan natively through the same glue the wasm export runs
@@ -94,7 +116,6 @@ impl PackRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sections::SectionName;
 
     fn meta(id: &str, needs: &[&str]) -> RuleMeta {
         serde_json::from_value(serde_json::json!({
@@ -112,7 +133,12 @@ mod tests {
             ("A".to_owned(), serde_json::json!({"x": 1})),
             ("C".to_owned(), serde_json::json!({"y": 2})),
         ]);
-        let run = PackRun::plan([&a, &b], &settings, Some("2026-12-01T00:00:00Z"));
+        let run = PackRun::plan(
+            [&a, &b],
+            crate::SDK_VERSION,
+            &settings,
+            Some("2026-12-01T00:00:00Z"),
+        );
         assert_eq!(
             run.sections,
             [SectionName::Trails, SectionName::KmsKeys]

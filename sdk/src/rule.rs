@@ -417,8 +417,10 @@ impl Pack {
             .rule(id)
             .unwrap_or_else(|| panic!("pack {} has no rule {id}", self.name));
         let meta = rule.meta();
-        let (sections, _) =
-            crate::sections::SectionSet::needed_by([meta.needs.iter().map(String::as_str)]);
+        let (sections, _) = crate::sections::SectionSet::needed_by(
+            [meta.needs.iter().map(String::as_str)],
+            crate::sections::SectionSet::all(),
+        );
         let visible = snapshot.withholding(sections);
         rule.run(&visible, &Ctx::new(id).with_settings(settings))
     }

@@ -9,10 +9,18 @@
 //! collected, and [`Section::verified`](crate::snapshot::Section::verified) says which `needs`
 //! to fix rather than blaming the collection.
 //!
+//! Each section knows the SDK release that introduced it ([`SectionName::since`]): a pack is
+//! sent only the keys of sections its SDK knows ([`SectionSet::known_to`],
+//! [`SnapshotView::for_reader`]), because its snapshot model denies unknown fields, and a
+//! section added after the first SDK is optional in a saved snapshot.
+//!
 //! # Adding a section
+//! (`docs/sections.md` has the whole recipe, collector, IAM policy and tests included.)
 //! 1. a variant of [`SectionName`], with its entry in [`SectionName::ALL`] and its name,
-//!    scope and API calls in the `match`es below;
-//! 2. the field in [`RegionSnapshot`] (or [`Snapshot`] for an account-wide section);
+//!    scope, API calls and SDK release in the `match`es below;
+//! 2. the field in [`RegionSnapshot`] (or [`Snapshot`] for an account-wide section), optional
+//!    in saved snapshots (`default = "Section::not_collected"`, `skip_serializing_if =
+//!    "Section::is_not_collected"`);
 //! 3. the compiler then names every other place: [`RegionSnapshot::section`], the
 //!    `with_regional_section!` map, [`SectionRef`], [`SectionData`] and the host's collector
 //!    dispatch are exhaustive `match`es.
@@ -26,8 +34,9 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::snapshot::{
-    Account, CollectionError, CompositeAlarm, EventRule, Generator, KmsKey, LogGroup, MetricAlarm,
-    MetricFilter, RegionSnapshot, Section, Snapshot, Topic, Trail,
+    Account, CollectionError, CompositeAlarm, EventRule, Generator, KeyPolicy, KeyRotation,
+    KeyTags, KmsKey, LogGroup, MetricAlarm, MetricFilter, RegionSnapshot, Section, Snapshot, Topic,
+    TopicPolicy, Trail,
 };
 
 /// One section of the snapshot, by the name rules use in `needs` and the snapshot uses as its
@@ -52,6 +61,14 @@ pub enum SectionName {
     EventRules,
     /// `kmsKeys`: KMS keys with aliases.
     KmsKeys,
+    /// `keyRotations`: the rotation status of each customer-managed KMS key (SDK 0.2.0).
+    KeyRotations,
+    /// `keyPolicies`: the key policy of each KMS key (SDK 0.2.0).
+    KeyPolicies,
+    /// `keyTags`: the tags of each customer-managed KMS key (SDK 0.2.0).
+    KeyTags,
+    /// `topicPolicies`: the access policy of each SNS topic (SDK 0.2.0).
+    TopicPolicies,
     /// `events`: CloudTrail records, account-wide, for detection rules.
     Events,
 }
@@ -65,9 +82,56 @@ pub enum Scope {
     Account,
 }
 
+/// A `trailwarden-sdk` release, as a pack's metadata names the SDK it was built with
+/// ([`crate::meta::PackMeta::sdk_version`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SdkVersion {
+    /// Major.
+    pub major: u32,
+    /// Minor.
+    pub minor: u32,
+    /// Patch.
+    pub patch: u32,
+}
+
+impl SdkVersion {
+    /// The first SDK release: the sections every pack knows.
+    pub const FIRST: SdkVersion = SdkVersion::new(0, 1, 0);
+
+    /// `major.minor.patch`.
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
+        Self {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// Reads `0.2.0`, `0.2` or `0.2.0-dev` (a pre-release or build suffix counts as its
+    /// release: a pack built from the SDK's source before a release has its sections).
+    /// `None` for anything else.
+    pub fn parse(text: &str) -> Option<SdkVersion> {
+        let core = text.trim().split(['-', '+']).next()?;
+        let mut parts = core.split('.');
+        let mut next = |required: bool| match parts.next() {
+            Some(part) => part.parse::<u32>().ok(),
+            None if required => None,
+            None => Some(0),
+        };
+        let version = SdkVersion::new(next(true)?, next(true)?, next(false)?);
+        parts.next().is_none().then_some(version)
+    }
+}
+
+impl fmt::Display for SdkVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
 impl SectionName {
     /// Every section, in the order the snapshot writes them.
-    pub const ALL: [SectionName; 9] = [
+    pub const ALL: [SectionName; 13] = [
         SectionName::Trails,
         SectionName::LogGroups,
         SectionName::MetricFilters,
@@ -76,6 +140,10 @@ impl SectionName {
         SectionName::Topics,
         SectionName::EventRules,
         SectionName::KmsKeys,
+        SectionName::KeyRotations,
+        SectionName::KeyPolicies,
+        SectionName::KeyTags,
+        SectionName::TopicPolicies,
         SectionName::Events,
     ];
 
@@ -90,6 +158,10 @@ impl SectionName {
             SectionName::Topics => "topics",
             SectionName::EventRules => "eventRules",
             SectionName::KmsKeys => "kmsKeys",
+            SectionName::KeyRotations => "keyRotations",
+            SectionName::KeyPolicies => "keyPolicies",
+            SectionName::KeyTags => "keyTags",
+            SectionName::TopicPolicies => "topicPolicies",
             SectionName::Events => "events",
         }
     }
@@ -118,6 +190,14 @@ impl SectionName {
             }
             SectionName::EventRules => "events:ListRules, events:ListTargetsByRule",
             SectionName::KmsKeys => "kms:ListKeys, kms:DescribeKey, kms:ListAliases",
+            SectionName::KeyRotations => {
+                "kms:ListKeys, kms:DescribeKey, kms:GetKeyRotationStatus (customer-managed keys)"
+            }
+            SectionName::KeyPolicies => "kms:ListKeys, kms:DescribeKey, kms:GetKeyPolicy",
+            SectionName::KeyTags => {
+                "kms:ListKeys, kms:DescribeKey, kms:ListResourceTags (customer-managed keys)"
+            }
+            SectionName::TopicPolicies => "sns:ListTopics, sns:GetTopicAttributes (`Policy`)",
             SectionName::Events => {
                 "cloudtrail:LookupEvents, logs:FilterLogEvents, or CloudTrail log files"
             }
@@ -137,8 +217,43 @@ impl SectionName {
             SectionName::Topics => ("sns", "ListTopics"),
             SectionName::EventRules => ("events", "ListRules"),
             SectionName::KmsKeys => ("kms", "ListKeys"),
+            SectionName::KeyRotations => ("kms", "GetKeyRotationStatus"),
+            SectionName::KeyPolicies => ("kms", "GetKeyPolicy"),
+            SectionName::KeyTags => ("kms", "ListResourceTags"),
+            SectionName::TopicPolicies => ("sns", "GetTopicAttributes"),
             SectionName::Events => ("cloudtrail", "LookupEvents"),
         }
+    }
+
+    /// The SDK release that introduced the section.
+    ///
+    /// A pack receives only the keys of the sections its SDK knows (see [`SectionSet::known_to`]):
+    /// the snapshot model denies unknown fields, so a key a pack's SDK has never heard of would
+    /// make the pack refuse its whole input. Sections after [`SdkVersion::FIRST`] are also
+    /// optional in a saved snapshot (absent reads as not collected, and a not-collected one is
+    /// not written).
+    pub const fn since(self) -> SdkVersion {
+        match self {
+            SectionName::Trails
+            | SectionName::LogGroups
+            | SectionName::MetricFilters
+            | SectionName::MetricAlarms
+            | SectionName::CompositeAlarms
+            | SectionName::Topics
+            | SectionName::EventRules
+            | SectionName::KmsKeys
+            | SectionName::Events => SdkVersion::FIRST,
+            SectionName::KeyRotations
+            | SectionName::KeyPolicies
+            | SectionName::KeyTags
+            | SectionName::TopicPolicies => SdkVersion::new(0, 2, 0),
+        }
+    }
+
+    /// Whether the section came after the first SDK, and so is an optional key: written only
+    /// when it holds something (collected, withheld or failed).
+    pub fn is_optional(self) -> bool {
+        self.since() > SdkVersion::FIRST
     }
 
     /// The section called `name`, if there is one.
@@ -183,6 +298,22 @@ impl SectionSet {
         SectionName::ALL.into_iter().collect()
     }
 
+    /// The sections a pack built with the SDK `sdk_version` knows: those introduced at or
+    /// before it ([`SectionName::since`]). A version that cannot be read is taken as the first
+    /// release, whose sections every pack knows; a newer one knows every section of ours.
+    pub fn known_to(sdk_version: &str) -> SectionSet {
+        let version = SdkVersion::parse(sdk_version).unwrap_or(SdkVersion::FIRST);
+        SectionName::ALL
+            .into_iter()
+            .filter(|section| section.since() <= version)
+            .collect()
+    }
+
+    /// The sections in `self` or in `other`.
+    pub fn union(self, other: SectionSet) -> SectionSet {
+        SectionSet(self.0 | other.0)
+    }
+
     /// Adds `section`.
     pub fn insert(&mut self, section: SectionName) {
         self.0 |= section.bit();
@@ -210,14 +341,17 @@ impl SectionSet {
             .filter(move |section| self.contains(*section))
     }
 
-    /// The union of the sections that rules declaring `needs` read together.
+    /// The union of the sections that rules declaring `needs` read together, for rules whose
+    /// SDK knows the sections `known` ([`SectionSet::known_to`]).
     ///
-    /// A rule that declares nothing gets every section: a pack written without `needs` (or
-    /// before they existed) must not be starved. A name this SDK does not know (a pack built
-    /// with a newer SDK that has more sections) likewise widens the set to everything, because
-    /// withholding what the rule asked for would make it report "could not verify" for data
-    /// that was there. Returns the set and the unknown names, for a warning.
-    pub fn needed_by<'a, I, N>(rules: I) -> (SectionSet, Vec<String>)
+    /// A rule that declares nothing gets every section its SDK knows: a pack written without
+    /// `needs` (or before they existed) must not be starved, nor be sent (or make the host
+    /// collect, with permissions the user never granted) sections it cannot read. A name this
+    /// SDK does not know (a pack built with a newer SDK that has more sections) likewise widens
+    /// the set to `known`, because withholding what the rule asked for would make it report
+    /// "could not verify" for data that was there. Returns the set and the unknown names, for a
+    /// warning.
+    pub fn needed_by<'a, I, N>(rules: I, known: SectionSet) -> (SectionSet, Vec<String>)
     where
         I: IntoIterator<Item = N>,
         N: IntoIterator<Item = &'a str>,
@@ -239,7 +373,7 @@ impl SectionSet {
             }
             everything |= !declared;
         }
-        (if everything { SectionSet::all() } else { set }, unknown)
+        (if everything { set.union(known) } else { set }, unknown)
     }
 }
 
@@ -331,6 +465,14 @@ pub enum SectionRef<'a> {
     EventRules(&'a Section<EventRule>),
     /// `kmsKeys`.
     KmsKeys(&'a Section<KmsKey>),
+    /// `keyRotations`.
+    KeyRotations(&'a Section<KeyRotation>),
+    /// `keyPolicies`.
+    KeyPolicies(&'a Section<KeyPolicy>),
+    /// `keyTags`.
+    KeyTags(&'a Section<KeyTags>),
+    /// `topicPolicies`.
+    TopicPolicies(&'a Section<TopicPolicy>),
 }
 
 impl<'a> SectionRef<'a> {
@@ -345,6 +487,28 @@ impl<'a> SectionRef<'a> {
             SectionRef::Topics(s) => &s.errors,
             SectionRef::EventRules(s) => &s.errors,
             SectionRef::KmsKeys(s) => &s.errors,
+            SectionRef::KeyRotations(s) => &s.errors,
+            SectionRef::KeyPolicies(s) => &s.errors,
+            SectionRef::KeyTags(s) => &s.errors,
+            SectionRef::TopicPolicies(s) => &s.errors,
+        }
+    }
+
+    /// Whether nobody asked for the section ([`Section::is_not_collected`]).
+    pub fn is_not_collected(self) -> bool {
+        match self {
+            SectionRef::Trails(s) => s.is_not_collected(),
+            SectionRef::LogGroups(s) => s.is_not_collected(),
+            SectionRef::MetricFilters(s) => s.is_not_collected(),
+            SectionRef::MetricAlarms(s) => s.is_not_collected(),
+            SectionRef::CompositeAlarms(s) => s.is_not_collected(),
+            SectionRef::Topics(s) => s.is_not_collected(),
+            SectionRef::EventRules(s) => s.is_not_collected(),
+            SectionRef::KmsKeys(s) => s.is_not_collected(),
+            SectionRef::KeyRotations(s) => s.is_not_collected(),
+            SectionRef::KeyPolicies(s) => s.is_not_collected(),
+            SectionRef::KeyTags(s) => s.is_not_collected(),
+            SectionRef::TopicPolicies(s) => s.is_not_collected(),
         }
     }
 }
@@ -360,6 +524,10 @@ impl Serialize for SectionRef<'_> {
             SectionRef::Topics(s) => s.serialize(serializer),
             SectionRef::EventRules(s) => s.serialize(serializer),
             SectionRef::KmsKeys(s) => s.serialize(serializer),
+            SectionRef::KeyRotations(s) => s.serialize(serializer),
+            SectionRef::KeyPolicies(s) => s.serialize(serializer),
+            SectionRef::KeyTags(s) => s.serialize(serializer),
+            SectionRef::TopicPolicies(s) => s.serialize(serializer),
         }
     }
 }
@@ -400,6 +568,22 @@ macro_rules! with_regional_section {
             }
             SectionName::KmsKeys => {
                 let $section = &mut $region.kms_keys;
+                $body
+            }
+            SectionName::KeyRotations => {
+                let $section = &mut $region.key_rotations;
+                $body
+            }
+            SectionName::KeyPolicies => {
+                let $section = &mut $region.key_policies;
+                $body
+            }
+            SectionName::KeyTags => {
+                let $section = &mut $region.key_tags;
+                $body
+            }
+            SectionName::TopicPolicies => {
+                let $section = &mut $region.topic_policies;
                 $body
             }
             SectionName::Events => $account,
@@ -451,6 +635,14 @@ pub enum SectionData {
     EventRules(Section<EventRule>),
     /// `kmsKeys`.
     KmsKeys(Section<KmsKey>),
+    /// `keyRotations`.
+    KeyRotations(Section<KeyRotation>),
+    /// `keyPolicies`.
+    KeyPolicies(Section<KeyPolicy>),
+    /// `keyTags`.
+    KeyTags(Section<KeyTags>),
+    /// `topicPolicies`.
+    TopicPolicies(Section<TopicPolicy>),
 }
 
 impl RegionSnapshot {
@@ -465,6 +657,10 @@ impl RegionSnapshot {
             SectionName::Topics => SectionRef::Topics(&self.topics),
             SectionName::EventRules => SectionRef::EventRules(&self.event_rules),
             SectionName::KmsKeys => SectionRef::KmsKeys(&self.kms_keys),
+            SectionName::KeyRotations => SectionRef::KeyRotations(&self.key_rotations),
+            SectionName::KeyPolicies => SectionRef::KeyPolicies(&self.key_policies),
+            SectionName::KeyTags => SectionRef::KeyTags(&self.key_tags),
+            SectionName::TopicPolicies => SectionRef::TopicPolicies(&self.topic_policies),
             SectionName::Events => return None,
         })
     }
@@ -483,6 +679,10 @@ impl RegionSnapshot {
             topics: Section::not_collected(),
             event_rules: Section::not_collected(),
             kms_keys: Section::not_collected(),
+            key_rotations: Section::not_collected(),
+            key_policies: Section::not_collected(),
+            key_tags: Section::not_collected(),
+            topic_policies: Section::not_collected(),
         };
         for name in sections.iter() {
             snapshot.reset(name, state);
@@ -501,6 +701,21 @@ impl RegionSnapshot {
         )
     }
 
+    /// Marks the regional section `name` as collected, keeping its items and dropping its
+    /// errors (an account-wide name is ignored): what a test builder means by "read, and this is
+    /// what was found".
+    pub fn mark_collected(&mut self, name: SectionName) {
+        with_regional_section!(
+            self,
+            name,
+            |section| {
+                section.collected = true;
+                section.errors.clear();
+            },
+            ()
+        )
+    }
+
     /// Puts a collected section in its place.
     pub fn put(&mut self, data: SectionData) {
         match data {
@@ -512,6 +727,10 @@ impl RegionSnapshot {
             SectionData::Topics(s) => self.topics = s,
             SectionData::EventRules(s) => self.event_rules = s,
             SectionData::KmsKeys(s) => self.kms_keys = s,
+            SectionData::KeyRotations(s) => self.key_rotations = s,
+            SectionData::KeyPolicies(s) => self.key_policies = s,
+            SectionData::KeyTags(s) => self.key_tags = s,
+            SectionData::TopicPolicies(s) => self.topic_policies = s,
         }
     }
 }
@@ -525,10 +744,14 @@ impl Snapshot {
     /// host writes a pack's input with it, and the native test helpers
     /// ([`crate::testing`]) write theirs with it too, so a rule whose `needs` is wrong fails
     /// its tests exactly as it would fail in `trailwarden check`.
+    ///
+    /// Every section's key is written; [`SnapshotView::for_reader`] leaves out those a pack's
+    /// SDK does not know.
     pub fn view(&self, sections: SectionSet) -> SnapshotView<'_> {
         SnapshotView {
             snapshot: self,
             sections,
+            known: SectionSet::all(),
         }
     }
 
@@ -557,9 +780,18 @@ impl Snapshot {
 pub struct SnapshotView<'a> {
     snapshot: &'a Snapshot,
     sections: SectionSet,
+    known: SectionSet,
 }
 
 impl SnapshotView<'_> {
+    /// The view for a reader whose snapshot model has the sections `known` alone (a pack built
+    /// with an older SDK, [`SectionSet::known_to`]): the keys of the other sections are left
+    /// out, shown or withheld, because that model denies unknown fields and would refuse the
+    /// whole input over one key it has never heard of.
+    pub fn for_reader(self, known: SectionSet) -> Self {
+        Self { known, ..self }
+    }
+
     /// The view as compact JSON, the form a pack reads.
     pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
         serde_json::to_vec(self)
@@ -596,6 +828,7 @@ impl Serialize for SnapshotView<'_> {
             .map(|region| RegionView {
                 region,
                 sections: self.sections,
+                known: self.known,
             })
             .collect();
         let events = if self.sections.contains(SectionName::Events) {
@@ -621,6 +854,7 @@ impl Serialize for SnapshotView<'_> {
 struct RegionView<'a> {
     region: &'a RegionSnapshot,
     sections: SectionSet,
+    known: SectionSet,
 }
 
 impl Serialize for RegionView<'_> {
@@ -632,7 +866,15 @@ impl Serialize for RegionView<'_> {
             let Some(section) = self.region.section(name) else {
                 continue;
             };
+            if !self.known.contains(name) {
+                continue;
+            }
             let part = if self.sections.contains(name) {
+                // As `RegionSnapshot` writes it: an optional section nobody asked for is left
+                // out.
+                if name.is_optional() && section.is_not_collected() {
+                    continue;
+                }
                 Part::Shown(section)
             } else {
                 Part::Withheld(name, Some(&self.region.region))
@@ -703,7 +945,7 @@ mod tests {
     /// view fails here.
     #[test]
     fn the_view_writes_exactly_what_the_snapshot_writes() {
-        let mut snapshot = compliant();
+        let mut snapshot = with_new_sections();
         snapshot.errors.push(CollectionError {
             service: "account".to_owned(),
             operation: "ListRegions".to_owned(),
@@ -720,6 +962,175 @@ mod tests {
             serde_json::to_vec(&snapshot).expect("json"),
             "byte for byte"
         );
+    }
+
+    /// The compliant fixture with every section added after the first SDK filled.
+    fn with_new_sections() -> Snapshot {
+        let mut snapshot = compliant();
+        let region = &mut snapshot.regions[0];
+        let key_arn = format!("arn:aws:kms:{}:111122223333:key/k1", region.region);
+        region.key_rotations = Section::of(vec![KeyRotation {
+            key_arn: key_arn.clone(),
+            rotation_enabled: true,
+            rotation_period_in_days: Some(365),
+        }]);
+        region.key_policies = Section::of(vec![KeyPolicy {
+            key_arn: key_arn.clone(),
+            policy: r#"{"Version":"2012-10-17","Statement":[]}"#.to_owned(),
+        }]);
+        region.key_tags = Section::of(vec![KeyTags {
+            key_arn,
+            tags: [("team".to_owned(), "security".to_owned())].into(),
+        }]);
+        region.topic_policies = Section::failed(CollectionError {
+            service: "sns".to_owned(),
+            operation: "GetTopicAttributes".to_owned(),
+            region: Some(region.region.clone()),
+            code: "AuthorizationError".to_owned(),
+            message: String::new(),
+        });
+        snapshot
+    }
+
+    /// The keys each region of a pack's input has.
+    fn region_keys(input: &[u8]) -> Vec<Vec<String>> {
+        let value: serde_json::Value = serde_json::from_slice(input).expect("json");
+        value["regions"]
+            .as_array()
+            .expect("regions")
+            .iter()
+            .map(|region| {
+                let mut keys: Vec<String> = region
+                    .as_object()
+                    .expect("object")
+                    .keys()
+                    .cloned()
+                    .collect();
+                keys.sort();
+                keys
+            })
+            .collect()
+    }
+
+    /// The region keys of SDK 0.1.0's `RegionSnapshot`, which denies any other.
+    const FIRST_SDK_REGION_KEYS: [&str; 9] = [
+        "compositeAlarms",
+        "eventRules",
+        "kmsKeys",
+        "logGroups",
+        "metricAlarms",
+        "metricFilters",
+        "region",
+        "topics",
+        "trails",
+    ];
+
+    fn pack_meta(sdk_version: &str, needs: &[&str]) -> crate::meta::PackMeta {
+        serde_json::from_value(serde_json::json!({
+            "name": "old-pack", "version": "1.0.0", "sdkVersion": sdk_version,
+            "abiMajor": 1, "abiMinor": 0, "snapshotSchema": 1,
+            "rules": [{
+                "id": "OLD-001", "name": "old", "shortDescription": "", "fullDescription": "",
+                "helpMarkdown": "", "level": "warning", "precision": "high", "needs": needs,
+            }],
+        }))
+        .expect("valid metadata")
+    }
+
+    fn input_for(meta: &crate::meta::PackMeta, snapshot: &Snapshot) -> Vec<u8> {
+        let run = crate::evaluation::PackRun::plan(
+            &meta.rules,
+            &meta.sdk_version,
+            &Default::default(),
+            None,
+        );
+        run.input(snapshot).expect("json")
+    }
+
+    /// A pack built with SDK 0.1.0 and no `needs` is sent every section its SDK knows, and
+    /// not one key more, however much the host collected; with `needs` of the first SDK's
+    /// sections, likewise (the new ones are not even written as withheld).
+    #[test]
+    fn a_first_sdk_pack_never_receives_a_section_key_it_does_not_know() {
+        let snapshot = with_new_sections();
+        for needs in [&[][..], &["kmsKeys"][..]] {
+            let input = input_for(&pack_meta("0.1.0", needs), &snapshot);
+            for keys in region_keys(&input) {
+                assert_eq!(keys, FIRST_SDK_REGION_KEYS, "needs {needs:?}");
+            }
+            let parsed =
+                Snapshot::from_json(std::str::from_utf8(&input).expect("utf-8")).expect("parses");
+            assert!(parsed.regions[0].key_rotations.is_not_collected());
+            if needs.is_empty() {
+                assert_eq!(parsed.regions[0].kms_keys, snapshot.regions[0].kms_keys);
+                assert_eq!(parsed.regions[0].trails, snapshot.regions[0].trails);
+            }
+        }
+    }
+
+    /// A pack of this SDK that declares a new section receives it as collected; one that does
+    /// not declare it is told it was withheld; one without `needs` receives it.
+    #[test]
+    fn a_current_pack_receives_the_new_sections_it_declares() {
+        let snapshot = with_new_sections();
+        let declared = input_for(
+            &pack_meta(crate::SDK_VERSION, &["kmsKeys", "keyRotations"]),
+            &snapshot,
+        );
+        let parsed =
+            Snapshot::from_json(std::str::from_utf8(&declared).expect("utf-8")).expect("parses");
+        assert_eq!(
+            parsed.regions[0].key_rotations,
+            snapshot.regions[0].key_rotations
+        );
+        let why = parsed.regions[0]
+            .key_tags
+            .verified()
+            .expect_err("withheld")
+            .to_string();
+        assert!(why.contains("`keyTags` was withheld"), "{why}");
+        // A 0.1.0 pack whose rule declares a new section (it compiled, so its SDK knows it).
+        let old_declaring = input_for(&pack_meta("0.1.0", &["keyRotations"]), &snapshot);
+        let keys = &region_keys(&old_declaring)[0];
+        assert!(keys.contains(&"keyRotations".to_owned()), "{keys:?}");
+        assert!(!keys.contains(&"keyTags".to_owned()), "{keys:?}");
+        let everything = input_for(&pack_meta(crate::SDK_VERSION, &[]), &snapshot);
+        let parsed =
+            Snapshot::from_json(std::str::from_utf8(&everything).expect("utf-8")).expect("parses");
+        assert_eq!(parsed, snapshot);
+    }
+
+    /// A snapshot with the new sections round-trips; one without them writes none of their
+    /// keys, so it reads as before in a host or a pack of the first SDK.
+    #[test]
+    fn saved_snapshots_round_trip_with_and_without_the_new_sections() {
+        let snapshot = with_new_sections();
+        let text = serde_json::to_string(&snapshot).expect("json");
+        assert!(text.contains("\"keyRotations\""), "{text}");
+        assert!(
+            text.contains("\"topicPolicies\""),
+            "a failed section is written"
+        );
+        assert_eq!(Snapshot::from_json(&text).expect("parses"), snapshot);
+        let fixtures =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/snapshots");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&fixtures).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let Ok(snapshot) = Snapshot::from_json(&text) else {
+                continue;
+            };
+            read += 1;
+            let written = serde_json::to_vec(&snapshot).expect("json");
+            for keys in region_keys(&written) {
+                assert_eq!(keys, FIRST_SDK_REGION_KEYS, "{}", path.display());
+            }
+            let again = Snapshot::from_json(std::str::from_utf8(&written).expect("utf-8"))
+                .expect("parses again");
+            assert_eq!(again, snapshot, "{}", path.display());
+        }
+        assert!(read >= 10, "{read} fixtures read");
     }
 
     #[test]
@@ -750,18 +1161,46 @@ mod tests {
     }
 
     #[test]
-    fn needs_are_unioned_and_no_needs_means_everything() {
-        let (set, unknown) = SectionSet::needed_by([vec!["trails", "kmsKeys"], vec!["events"]]);
+    fn needs_are_unioned_and_no_needs_means_everything_the_sdk_knows() {
+        let all = SectionSet::all();
+        let (set, unknown) =
+            SectionSet::needed_by([vec!["trails", "kmsKeys"], vec!["events"]], all);
         assert!(unknown.is_empty());
         assert_eq!(set.to_string(), "trails, kmsKeys, events");
-        let (set, _) = SectionSet::needed_by([vec!["trails"], vec![]]);
+        let (set, _) = SectionSet::needed_by([vec!["trails"], vec![]], all);
+        assert_eq!(set, all, "a rule without needs gets everything");
+        let (set, unknown) = SectionSet::needed_by([vec!["trails", "somethingNew"]], all);
+        assert_eq!(set, all);
+        assert_eq!(unknown, ["somethingNew"]);
+        let first = SectionSet::known_to("0.1.0");
+        let (set, _) = SectionSet::needed_by([vec!["keyTags"], vec![]], first);
         assert_eq!(
             set,
-            SectionSet::all(),
-            "a rule without needs gets everything"
+            first.union([SectionName::KeyTags].into_iter().collect())
         );
-        let (set, unknown) = SectionSet::needed_by([vec!["trails", "somethingNew"]]);
-        assert_eq!(set, SectionSet::all());
-        assert_eq!(unknown, ["somethingNew"]);
+        assert!(!set.contains(SectionName::KeyRotations));
+    }
+
+    #[test]
+    fn sdk_versions_are_read_and_compared() {
+        assert_eq!(SdkVersion::parse("0.2.0"), Some(SdkVersion::new(0, 2, 0)));
+        assert_eq!(SdkVersion::parse("0.2"), Some(SdkVersion::new(0, 2, 0)));
+        assert_eq!(
+            SdkVersion::parse("0.2.0-dev+abc"),
+            Some(SdkVersion::new(0, 2, 0))
+        );
+        assert_eq!(SdkVersion::parse("1.10.3"), Some(SdkVersion::new(1, 10, 3)));
+        for bad in ["", "x", "0", "0.x.1", "0.1.0.4"] {
+            assert_eq!(SdkVersion::parse(bad), None, "{bad}");
+        }
+        assert!(SdkVersion::new(0, 10, 0) > SdkVersion::new(0, 2, 0));
+        let first = SectionSet::known_to("0.1.0");
+        assert_eq!(SectionSet::known_to("garbage"), first);
+        assert_eq!(SectionSet::known_to("0.1.7"), first);
+        assert!(!first.contains(SectionName::KeyRotations));
+        assert!(first.contains(SectionName::Events) && first.contains(SectionName::KmsKeys));
+        assert_eq!(SectionSet::known_to("0.2.0"), SectionSet::all());
+        assert_eq!(SectionSet::known_to("3.0.0"), SectionSet::all());
+        assert_eq!(SectionSet::known_to(crate::SDK_VERSION), SectionSet::all());
     }
 }

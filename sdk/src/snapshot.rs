@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 pub use crate::events::CloudTrailRecord;
 pub use crate::sections::{SectionName, SectionSet};
 
+mod attached;
 mod values;
 
+pub use attached::{KeyPolicy, KeyRotation, KeyTags, TopicPolicy};
 pub use values::{
     AlarmState, ComparisonOperator, ExpirationModel, KeyManager, KeyState, LogGroupClass, Origin,
     RuleState, Statistic, TreatMissingData,
@@ -115,6 +117,34 @@ pub struct RegionSnapshot {
     pub event_rules: Section<EventRule>,
     /// KMS keys, customer-managed and AWS-managed.
     pub kms_keys: Section<KmsKey>,
+    /// The rotation status of each customer-managed KMS key (`keyRotations`, SDK 0.2.0).
+    ///
+    /// This and the sections after it came after the first SDK: absent from a snapshot, they
+    /// read as not collected, and a not-collected one is not written, so a snapshot without
+    /// them reads and writes exactly as before (see [`crate::sections`]).
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub key_rotations: Section<KeyRotation>,
+    /// The key policy of each KMS key (`keyPolicies`, SDK 0.2.0).
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub key_policies: Section<KeyPolicy>,
+    /// The tags of each customer-managed KMS key (`keyTags`, SDK 0.2.0).
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub key_tags: Section<KeyTags>,
+    /// The access policy of each SNS topic (`topicPolicies`, SDK 0.2.0).
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub topic_policies: Section<TopicPolicy>,
 }
 
 /// A list of resources plus the truth about how it was obtained.
@@ -163,6 +193,13 @@ impl<T> Section<T> {
             items: Vec::new(),
             errors: Vec::new(),
         }
+    }
+
+    /// Whether nobody asked for the section: not collected, nothing in it, no marker or error.
+    /// Sections added after the first SDK are left out of a written snapshot in this state, so
+    /// that readers which do not know them are not handed them.
+    pub fn is_not_collected(&self) -> bool {
+        !self.collected && self.items.is_empty() && self.errors.is_empty()
     }
 
     /// A section whose collection failed with `error`.
@@ -879,6 +916,45 @@ impl Snapshot {
                         key.aliases.iter().any(|a| a == &format!("alias/{alias}"))
                     })
             })
+    }
+}
+
+/// Looks up the item of a per-key (or per-topic) section by the resource's ARN, in the region
+/// the ARN names.
+fn by_arn<'a, T>(
+    snapshot: &'a Snapshot,
+    arn: &str,
+    section: impl Fn(&'a RegionSnapshot) -> &'a Section<T>,
+    arn_of: impl Fn(&T) -> &str,
+) -> Option<&'a T> {
+    let region = crate::arn::Arn::parse(arn)?.region;
+    section(snapshot.region(region)?)
+        .items
+        .iter()
+        .find(|item| arn_of(item) == arn)
+}
+
+impl Snapshot {
+    /// The rotation status of the customer-managed key with this ARN ([`KmsKey::arn`]), if
+    /// `keyRotations` lists it. Check `keyRotations` with [`Section::verified`] first: a key
+    /// missing from a section that was not read is not a key without rotation.
+    pub fn key_rotation(&self, key_arn: &str) -> Option<&KeyRotation> {
+        by_arn(self, key_arn, |r| &r.key_rotations, |k| &k.key_arn)
+    }
+
+    /// The key policy of the key with this ARN, if `keyPolicies` lists it.
+    pub fn key_policy(&self, key_arn: &str) -> Option<&KeyPolicy> {
+        by_arn(self, key_arn, |r| &r.key_policies, |k| &k.key_arn)
+    }
+
+    /// The tags of the customer-managed key with this ARN, if `keyTags` lists it.
+    pub fn key_tags(&self, key_arn: &str) -> Option<&KeyTags> {
+        by_arn(self, key_arn, |r| &r.key_tags, |k| &k.key_arn)
+    }
+
+    /// The access policy of the topic with this ARN, if `topicPolicies` lists it.
+    pub fn topic_policy(&self, topic_arn: &str) -> Option<&TopicPolicy> {
+        by_arn(self, topic_arn, |r| &r.topic_policies, |t| &t.topic_arn)
     }
 }
 

@@ -117,6 +117,23 @@ fn the_example_rules_give_the_right_verdicts_in_the_sandbox() {
         verdicts("no-alarm.json", &["ACME-KMS-001"], serde_json::json!({})),
         vec![fail("ACME-KMS-001", "NO_ALARM", None)]
     );
+    // The rotation rule reads `keyRotations` in the sandbox as natively.
+    assert_eq!(
+        verdicts("compliant.json", &["ACME-KMS-002"], serde_json::json!({})),
+        vec![]
+    );
+    assert_eq!(
+        verdicts(
+            "key-rotation-off.json",
+            &["ACME-KMS-002"],
+            serde_json::json!({})
+        ),
+        vec![fail(
+            "ACME-KMS-002",
+            "KEY_ROTATION_DISABLED",
+            Some("us-east-1")
+        )]
+    );
 }
 
 #[test]
@@ -152,7 +169,7 @@ fn rules_test_passes_the_example_cases_through_the_wasm() {
         packs: pack_args(vec![pack_dir("rules-test-pass")]),
     };
     let report = rules_test::test(&args).expect("the cases run");
-    assert_eq!((report.passed, report.failed), (7, 0), "{}", report.text);
+    assert_eq!((report.passed, report.failed), (8, 0), "{}", report.text);
     assert!(
         report
             .text
@@ -166,7 +183,7 @@ fn rules_test_passes_the_example_cases_through_the_wasm() {
         report.text
     );
     assert!(
-        report.text.ends_with("7 passed, 0 failed\n"),
+        report.text.ends_with("8 passed, 0 failed\n"),
         "{}",
         report.text
     );
@@ -315,10 +332,10 @@ fn two_user_packs_declaring_the_same_ids_are_refused() {
         .expect("refused")
         .to_string();
     assert!(
-        error.starts_with("2 rule ids are declared twice"),
+        error.starts_with("3 rule ids are declared twice"),
         "{error}"
     );
-    for id in ["ACME-KMS-001", "ACME-LOGS-001"] {
+    for id in ["ACME-KMS-001", "ACME-LOGS-001", "ACME-KMS-002"] {
         assert!(
             error.contains(&format!(
                 "  {id} is declared by pack acme-security-rules 0.1.0 ({}",

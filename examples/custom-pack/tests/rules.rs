@@ -7,13 +7,14 @@
 
 use acme_security_rules::pack;
 use serde_json::{Value, json};
-use trailwarden_sdk::testing::{SnapshotBuilder, assert_cases};
+use trailwarden_sdk::testing::{SectionName, SnapshotBuilder, assert_cases};
 use trailwarden_sdk::{Finding, Level, Outcome, RuleError};
 
 const FAILED_KMS_CALLS: &str = r#"{ $.eventSource = "kms.amazonaws.com" && $.errorCode = "*" }"#;
 
 /// ACME's account as it should be: a multi-region trail delivering to a log group kept 400
-/// days, failed KMS calls counted and alarmed, the alarm notifying `security-alerts`.
+/// days, failed KMS calls counted and alarmed, the alarm notifying `security-alerts`, the
+/// trail's key rotating (and eu-west-1 without keys, its rotations read and empty).
 fn compliant() -> SnapshotBuilder {
     SnapshotBuilder::new()
         .region("us-east-1")
@@ -29,7 +30,24 @@ fn compliant() -> SnapshotBuilder {
         )
         .topic("security-alerts")
         .topic("platform-alerts")
+        .kms_key("trail-logs-key")
+        .key_rotation("trail-logs-key", true)
         .region("eu-west-1")
+        .collected(SectionName::KeyRotations)
+}
+
+/// An application key that does not rotate, next to an AWS-managed key (which AWS rotates)
+/// and a disabled key, neither of which ACME-KMS-002 judges.
+fn key_rotation_off() -> SnapshotBuilder {
+    compliant()
+        .region("us-east-1")
+        .kms_key("app-data")
+        .key_rotation("app-data", false)
+        .kms_key("aws-sns")
+        .kms_key_manager("aws-sns", "AWS")
+        .kms_key("retired")
+        .key_rotation("retired", false)
+        .kms_key_state("retired", "Disabled")
 }
 
 /// The alarm notifies the platform team's topic instead.
@@ -73,9 +91,73 @@ fn reasons(id: &str, builder: SnapshotBuilder) -> Vec<(Outcome, String, Option<S
 }
 
 #[test]
-fn the_compliant_account_passes_both_rules() {
+fn the_compliant_account_passes_every_rule() {
     assert_eq!(reasons("ACME-KMS-001", compliant()), vec![]);
     assert_eq!(reasons("ACME-LOGS-001", compliant()), vec![]);
+    assert_eq!(reasons("ACME-KMS-002", compliant()), vec![]);
+}
+
+#[test]
+fn a_customer_managed_key_that_does_not_rotate_fails() {
+    let findings = run("ACME-KMS-002", key_rotation_off(), Value::Null).expect("runs");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let finding = &findings[0];
+    assert_eq!(
+        (finding.outcome, finding.reason.as_str()),
+        (Outcome::Fail, "KEY_ROTATION_DISABLED")
+    );
+    assert_eq!(finding.region.as_deref(), Some("us-east-1"));
+    assert_eq!(
+        finding.resource.as_ref().map(|r| r.arn.as_str()),
+        Some("arn:aws:kms:us-east-1:111122223333:key/app-data")
+    );
+    assert!(
+        finding
+            .message
+            .contains("key `app-data` (us-east-1) does not rotate"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
+fn key_rotation_that_was_not_read_is_not_verifiable() {
+    let found = reasons(
+        "ACME-KMS-002",
+        compliant()
+            .region("eu-west-1")
+            .access_denied(SectionName::KeyRotations),
+    );
+    assert_eq!(
+        found,
+        vec![(
+            Outcome::Unverifiable,
+            "KEY_ROTATION_NOT_VERIFIED".to_owned(),
+            Some("eu-west-1".to_owned())
+        )]
+    );
+    // A builder region that never read rotations says so too.
+    let unread = SnapshotBuilder::new().region("us-east-1").kms_key("k");
+    let findings = run("ACME-KMS-002", unread, Value::Null).expect("runs");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(
+        findings[0].message.contains("it was not collected"),
+        "{}",
+        findings[0].message
+    );
+}
+
+/// The rule reads `keyRotations`, which its `needs` declare: without the declaration the
+/// section would be withheld and the rule could verify nothing.
+#[test]
+fn the_rotation_rule_declares_the_section_it_reads() {
+    let meta = pack().meta();
+    let rule = meta
+        .rules
+        .iter()
+        .find(|r| r.id == "ACME-KMS-002")
+        .expect("ACME-KMS-002");
+    assert_eq!(rule.needs, ["kmsKeys", "keyRotations"]);
 }
 
 #[test]
@@ -215,6 +297,7 @@ fn fixtures() -> Vec<(&'static str, SnapshotBuilder)> {
         ("platform-topic.json", platform_topic()),
         ("short-retention.json", short_retention()),
         ("no-alarm.json", no_alarm()),
+        ("key-rotation-off.json", key_rotation_off()),
     ]
 }
 
@@ -241,5 +324,5 @@ fn fixtures_are_up_to_date() {
 #[test]
 fn fixture_cases() {
     let ran = assert_cases(&pack(), concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases"));
-    assert!(ran >= 7, "{ran} cases");
+    assert!(ran >= 8, "{ran} cases");
 }

@@ -80,9 +80,10 @@ async fn collect_region(
 }
 
 /// The calls that fill the regional section `name`, or `None` when another section's calls
-/// fill it too (metric and composite alarms come from one `DescribeAlarms`) or it is not
-/// regional. The match is exhaustive on purpose: a new section does not compile until it says
-/// how it is collected.
+/// fill it too (metric and composite alarms come from one `DescribeAlarms`; the KMS sections
+/// from one task that lists the keys once, [`kms::collect`]; the SNS ones from one
+/// `GetTopicAttributes` per topic, [`sns::collect`]) or it is not regional. The match is
+/// exhaustive on purpose: a new section does not compile until it says how it is collected.
 fn collect_section<'a>(
     caller: &'a Caller,
     config: &'a SdkConfig,
@@ -105,6 +106,8 @@ fn collect_section<'a>(
             parts
         })
     };
+    // The first of `group` that `needs` has starts the group's task; the others ride on it.
+    let starts = |group: &[SectionName]| group.iter().find(|s| needs.contains(**s)) == Some(&name);
     Some(match name {
         SectionName::Trails => Box::pin(async move {
             vec![SectionData::Trails(
@@ -124,21 +127,27 @@ fn collect_section<'a>(
         SectionName::MetricAlarms => alarms(true, needs.contains(SectionName::CompositeAlarms)),
         SectionName::CompositeAlarms if needs.contains(SectionName::MetricAlarms) => return None,
         SectionName::CompositeAlarms => alarms(false, true),
-        SectionName::Topics => Box::pin(async move {
-            vec![SectionData::Topics(
-                sns::topics(caller, config, region, redact).await,
-            )]
-        }),
+        SectionName::Topics | SectionName::TopicPolicies if starts(&sns::SECTIONS) => {
+            Box::pin(sns::collect(caller, config, region, needs, redact))
+        }
+        SectionName::Topics | SectionName::TopicPolicies => return None,
         SectionName::EventRules => Box::pin(async move {
             vec![SectionData::EventRules(
                 eventbridge::rules(caller, config, region).await,
             )]
         }),
-        SectionName::KmsKeys => Box::pin(async move {
-            vec![SectionData::KmsKeys(
-                kms::keys(caller, config, region).await,
-            )]
-        }),
+        SectionName::KmsKeys
+        | SectionName::KeyRotations
+        | SectionName::KeyPolicies
+        | SectionName::KeyTags
+            if starts(&kms::SECTIONS) =>
+        {
+            Box::pin(kms::collect(caller, config, region, needs))
+        }
+        SectionName::KmsKeys
+        | SectionName::KeyRotations
+        | SectionName::KeyPolicies
+        | SectionName::KeyTags => return None,
         // Account-wide: collected once, by `events::collect`.
         SectionName::Events => return None,
     })

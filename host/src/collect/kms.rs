@@ -1,18 +1,25 @@
 //! KMS: every key of the region with its manager, state, origin and imported-material expiry,
-//! and the aliases that name it.
+//! and the aliases that name it; and, when a rule asks, each key's rotation status, policy and
+//! tags ([`kms_attached`](super::kms_attached)).
 //!
 //! AWS-managed keys are kept too: a topic encrypted with `alias/aws/sns` is a finding only if the
 //! rules can see that the alias names an AWS-managed key.
+//!
+//! One task per region fills every KMS section asked for: the per-key sections need the key
+//! list and each key's manager, so `ListKeys` and `DescribeKey` are called once for all of
+//! them. A failure of those calls is recorded in every section it left incomplete.
 
 use std::collections::BTreeMap;
 
 use aws_config::SdkConfig;
 use futures_util::future::join_all;
+use trailwarden_sdk::sections::{SectionData, SectionName, SectionSet};
 use trailwarden_sdk::snapshot::{
     CollectionError, ExpirationModel, KeyManager, KeyState, KmsKey, Origin, Section,
 };
 
 use super::calls::{Caller, Op};
+use super::kms_attached;
 
 /// `kms:ListKeys`.
 pub const LIST_KEYS: Op = Op::new("kms", "ListKeys");
@@ -29,19 +36,95 @@ pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_kms::Client {
     aws_sdk_kms::Client::from_conf(conf)
 }
 
-/// Every key of the region, described, with its aliases.
-pub async fn keys(caller: &Caller, config: &SdkConfig, region: &str) -> Section<KmsKey> {
+/// The KMS sections: the one this module's task fills for all of them.
+pub const SECTIONS: [SectionName; 4] = [
+    SectionName::KmsKeys,
+    SectionName::KeyRotations,
+    SectionName::KeyPolicies,
+    SectionName::KeyTags,
+];
+
+/// Every KMS section of `needs` for the region: `kmsKeys`, `keyRotations`, `keyPolicies`,
+/// `keyTags`, each only if needed.
+pub async fn collect(
+    caller: &Caller,
+    config: &SdkConfig,
+    region: &str,
+    needs: SectionSet,
+) -> Vec<SectionData> {
     let client = client(config, region);
-    let (ids, aliases) = tokio::join!(
-        key_ids(caller, &client, region),
-        aliases(caller, &client, region)
+    let (keys, listing_errors) = described_keys(
+        caller,
+        &client,
+        region,
+        needs.contains(SectionName::KmsKeys),
+    )
+    .await;
+    let customer: Vec<&KmsKey> = keys
+        .items
+        .iter()
+        .filter(|k| k.is_customer_managed())
+        .collect();
+    let attached = |section: SectionName| needs.contains(section).then_some(&listing_errors);
+    let (rotations, policies, tags) = tokio::join!(
+        async {
+            match attached(SectionName::KeyRotations) {
+                Some(errors) => {
+                    Some(kms_attached::rotations(caller, &client, region, &customer, errors).await)
+                }
+                None => None,
+            }
+        },
+        async {
+            match attached(SectionName::KeyPolicies) {
+                Some(errors) => {
+                    Some(kms_attached::policies(caller, &client, region, &keys.items, errors).await)
+                }
+                None => None,
+            }
+        },
+        async {
+            match attached(SectionName::KeyTags) {
+                Some(errors) => {
+                    Some(kms_attached::tags(caller, &client, region, &customer, errors).await)
+                }
+                None => None,
+            }
+        },
     );
+    let mut parts = Vec::new();
+    if needs.contains(SectionName::KmsKeys) {
+        parts.push(SectionData::KmsKeys(keys));
+    }
+    parts.extend(rotations.map(SectionData::KeyRotations));
+    parts.extend(policies.map(SectionData::KeyPolicies));
+    parts.extend(tags.map(SectionData::KeyTags));
+    parts
+}
+
+/// Every key of the region, described, with its aliases when `with_aliases`; and the failures
+/// of listing and describing, which leave the per-key sections incomplete too.
+async fn described_keys(
+    caller: &Caller,
+    client: &aws_sdk_kms::Client,
+    region: &str,
+    with_aliases: bool,
+) -> (Section<KmsKey>, Vec<CollectionError>) {
+    let (ids, aliases) = tokio::join!(key_ids(caller, client, region), async {
+        if with_aliases {
+            aliases(caller, client, region).await
+        } else {
+            (BTreeMap::new(), None)
+        }
+    });
     let mut section = Section::of(Vec::new());
+    let mut listing_errors = Vec::new();
     let (ids, error) = ids;
+    listing_errors.extend(error.clone());
     section.errors.extend(error);
     let (mut aliases, error) = aliases;
     section.errors.extend(error);
-    let described = join_all(ids.iter().map(|id| describe(caller, &client, region, id))).await;
+    let described = join_all(ids.iter().map(|id| describe(caller, client, region, id))).await;
     for key in described {
         match key {
             Ok(Some(mut key)) => {
@@ -49,10 +132,13 @@ pub async fn keys(caller: &Caller, config: &SdkConfig, region: &str) -> Section<
                 section.items.push(key);
             }
             Ok(None) => {}
-            Err(error) => section.errors.push(error),
+            Err(error) => {
+                listing_errors.push(error.clone());
+                section.errors.push(error);
+            }
         }
     }
-    section
+    (section, listing_errors)
 }
 
 async fn key_ids(

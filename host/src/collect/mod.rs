@@ -20,6 +20,7 @@ pub mod events;
 pub mod fanout;
 pub mod files;
 pub mod kms;
+pub mod kms_attached;
 pub mod logs;
 pub mod progress;
 pub mod regions;
@@ -61,6 +62,9 @@ pub const OPERATIONS: &[Op] = &[
     kms::LIST_KEYS,
     kms::DESCRIBE_KEY,
     kms::LIST_ALIASES,
+    kms_attached::GET_KEY_ROTATION_STATUS,
+    kms_attached::GET_KEY_POLICY,
+    kms_attached::LIST_RESOURCE_TAGS,
 ];
 
 /// What to collect, decided by the CLI.

@@ -1,5 +1,6 @@
 //! SNS: topics with their KMS key attribute and their subscriptions (confirmation state
-//! included, endpoints redacted by default).
+//! included, endpoints redacted by default), and, when a rule asks, each topic's access policy
+//! (`topicPolicies`, the `Policy` attribute of the same `GetTopicAttributes` call).
 //!
 //! Snapshots get committed and shared, so e-mail addresses, phone numbers and webhook URLs are
 //! replaced by `<redacted>` unless `--no-redact`. An endpoint that is an ARN (Lambda, SQS,
@@ -8,7 +9,8 @@
 
 use aws_config::SdkConfig;
 use futures_util::future::join_all;
-use trailwarden_sdk::snapshot::{CollectionError, Section, Subscription, Topic};
+use trailwarden_sdk::sections::{SectionData, SectionName, SectionSet};
+use trailwarden_sdk::snapshot::{CollectionError, Section, Subscription, Topic, TopicPolicy};
 
 use super::calls::{Caller, Op};
 
@@ -30,15 +32,24 @@ pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::from_conf(conf)
 }
 
-/// Every topic of the region with its `KmsMasterKeyId` and subscriptions.
-pub async fn topics(
+/// The SNS sections: the one task of this module fills both, with one `GetTopicAttributes`
+/// per topic.
+pub const SECTIONS: [SectionName; 2] = [SectionName::Topics, SectionName::TopicPolicies];
+
+/// Every SNS section of `needs` for the region: `topics` (every topic with its
+/// `KmsMasterKeyId` and subscriptions) and `topicPolicies`, each only if needed.
+pub async fn collect(
     caller: &Caller,
     config: &SdkConfig,
     region: &str,
+    needs: SectionSet,
     redact: bool,
-) -> Section<Topic> {
+) -> Vec<SectionData> {
+    let with_topics = needs.contains(SectionName::Topics);
+    let with_policies = needs.contains(SectionName::TopicPolicies);
     let client = client(config, region);
     let mut section = Section::of(Vec::new());
+    let mut policies = Section::of(Vec::new());
     let mut arns = Vec::new();
     let error = caller
         .walk(
@@ -55,55 +66,94 @@ pub async fn topics(
             },
         )
         .await;
-    section.errors.extend(error);
+    section.errors.extend(error.clone());
+    policies.errors.extend(error);
     let topics = join_all(
         arns.iter()
-            .map(|arn| topic(caller, &client, region, arn, redact)),
+            .map(|arn| topic(caller, &client, region, arn, with_topics, redact)),
     )
     .await;
-    for (topic, errors) in topics {
-        section.items.push(topic);
-        section.errors.extend(errors);
+    for read in topics {
+        match read.attributes {
+            Ok(Some(policy)) => policies.items.push(TopicPolicy {
+                topic_arn: read.topic.topic_arn.clone(),
+                policy,
+            }),
+            Ok(None) => {}
+            Err(error) => policies.errors.push(error),
+        }
+        section.items.push(read.topic);
+        section.errors.extend(read.errors);
     }
-    section
+    let mut parts = Vec::new();
+    if with_topics {
+        parts.push(SectionData::Topics(section));
+    }
+    if with_policies {
+        parts.push(SectionData::TopicPolicies(policies));
+    }
+    parts
 }
 
+/// What was read of one topic.
+struct TopicRead {
+    topic: Topic,
+    /// Failures for `topics`: attributes and subscriptions.
+    errors: Vec<CollectionError>,
+    /// The `Policy` attribute, or the failure of `GetTopicAttributes`, for `topicPolicies`.
+    attributes: Result<Option<String>, CollectionError>,
+}
+
+/// One topic's attributes, and its subscriptions when `with_subscriptions` (`topics` is
+/// needed).
 async fn topic(
     caller: &Caller,
     client: &aws_sdk_sns::Client,
     region: &str,
     arn: &str,
+    with_subscriptions: bool,
     redact: bool,
-) -> (Topic, Vec<CollectionError>) {
+) -> TopicRead {
     let attributes = caller.call(GET_TOPIC_ATTRIBUTES, Some(region), || {
         client.get_topic_attributes().topic_arn(arn).send()
     });
-    let (attributes, subscriptions) = tokio::join!(
-        attributes,
-        subscriptions(caller, client, region, arn, redact)
-    );
+    let (attributes, subscriptions) = tokio::join!(attributes, async {
+        if with_subscriptions {
+            subscriptions(caller, client, region, arn, redact).await
+        } else {
+            (Vec::new(), None)
+        }
+    });
     let mut errors = Vec::new();
-    let kms_master_key_id = match attributes {
-        Ok(output) => output
-            .attributes()
-            .and_then(|attributes| attributes.get("KmsMasterKeyId"))
-            .filter(|key| !key.is_empty())
-            .cloned(),
+    let attribute = |name: &str| {
+        attributes.as_ref().ok().and_then(|output| {
+            output
+                .attributes()
+                .and_then(|attributes| attributes.get(name))
+                .filter(|value| !value.is_empty())
+                .cloned()
+        })
+    };
+    let kms_master_key_id = attribute("KmsMasterKeyId");
+    let policy = attribute("Policy");
+    let attributes = match attributes {
+        Ok(_) => Ok(policy),
         Err(error) => {
-            errors.push(error);
-            None
+            errors.push(error.clone());
+            Err(error)
         }
     };
     let (subscriptions, error) = subscriptions;
     errors.extend(error);
-    (
-        Topic {
+    TopicRead {
+        topic: Topic {
             topic_arn: arn.to_owned(),
             kms_master_key_id,
             subscriptions,
         },
         errors,
-    )
+        attributes,
+    }
 }
 
 async fn subscriptions(

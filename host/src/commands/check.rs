@@ -199,6 +199,7 @@ fn select_rules(
         .flat_map(|pack| {
             pack.meta.rules.iter().map(|meta| RuleEntry {
                 pack: pack.meta.name.clone(),
+                sdk_version: pack.meta.sdk_version.clone(),
                 meta: meta.clone(),
             })
         })

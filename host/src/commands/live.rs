@@ -13,13 +13,20 @@ use crate::report::RuleEntry;
 use trailwarden_sdk::sections::SectionSet;
 
 /// The sections `rules` need, with a warning for names that are not sections (a pack built
-/// with a newer SDK; everything is then collected).
+/// with a newer SDK; everything is then collected). A rule without `needs` needs every
+/// section its pack's SDK knows: a pack built before a section existed never makes the
+/// collector call (and need the permission for) what it cannot read.
 pub fn needs_of(rules: &[RuleEntry]) -> SectionSet {
-    let (needs, unknown) = SectionSet::needed_by(
-        rules
-            .iter()
-            .map(|r| r.meta.needs.iter().map(String::as_str)),
-    );
+    let mut needs = SectionSet::EMPTY;
+    let mut unknown = Vec::new();
+    for rule in rules {
+        let (rule_needs, rule_unknown) = SectionSet::needed_by(
+            [rule.meta.needs.iter().map(String::as_str)],
+            SectionSet::known_to(&rule.sdk_version),
+        );
+        needs = needs.union(rule_needs);
+        unknown.extend(rule_unknown);
+    }
     for name in unknown {
         tracing::warn!(
             "a rule declares it needs `{}`, which is not a snapshot section this trailwarden \

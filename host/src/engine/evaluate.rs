@@ -49,7 +49,7 @@ pub fn plan<'a>(
             if rules.is_empty() {
                 return None;
             }
-            let run = PackRun::plan(rules, settings, now);
+            let run = PackRun::plan(rules, &pack.meta.sdk_version, settings, now);
             if !run.unknown_sections.is_empty() {
                 tracing::warn!(
                     pack = %sanitize_line(&pack.meta.name),
@@ -67,12 +67,12 @@ pub fn plan<'a>(
 /// rules in the order planned. The snapshot is consumed: it is dropped as soon as the inputs
 /// are written.
 pub fn evaluate(sandbox: &Sandbox, jobs: &[PackJob<'_>], snapshot: Snapshot) -> Vec<RuleRun> {
-    // Packs that receive the same sections share one input.
-    let mut kinds: Vec<SectionSet> = Vec::new();
+    // Packs that receive the same sections, and know the same ones, share one input.
+    let mut kinds: Vec<(SectionSet, SectionSet)> = Vec::new();
     let input_of: Vec<usize> = jobs
         .iter()
         .map(|job| {
-            let sections = job.run.sections;
+            let sections = (job.run.sections, job.run.known);
             kinds
                 .iter()
                 .position(|k| *k == sections)
@@ -86,10 +86,11 @@ pub fn evaluate(sandbox: &Sandbox, jobs: &[PackJob<'_>], snapshot: Snapshot) -> 
         let snapshot = &snapshot;
         let handles: Vec<_> = kinds
             .iter()
-            .map(|sections| {
+            .map(|(sections, known)| {
                 scope.spawn(move || {
                     snapshot
                         .view(*sections)
+                        .for_reader(*known)
                         .to_json()
                         .map_err(|e| format!("could not write the snapshot for the pack: {e}"))
                 })

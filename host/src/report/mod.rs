@@ -40,6 +40,9 @@ pub struct BaselineCounts {
 pub struct RuleEntry {
     /// The pack name.
     pub pack: String,
+    /// The `trailwarden-sdk` version the pack was built with: a rule without `needs` reads
+    /// (and has collected) every section that SDK knows, no more.
+    pub sdk_version: String,
     /// The rule's metadata.
     pub meta: RuleMeta,
 }

@@ -8,10 +8,10 @@ use crate::events::{DEFAULT_ACCOUNT, DEFAULT_TIME, uuid};
 use crate::sections::{Scope, SectionState};
 use crate::snapshot::{
     Account, AlarmState, CollectionError, ComparisonOperator, EventRule, EventSelector,
-    EventSelectors, EventTarget, Generator, KeyManager, KeyState, KmsKey, LogGroup, MetricAlarm,
-    MetricFilter, MetricTransformation, Origin, ReadWriteType, RegionSnapshot, RuleState,
-    SCHEMA_VERSION, Section, Snapshot, Statistic, Subscription, Topic, Trail, TrailStatus,
-    TreatMissingData,
+    EventSelectors, EventTarget, Generator, KeyManager, KeyPolicy, KeyRotation, KeyState, KeyTags,
+    KmsKey, LogGroup, MetricAlarm, MetricFilter, MetricTransformation, Origin, ReadWriteType,
+    RegionSnapshot, RuleState, SCHEMA_VERSION, Section, Snapshot, Statistic, Subscription, Topic,
+    TopicPolicy, Trail, TrailStatus, TreatMissingData,
 };
 
 /// The namespace of the metrics [`SnapshotBuilder::monitor`] publishes.
@@ -24,7 +24,11 @@ pub use crate::sections::SectionName;
 ///
 /// Resources go into the region last named with [`region`](Self::region) (the first resource
 /// without a region opens [`crate::events::DEFAULT_REGION`]). Every section of a region is
-/// collected and empty until something is added. Defaults are the healthy case: a trail is
+/// collected and empty until something is added, except the sections added after the first
+/// SDK ([`SectionName::is_optional`]: `keyRotations`, `keyPolicies`, `keyTags`,
+/// `topicPolicies`), which are not collected until something is added to them or
+/// [`collected`](Self::collected) says they were read, so that the fixtures a builder writes
+/// read exactly as before those sections existed. Defaults are the healthy case: a trail is
 /// multi-region, logging, records every management event, validates its logs and delivers to
 /// CloudWatch Logs; an alarm is `Sum >= 1` over 300 s; a topic has one confirmed e-mail
 /// subscription. Break one link with an `edit_*` method and see what a rule says.
@@ -340,6 +344,79 @@ impl SnapshotBuilder {
         self
     }
 
+    /// Records the rotation status of the KMS key with this key id in this region, as
+    /// `GetKeyRotationStatus` gives it: enabled with the default period of 365 days, or
+    /// disabled. `keyRotations` is then collected.
+    ///
+    /// ```
+    /// use trailwarden_sdk::testing::SnapshotBuilder;
+    ///
+    /// let snapshot = SnapshotBuilder::new()
+    ///     .region("eu-west-1")
+    ///     .kms_key("k1")
+    ///     .key_rotation("k1", false)
+    ///     .build();
+    /// let rotation = snapshot.key_rotation("arn:aws:kms:eu-west-1:111122223333:key/k1");
+    /// assert_eq!(rotation.map(|r| r.rotation_enabled), Some(false));
+    /// ```
+    pub fn key_rotation(mut self, key_id: &str, enabled: bool) -> Self {
+        let rotation = KeyRotation {
+            key_arn: self.arn("kms", &format!("key/{key_id}")),
+            rotation_enabled: enabled,
+            rotation_period_in_days: enabled.then_some(365),
+        };
+        let section = &mut self.here().key_rotations;
+        section.collected = true;
+        section.items.retain(|r| r.key_arn != rotation.key_arn);
+        section.items.push(rotation);
+        self
+    }
+
+    /// Records `policy` as the key policy of the KMS key with this key id in this region.
+    /// `keyPolicies` is then collected.
+    pub fn key_policy(mut self, key_id: &str, policy: &Value) -> Self {
+        let item = KeyPolicy {
+            key_arn: self.arn("kms", &format!("key/{key_id}")),
+            policy: policy.to_string(),
+        };
+        let section = &mut self.here().key_policies;
+        section.collected = true;
+        section.items.retain(|p| p.key_arn != item.key_arn);
+        section.items.push(item);
+        self
+    }
+
+    /// Records `tags` (key, value) as the tags of the KMS key with this key id in this
+    /// region. `keyTags` is then collected.
+    pub fn key_tags(mut self, key_id: &str, tags: &[(&str, &str)]) -> Self {
+        let item = KeyTags {
+            key_arn: self.arn("kms", &format!("key/{key_id}")),
+            tags: tags
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        };
+        let section = &mut self.here().key_tags;
+        section.collected = true;
+        section.items.retain(|t| t.key_arn != item.key_arn);
+        section.items.push(item);
+        self
+    }
+
+    /// Records `policy` as the access policy of the topic `name` of this region.
+    /// `topicPolicies` is then collected.
+    pub fn topic_policy(mut self, name: &str, policy: &Value) -> Self {
+        let item = TopicPolicy {
+            topic_arn: self.arn("sns", name),
+            policy: policy.to_string(),
+        };
+        let section = &mut self.here().topic_policies;
+        section.collected = true;
+        section.items.retain(|p| p.topic_arn != item.topic_arn);
+        section.items.push(item);
+        self
+    }
+
     /// Adds an enabled EventBridge rule on the default bus with this event pattern, targeting
     /// the topic `topic` of this region.
     pub fn event_rule(mut self, name: &str, pattern: &Value, topic: &str) -> Self {
@@ -477,6 +554,21 @@ impl SnapshotBuilder {
         self.with_section(section, SectionState::NotCollected)
     }
 
+    /// Marks `section` of this region (of the account, for `events`) as collected, keeping
+    /// what it holds and dropping its errors: a section that was read and found what it holds
+    /// (nothing, if nothing was added). Sections added after the first SDK start not collected
+    /// in a builder; this is how a test says "read, and empty".
+    pub fn collected(mut self, section: SectionName) -> Self {
+        match section.scope() {
+            Scope::Regional => self.here().mark_collected(section),
+            Scope::Account => {
+                self.snapshot.events.collected = true;
+                self.snapshot.events.errors.clear();
+            }
+        }
+        self
+    }
+
     fn with_section(mut self, section: SectionName, state: SectionState) -> Self {
         match section.scope() {
             Scope::Regional => self.here().reset(section, &state),
@@ -592,19 +684,13 @@ fn aws_value<T: DeserializeOwned>(text: &str) -> T {
         .unwrap_or_else(|e| panic!("`{text}` is not a value of this AWS field: {e}"))
 }
 
-/// A region with every section collected and empty.
+/// A region with every section of the first SDK collected and empty, and the later ones not
+/// collected (see [`SnapshotBuilder`]).
 fn empty_region(name: &str) -> RegionSnapshot {
-    RegionSnapshot {
-        region: name.to_owned(),
-        trails: Section::default(),
-        log_groups: Section::default(),
-        metric_filters: Section::default(),
-        metric_alarms: Section::default(),
-        composite_alarms: Section::default(),
-        topics: Section::default(),
-        event_rules: Section::default(),
-        kms_keys: Section::default(),
-    }
+    let first: crate::sections::SectionSet = SectionName::regional()
+        .filter(|section| !section.is_optional())
+        .collect();
+    RegionSnapshot::uniform(name, first, &SectionState::Empty)
 }
 
 /// How another region lists a multi-region trail: no status and no selectors, which are read

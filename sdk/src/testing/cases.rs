@@ -323,7 +323,12 @@ pub fn run_native(pack: &Pack, case: &Case) -> Reported {
             }),
         }
     }
-    let run = PackRun::plan(selected, &case.expected.settings, case.now());
+    let run = PackRun::plan(
+        selected,
+        crate::SDK_VERSION,
+        &case.expected.settings,
+        case.now(),
+    );
     reported.absorb(run.run_native(pack, &case.snapshot));
     reported
 }
