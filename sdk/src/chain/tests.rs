@@ -205,6 +205,21 @@ fn a_filter_that_drops_failed_attempts_fails_on_the_attempt() {
         finding.properties["event"],
         "DisableKey (AccessDeniedException)"
     );
+    // The message names the condition that mattered. It used to name first the other branch of
+    // the `||` ("`$.eventName = ScheduleKeyDeletion` is false"), which held through
+    // `DisableKey` and sent the reader to the wrong term.
+    assert!(
+        finding
+            .message
+            .ends_with("does not match a DisableKey (AccessDeniedException) event: `$.errorCode NOT EXISTS` is false (found \"AccessDeniedException\")"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        !finding.message.contains("ScheduleKeyDeletion` is false"),
+        "{}",
+        finding.message
+    );
 }
 
 #[test]
