@@ -171,6 +171,35 @@ impl Finding {
         self
     }
 
+    /// Attributes the finding to `subject`, the resource it is about, keeping the resource at
+    /// fault as the first related one.
+    ///
+    /// The primary resource locates a finding and is part of its fingerprint. A rule that
+    /// reports per key, where two keys are broken by one shared link (a metric filter both
+    /// rely on), would otherwise give both findings the filter as resource and so one
+    /// fingerprint: code scanning shows one alert, and a baseline or a fix of one key hides the
+    /// other. Attributed to each key, they stay two problems, and the filter is still named.
+    ///
+    /// ```
+    /// use trailwarden_sdk::{Finding, Resource};
+    /// let filter = Resource::new("AWS::Logs::MetricFilter", "arn:…:metric-filter:f", "f");
+    /// let key = Resource::new("AWS::KMS::Key", "arn:aws:kms:us-east-1:111122223333:key/k", "k");
+    /// let finding = Finding::fail("FILTER_DOES_NOT_MATCH", "…").resource(filter.clone()).about(key.clone());
+    /// assert_eq!(finding.resource, Some(key));
+    /// assert_eq!(finding.related, vec![filter]);
+    /// ```
+    pub fn about(mut self, subject: Resource) -> Self {
+        if self.resource.as_ref().is_some_and(|r| r.arn == subject.arn) {
+            return self;
+        }
+        if let Some(at_fault) = self.resource.take() {
+            self.related.insert(0, at_fault);
+        }
+        self.related.retain(|r| r.arn != subject.arn);
+        self.resource = Some(subject);
+        self
+    }
+
     /// Adds a related resource.
     pub fn related(mut self, resource: Resource) -> Self {
         self.related.push(resource);

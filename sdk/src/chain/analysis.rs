@@ -17,8 +17,9 @@ use super::alarm::{Relation, Watch, fires, relation};
 use super::composite::{CompositeRelation, composite_relation};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
-use super::notify::{Notify, alarm_notifies};
+use super::notify::{Notify, action_notifies, alarm_notifies};
 use super::reason;
+use super::trace::{ActionOutcome, Trace};
 use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_verdicts};
 use crate::finding::Resource;
 use crate::pattern::{Pattern, PatternError};
@@ -175,6 +176,10 @@ pub struct EventCoverage {
     pub furthest: Option<Break>,
     /// The furthest path that stopped at missing data, if any did.
     pub unverifiable: Option<Break>,
+    /// Every path followed, complete or broken, in the order they were followed: each alarm,
+    /// topic and subscription on a path, not only the best one. Where `furthest` sums several
+    /// filters up ("none of the 3 metric filters matches"), each filter has its own trace here.
+    pub traces: Vec<Trace>,
 }
 
 impl EventCoverage {
@@ -273,27 +278,70 @@ pub struct Analysis {
 /// assert!(matches!(analysis.regions[1].verdict(), RegionVerdict::Covered));
 /// ```
 pub fn analyse(snapshot: &Snapshot, requirement: &Requirement) -> Analysis {
-    let account = snapshot.account.id.as_str();
     let patterns = Patterns::default();
     let regions = snapshot
         .regions
         .iter()
-        .map(|region| RegionCoverage {
-            region: region.region.clone(),
-            events: requirement
-                .records
-                .iter()
-                .map(|record| {
-                    let record = in_region(record, &region.region, account);
-                    Walk::new(snapshot, requirement, &record, &region.region, &patterns).run()
-                })
-                .collect(),
-        })
+        .map(|region| region_coverage(snapshot, &region.region, requirement, &patterns))
         .collect();
     Analysis {
         requirement: requirement.name.clone(),
-        account: account.to_owned(),
+        account: snapshot.account.id.clone(),
         regions,
+    }
+}
+
+/// [`analyse`] for one region: whether events that happen in `region` reach someone, with the
+/// same paths and breaks the whole analysis gives it. `None` when the snapshot does not list
+/// `region` as enabled, so a misspelt region is never reported as "reaches nobody".
+///
+/// A rule that checks one region (the key's own, a home region) asks only about it, and does
+/// not pay for the others. Trails and alarms elsewhere are still consulted, as the whole
+/// analysis does: a multi-region trail delivers events of every region to its home region.
+///
+/// ```
+/// use trailwarden_sdk::chain::{analyse_region, requirements};
+/// use trailwarden_sdk::testing::SnapshotBuilder;
+///
+/// let snapshot = SnapshotBuilder::new().region("us-east-1").region("eu-west-1").build();
+/// let requirement = requirements::kms_key_changes(&snapshot.account.id);
+/// let coverage = analyse_region(&snapshot, "eu-west-1", &requirement).expect("enabled");
+/// assert_eq!(coverage.region, "eu-west-1");
+/// assert!(!coverage.events[0].is_covered());
+/// assert!(analyse_region(&snapshot, "eu-west-9", &requirement).is_none());
+/// ```
+pub fn analyse_region(
+    snapshot: &Snapshot,
+    region: &str,
+    requirement: &Requirement,
+) -> Option<RegionCoverage> {
+    let region = &snapshot.region(region)?.region;
+    Some(region_coverage(
+        snapshot,
+        region,
+        requirement,
+        &Patterns::default(),
+    ))
+}
+
+/// Every target event of `requirement` in `region`, followed.
+fn region_coverage<'s>(
+    snapshot: &'s Snapshot,
+    region: &'s str,
+    requirement: &'s Requirement,
+    patterns: &Patterns<'s>,
+) -> RegionCoverage {
+    let account = snapshot.account.id.as_str();
+    RegionCoverage {
+        region: region.to_owned(),
+        events: requirement
+            .records
+            .iter()
+            .map(|record| {
+                let record = in_region(record, region, account);
+                Walk::new(snapshot, requirement, &record, region, patterns).run()
+            })
+            .collect(),
     }
 }
 
@@ -328,14 +376,35 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 paths: Vec::new(),
                 furthest: None,
                 unverifiable: None,
+                traces: Vec::new(),
             },
             label,
         }
     }
 
-    /// Records where one path stopped; only the furthest break of each kind is kept.
+    /// Records where one path stopped: as a trace of its own, and as the furthest break of its
+    /// kind if it is.
     fn note(&mut self, stop: Break) {
+        self.trace(stop.clone());
         self.coverage.note(stop);
+    }
+
+    /// Records a path that stopped at `stop` as a trace only: one of several that a summary
+    /// break sums up.
+    fn trace(&mut self, stop: Break) {
+        self.coverage.traces.push(Trace {
+            through: stop.path.clone(),
+            stop: Some(stop),
+            actions: Vec::new(),
+        });
+    }
+
+    /// [`Walk::note`] for a path that got to a firing alarm, with what each action reaches.
+    fn note_with_actions(&mut self, stop: Break, actions: Vec<ActionOutcome>) {
+        self.note(stop);
+        if let Some(trace) = self.coverage.traces.last_mut() {
+            trace.actions = actions;
+        }
     }
 
     fn run(mut self) -> EventCoverage {
@@ -362,7 +431,13 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         for verdict in &verdicts {
             match verdict {
                 TrailVerdict::Records(trail) => self.follow_trail(trail),
-                TrailVerdict::Misses(trail, reason, why) => misses.push((trail, *reason, why)),
+                TrailVerdict::Misses(trail, reason, why) => {
+                    let message = format!("trail `{}` {why}", trail.name);
+                    self.trace(
+                        Break::at(Link::Trail, reason, message).on(Some(trail_resource(trail))),
+                    );
+                    misses.push((trail, *reason, why));
+                }
                 TrailVerdict::Unknown(trail, why) => {
                     let (reason, message) = match trail.owner_account() {
                         Some(owner) if owner != self.snapshot.account.id => (
@@ -414,7 +489,8 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 .iter()
                 .map(|(t, _, _)| trail_resource(t))
                 .collect();
-            self.note(
+            // Each trail's miss is already a trace of its own.
+            self.coverage.note(
                 Break::at(Link::Trail, reason, message)
                     .on(resource)
                     .after(&related),
@@ -498,6 +574,16 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 delivered.account,
             ) {
                 Err(miss) if miss.reason == reason::FILTER_DOES_NOT_MATCH => {
+                    let message = format!(
+                        "metric filter `{}` on log group `{}` {}",
+                        filter.filter_name, group.log_group_name, miss.why
+                    );
+                    self.trace(
+                        Break::at(Link::MetricFilter, miss.reason, message)
+                            .depth(1)
+                            .on(Some(filter_res))
+                            .after(&path),
+                    );
                     unmatched.push((filter, miss))
                 }
                 Err(miss) => {
@@ -561,7 +647,8 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 (message, filter_resource(group, filter))
             };
             let resource = Some(resource);
-            self.note(
+            // Each unmatched filter is already a trace of its own.
+            self.coverage.note(
                 Break::at(Link::MetricFilter, miss.reason, message)
                     .depth(1)
                     .on(resource)
@@ -722,6 +809,14 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             return;
         }
         path.push(alarm_res.clone());
+        let actions: Vec<ActionOutcome> = alarm
+            .alarm_actions
+            .iter()
+            .map(|action| ActionOutcome {
+                action: action.clone(),
+                notify: action_notifies(self.snapshot, action),
+            })
+            .collect();
         let (notify, via) = alarm_reaches(self.snapshot, region, alarm);
         let via_text = via
             .as_ref()
@@ -734,6 +829,13 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 else {
                     return;
                 };
+                let mut through = path.clone();
+                through.extend(via);
+                self.coverage.traces.push(Trace {
+                    through,
+                    stop: None,
+                    actions,
+                });
                 self.coverage.paths.push(CoveringPath {
                     trail: trail.clone(),
                     log_group: log_group.clone(),
@@ -750,11 +852,12 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 );
                 path.extend(via);
                 let resource = topic.clone().or(Some(alarm_res));
-                self.note(
+                self.note_with_actions(
                     Break::at(Link::Notify, reason::NOTIFICATION_UNVERIFIABLE, message)
                         .unverifiable(true)
                         .on(resource)
                         .after(&path),
+                    actions,
                 );
             }
             Notify::Nobody { reason, why, topic } => {
@@ -764,10 +867,11 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 );
                 path.extend(via);
                 let resource = topic.clone().or(Some(alarm_res));
-                self.note(
+                self.note_with_actions(
                     Break::at(Link::Notify, reason, message)
                         .on(resource)
                         .after(&path),
+                    actions,
                 );
             }
         }

@@ -11,7 +11,7 @@ use super::analysis::{Analysis, Break, RegionVerdict};
 use super::reason;
 use super::requirements::is_cis_text;
 use crate::events::CisControl;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Resource};
 
 impl Analysis {
     /// The findings for every region that is not covered: failures, and could-not-verify
@@ -51,6 +51,17 @@ impl Analysis {
             }
         }
         groups.iter().map(|g| g.finding(self)).collect()
+    }
+
+    /// [`Analysis::findings`], each attributed to `subject` (see [`Finding::about`]): for a rule
+    /// that analyses one requirement per resource, such as the events of one KMS key, so that
+    /// two keys broken by one shared filter give two findings with two fingerprints, each on its
+    /// key, with the filter as a related resource.
+    pub fn findings_about(&self, subject: &Resource) -> Vec<Finding> {
+        self.findings()
+            .into_iter()
+            .map(|finding| finding.about(subject.clone()))
+            .collect()
     }
 
     /// For a `strict_cis` setting: a note when covered regions rely only on filters whose text

@@ -216,9 +216,12 @@ fn emit(
 
 /// ": `$.eventName = DisableKeys` is false (found \"DisableKey\")", for at most three failed
 /// conditions, so a reader sees which term to fix; and how many conditions held and failed.
+/// Only the failures that decided the outcome count (see `ConditionOutcome::blamed`): the
+/// other branch of an `||` that held is no reason, and naming it sends the reader to the wrong
+/// term.
 fn failed_conditions(pattern: &Pattern, event: &Value) -> (String, usize, usize) {
     let explanation = pattern.explain(event);
-    let failed: Vec<_> = explanation.conditions.iter().filter(|c| !c.held).collect();
+    let failed: Vec<_> = explanation.causes().collect();
     let shown: Vec<String> = failed
         .iter()
         .take(3)

@@ -8,12 +8,14 @@
 mod alarm;
 mod analysis;
 mod composite;
+mod declared;
 mod findings;
 mod log_group;
 mod metric;
 mod notify;
 pub mod reason;
 pub mod requirements;
+mod trace;
 mod trail;
 
 #[cfg(test)]
@@ -21,16 +23,20 @@ mod tests;
 
 pub use analysis::{
     ALARM_KIND, Analysis, Break, COMPOSITE_ALARM_KIND, CoveringPath, EventCoverage, Link,
-    METRIC_FILTER_KIND, RegionCoverage, RegionVerdict, alarm_resource, analyse, filter_resource,
+    METRIC_FILTER_KIND, RegionCoverage, RegionVerdict, alarm_resource, analyse, analyse_region,
+    filter_resource,
 };
+// Every path followed, broken ones included, for rules that ask about more than the best one.
+pub use trace::{ActionOutcome, Trace};
 
 // The links one by one, for rules that ask something the whole analysis does not answer. The
 // modules stay private: what is re-exported here is the API (and the semver surface); the
 // rest is how the analysis works and may change.
 pub use alarm::{NoFire, Relation, Watch, fires, relation, returned_query};
+pub use declared::{DeclaredMetric, declared_metrics};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
-pub use notify::{Notify, TOPIC_KIND, alarm_notifies, targets_notify};
+pub use notify::{Notify, TOPIC_KIND, action_notifies, alarm_notifies, targets_notify};
 pub use trail::{TRAIL_KIND, TrailVerdict, trail_resource, trail_verdicts};
 
 use serde_json::Value;

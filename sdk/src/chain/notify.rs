@@ -109,7 +109,9 @@ fn best_of(
         })
 }
 
-/// Whom one action ARN reaches.
+/// Whom one action ARN reaches: a topic with its confirmed subscriptions, an automated
+/// response, or why nobody. [`alarm_notifies`] keeps the best of an alarm's actions; this
+/// judges each, so a rule can also see the dead topic next to the live one.
 pub fn action_notifies(snapshot: &Snapshot, action: &str) -> Notify {
     let Some(arn) = Arn::parse(action) else {
         return Notify::Nobody {

@@ -205,6 +205,21 @@ fn a_filter_that_drops_failed_attempts_fails_on_the_attempt() {
         finding.properties["event"],
         "DisableKey (AccessDeniedException)"
     );
+    // The message names the condition that mattered. It used to name first the other branch of
+    // the `||` ("`$.eventName = ScheduleKeyDeletion` is false"), which held through
+    // `DisableKey` and sent the reader to the wrong term.
+    assert!(
+        finding
+            .message
+            .ends_with("does not match a DisableKey (AccessDeniedException) event: `$.errorCode NOT EXISTS` is false (found \"AccessDeniedException\")"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        !finding.message.contains("ScheduleKeyDeletion` is false"),
+        "{}",
+        finding.message
+    );
 }
 
 #[test]
@@ -611,4 +626,210 @@ fn of_several_filters_that_do_not_match_the_closest_is_named() {
         finding.message
     );
     assert_eq!(finding.resource.unwrap().name, "cmk-changes");
+}
+
+fn snapshot_of(account: &Value) -> Snapshot {
+    serde_json::from_value(account.clone()).expect("test snapshot")
+}
+
+#[test]
+fn one_region_is_analysed_as_the_whole_analysis_analyses_it() {
+    let mut account = compliant();
+    home(&mut account)["metricAlarms"]["items"][0]["threshold"] = json!(5.0);
+    let snapshot = snapshot_of(&account);
+    let whole = analyse(&snapshot, &key_changes());
+    for (index, region) in ["us-east-1", "eu-west-1"].into_iter().enumerate() {
+        let one = super::analyse_region(&snapshot, region, &key_changes()).expect("enabled");
+        assert_eq!(one, whole.regions[index], "{region}");
+    }
+    assert_eq!(
+        super::analyse_region(&snapshot, "ap-south-2", &key_changes()),
+        None,
+        "a region the snapshot does not list is no verdict"
+    );
+}
+
+/// A second alarm on the same metric whose topic nobody confirmed, and a second action on the
+/// working alarm to that dead topic: the region is covered, and the broken alarm and topic are
+/// still there to see.
+#[test]
+fn every_alarm_and_topic_on_a_path_is_traced_broken_ones_included() {
+    const DEAD: &str = "arn:aws:sns:us-east-1:111122223333:nobody-listens";
+    let mut account = compliant();
+    let region = home(&mut account);
+    let mut silent = alarm("cmk-changes-silent");
+    silent["alarmActions"] = json!([DEAD]);
+    region["metricAlarms"]["items"][0]["alarmActions"] = json!([TOPIC_ARN, DEAD]);
+    region["metricAlarms"]["items"]
+        .as_array_mut()
+        .expect("alarms")
+        .push(silent);
+    region["topics"]["items"]
+        .as_array_mut()
+        .expect("topics")
+        .push(json!({"topicArn": DEAD, "subscriptions": []}));
+    let snapshot = snapshot_of(&account);
+    let analysis = analyse(&snapshot, &key_changes());
+    assert!(analysis.is_covered());
+    let event = &analysis.regions[0].events[0];
+    assert_eq!(event.paths.len(), 1, "one complete path");
+    assert_eq!(event.traces.len(), 2, "{:#?}", event.traces);
+
+    let complete = &event.traces[0];
+    assert!(complete.is_complete());
+    let names: Vec<&str> = complete.through.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "management-events",
+            "aws-cloudtrail-logs-acme",
+            "cmk-changes",
+            "cmk-changes"
+        ]
+    );
+    let actions: Vec<(&str, bool)> = complete
+        .actions
+        .iter()
+        .map(|a| (a.action.as_str(), a.notify.reaches_someone()))
+        .collect();
+    assert_eq!(actions, [(TOPIC_ARN, true), (DEAD, false)]);
+
+    let broken = &event.traces[1];
+    let stop = broken.stop.as_ref().expect("the silent alarm's path stops");
+    assert_eq!(stop.link, super::Link::Notify);
+    assert_eq!(stop.reason, "TOPIC_NO_CONFIRMED_SUBSCRIPTION");
+    assert_eq!(
+        broken.through.last().map(|r| r.name.as_str()),
+        Some("cmk-changes-silent"),
+        "the alarm fires; the topic is what breaks"
+    );
+    assert_eq!(broken.actions.len(), 1);
+    assert!(matches!(
+        &broken.actions[0].notify,
+        super::Notify::Nobody { topic: Some(topic), .. } if topic.arn == DEAD
+    ));
+}
+
+/// Where the furthest break sums several filters up, each filter keeps a trace of its own.
+#[test]
+fn each_filter_that_misses_has_its_own_trace() {
+    let mut account = compliant();
+    home(&mut account)["metricFilters"]["items"] = json!([
+        {"filterName": "decrypts", "logGroupName": "aws-cloudtrail-logs-acme",
+         "filterPattern": "{ $.eventName = Decrypt }",
+         "metricTransformations": [{"metricName": "Decrypts", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}]},
+        {"filterName": "logins", "logGroupName": "aws-cloudtrail-logs-acme",
+         "filterPattern": "{ $.eventName = ConsoleLogin }",
+         "metricTransformations": [{"metricName": "Logins", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}]}
+    ]);
+    let snapshot = snapshot_of(&account);
+    let analysis = analyse(&snapshot, &key_changes());
+    let event = &analysis.regions[0].events[0];
+    let furthest = event.furthest.as_ref().expect("uncovered");
+    assert!(
+        furthest
+            .message
+            .starts_with("none of the 2 metric filters on log group"),
+        "{}",
+        furthest.message
+    );
+    let stopped_at: Vec<&str> = event
+        .traces
+        .iter()
+        .filter_map(|t| t.stop.as_ref())
+        .filter_map(|b| b.resource.as_ref())
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(stopped_at, ["decrypts", "logins"]);
+    assert!(event.traces.iter().all(|t| t.through.len() == 2));
+}
+
+#[test]
+fn a_filter_declares_its_metrics_without_an_event() {
+    let mut account = compliant();
+    let filter = &mut home(&mut account)["metricFilters"]["items"][0];
+    filter["emitSystemFieldDimensions"] = json!(["@aws.region"]);
+    filter["metricTransformations"] = json!([
+        {"metricName": "CMKEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1",
+         "defaultValue": 0.0, "unit": "Count"},
+        {"metricName": "ByCaller", "metricNamespace": "Acme", "metricValue": "$.readOnly",
+         "dimensions": {"Caller": "$.userIdentity.arn"}}
+    ]);
+    let snapshot = snapshot_of(&account);
+    let filter = &snapshot.regions[0].metric_filters.items[0];
+    let declared = super::declared_metrics(filter);
+    assert_eq!(declared.len(), 2);
+    assert_eq!(declared[0].label(), "CloudTrailMetrics/CMKEventCount");
+    assert_eq!(declared[0].fixed_value(), Some(1.0));
+    assert_eq!(declared[0].default_value, Some(0.0));
+    assert_eq!(declared[0].unit.as_deref(), Some("Count"));
+    let dimensions: Vec<(&str, &str)> = declared[1]
+        .dimensions
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        dimensions,
+        [
+            ("@aws.region", "@aws.region"),
+            ("Caller", "$.userIdentity.arn")
+        ]
+    );
+    assert_eq!(declared[1].fixed_value(), None, "taken from the event");
+    // The same identity the event-driven answer gives, for an event that matches (and whose
+    // `readOnly` is not a number, which only the event could tell: the second transformation
+    // is left out).
+    let mut first_only = filter.clone();
+    first_only.metric_transformations.truncate(1);
+    let emitted = super::emitted_metrics(
+        &first_only,
+        &kms::disable_key("us-east-1", ACCOUNT),
+        "DisableKey",
+        "us-east-1",
+        ACCOUNT,
+    )
+    .expect("the CIS pattern matches DisableKey");
+    assert_eq!(
+        (emitted[0].namespace.as_str(), emitted[0].name.as_str()),
+        (declared[0].namespace.as_str(), declared[0].name.as_str())
+    );
+}
+
+/// A rule that checks each key's events: one shared filter breaks both. Without attribution
+/// both findings carry the filter as resource (one fingerprint); attributed, each is on its key
+/// and names the filter as related.
+#[test]
+fn findings_about_a_resource_are_attributed_to_it() {
+    use crate::finding::Resource;
+    let mut account = compliant();
+    home(&mut account)["metricFilters"]["items"][0]["filterPattern"] =
+        json!("{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKeys }");
+    let snapshot = snapshot_of(&account);
+    let analysis = analyse(&snapshot, &key_changes());
+    let plain = analysis.findings();
+    assert_eq!(plain.len(), 1);
+    let filter = plain[0].resource.clone().expect("the filter is at fault");
+    assert_eq!(filter.name, "cmk-changes");
+
+    let key = Resource::new(
+        "AWS::KMS::Key",
+        "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+    );
+    let about = analysis.findings_about(&key);
+    assert_eq!(about.len(), 1);
+    assert_eq!(about[0].resource.as_ref(), Some(&key));
+    assert_eq!(about[0].related.first(), Some(&filter));
+    assert_eq!(
+        about[0].related.len(),
+        plain[0].related.len() + 1,
+        "nothing else is lost or added"
+    );
+    assert_eq!(
+        (&about[0].reason, &about[0].message, &about[0].region),
+        (&plain[0].reason, &plain[0].message, &plain[0].region)
+    );
+    // Attributing twice, or to the resource already at fault, changes nothing.
+    assert_eq!(about[0].clone().about(key.clone()), about[0]);
+    assert_eq!(plain[0].clone().about(filter), plain[0]);
 }

@@ -2,6 +2,10 @@
 //!
 //! Like the console's "Test pattern", but per condition: every leaf is reported with its span,
 //! its text, whether it held, and (for JSON) the value found at its selector.
+//!
+//! A failed condition is not always a reason the pattern failed: in `(A || B) && C`, with `A`
+//! true, `B` failing did not matter. [`ConditionOutcome::blamed`] marks the failures that did,
+//! so that "why did this filter not match" names `C`, not `B`.
 
 use std::ops::Range;
 
@@ -9,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Family;
-use super::ast::{DelimitedField, DelimitedPattern, JsonExpr, Root};
+use super::ast::{DelimitedExpr, DelimitedField, DelimitedPattern, JsonExpr, Root};
 use super::matcher::{
     align, binding_holds, eval_cond, eval_delimited_expr, eval_json, eval_terms, split_fields,
     term_holds,
@@ -41,6 +45,19 @@ pub struct ConditionOutcome {
     /// The value at the selector (JSON) or the field's text (space-delimited); `None` when
     /// missing or not applicable (terms).
     pub found: Option<Value>,
+    /// Whether this condition is a reason the pattern did not match: it failed, and no
+    /// enclosing `||` held through another branch. False for every condition of a pattern that
+    /// matched. When an `||` fails, each of its branches' failures is blamed: any one of them
+    /// holding would have done.
+    pub blamed: bool,
+}
+
+impl Explanation {
+    /// The conditions to name when saying why the pattern did not match (see
+    /// [`ConditionOutcome::blamed`]); empty when it matched.
+    pub fn causes(&self) -> impl Iterator<Item = &ConditionOutcome> {
+        self.conditions.iter().filter(|c| c.blamed)
+    }
 }
 
 fn slice(src: &str, r: Range<usize>) -> String {
@@ -58,20 +75,32 @@ pub(crate) fn explain_json(src: &str, expr: &JsonExpr, event: &Value) -> Explana
             note: Some("event is not a JSON object, so a JSON pattern cannot match it".into()),
         };
     }
-    collect_json(src, expr, event, &mut conditions);
+    let matched = eval_json(expr, event);
+    collect_json(src, expr, event, !matched, &mut conditions);
     Explanation {
-        matched: eval_json(expr, event),
+        matched,
         family: Family::Json,
         conditions,
         note: None,
     }
 }
 
-fn collect_json(src: &str, expr: &JsonExpr, event: &Value, out: &mut Vec<ConditionOutcome>) {
+/// Collects the leaves of `expr`. `blame` says whether a failure inside `expr` can be a reason
+/// the whole pattern failed: true at the root of a pattern that failed, and passed down only
+/// through nodes that failed themselves (a node that held, such as an `||` with one true
+/// branch, absolves everything under it).
+fn collect_json(
+    src: &str,
+    expr: &JsonExpr,
+    event: &Value,
+    blame: bool,
+    out: &mut Vec<ConditionOutcome>,
+) {
     match expr {
         JsonExpr::And(items, _) | JsonExpr::Or(items, _) => {
+            let blame = blame && !eval_json(expr, event);
             for i in items {
-                collect_json(src, i, event, out);
+                collect_json(src, i, event, blame, out);
             }
         }
         JsonExpr::Cond(c) => {
@@ -81,6 +110,7 @@ fn collect_json(src: &str, expr: &JsonExpr, event: &Value, out: &mut Vec<Conditi
                 text: slice(src, c.span.range()),
                 held,
                 found: found.cloned(),
+                blamed: blame && !held,
             });
         }
     }
@@ -96,19 +126,26 @@ pub(crate) fn explain_text(src: &str, root: &Root, line: &str) -> Explanation {
             note: None,
         },
         Root::Terms(p) => {
+            let matched = eval_terms(p, line);
             let conditions = p
                 .groups
                 .iter()
                 .flat_map(|g| &g.terms)
-                .map(|t| ConditionOutcome {
-                    span: t.span.range(),
-                    text: slice(src, t.span.range()),
-                    held: term_holds(t, line),
-                    found: None,
+                .map(|t| {
+                    let held = term_holds(t, line);
+                    // Terms form an `?`-alternation of conjunctions: when the pattern failed,
+                    // every alternative failed, and each failed term is part of why.
+                    ConditionOutcome {
+                        span: t.span.range(),
+                        text: slice(src, t.span.range()),
+                        held,
+                        found: None,
+                        blamed: !matched && !held,
+                    }
                 })
                 .collect();
             Explanation {
-                matched: eval_terms(p, line),
+                matched,
                 family: Family::Terms,
                 conditions,
                 note: None,
@@ -121,6 +158,7 @@ pub(crate) fn explain_text(src: &str, root: &Root, line: &str) -> Explanation {
                 text: slice(src, r.span.range()),
                 held,
                 found: None,
+                blamed: !held,
             }];
             Explanation {
                 matched: held,
@@ -172,14 +210,7 @@ fn explain_delimited(src: &str, p: &DelimitedPattern, line: &str) -> Explanation
     let mut conditions = Vec::new();
     for f in &p.fields {
         if let DelimitedField::Named { cond: Some(e), .. } = f {
-            eval_delimited_expr(p, e, &binding, &mut |c, held, value| {
-                conditions.push(ConditionOutcome {
-                    span: c.span.range(),
-                    text: slice(src, c.span.range()),
-                    held,
-                    found: value.map(|v| Value::String(v.to_owned())),
-                });
-            });
+            collect_delimited(src, p, e, &binding, !matched, &mut conditions);
         }
     }
     Explanation {
@@ -187,5 +218,35 @@ fn explain_delimited(src: &str, p: &DelimitedPattern, line: &str) -> Explanation
         family: Family::Delimited,
         conditions,
         note: None,
+    }
+}
+
+/// [`collect_json`] for the conditions of one space-delimited slot under `binding`.
+fn collect_delimited(
+    src: &str,
+    p: &DelimitedPattern,
+    expr: &DelimitedExpr,
+    binding: &[Option<&str>],
+    blame: bool,
+    out: &mut Vec<ConditionOutcome>,
+) {
+    match expr {
+        DelimitedExpr::And(items, _) | DelimitedExpr::Or(items, _) => {
+            let blame = blame && !eval_delimited_expr(p, expr, binding, &mut |_, _, _| {});
+            for i in items {
+                collect_delimited(src, p, i, binding, blame, out);
+            }
+        }
+        DelimitedExpr::Cond(_) => {
+            eval_delimited_expr(p, expr, binding, &mut |c, held, value| {
+                out.push(ConditionOutcome {
+                    span: c.span.range(),
+                    text: slice(src, c.span.range()),
+                    held,
+                    found: value.map(|v| Value::String(v.to_owned())),
+                    blamed: blame && !held,
+                });
+            });
+        }
     }
 }

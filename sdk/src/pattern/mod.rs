@@ -32,9 +32,10 @@
 //! )?;
 //! assert!(!pattern.matches(&record), "the refused attempt is dropped");
 //!
-//! // Which condition failed, and on what value.
+//! // Which condition failed, and on what value: `causes()` names the failures that decided,
+//! // never the other branch of an `||` that held.
 //! let explanation = pattern.explain(&record);
-//! let failed = explanation.conditions.iter().find(|c| !c.held).unwrap();
+//! let failed = explanation.causes().next().unwrap();
 //! assert_eq!(failed.text, "$.errorCode NOT EXISTS");
 //! assert_eq!(failed.found, Some(serde_json::json!("AccessDeniedException")));
 //!

@@ -183,3 +183,50 @@ fn explain_reports_each_condition() {
     let ex = p("[a, b]").explain_line("one");
     assert!(!ex.matched && ex.note.is_some());
 }
+
+/// `(A || B) && C` with `A` true and `C` false: `B` failed too, but the pattern got past the
+/// `||`, so only `C` is why it did not match. Every condition is still listed with whether it
+/// held (what `test-pattern` prints); `blamed` and `causes()` name the ones that decided.
+#[test]
+fn explain_does_not_blame_an_or_branch_when_another_branch_held() {
+    const PATTERN: &str = "{ (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) && ($.errorCode NOT EXISTS) }";
+    let mut denied = record("DisableKey");
+    denied["errorCode"] = json!("AccessDeniedException");
+    let ex = p(PATTERN).explain(&denied);
+    assert!(!ex.matched);
+    let failed: Vec<&str> = ex
+        .conditions
+        .iter()
+        .filter(|c| !c.held)
+        .map(|c| c.text.as_str())
+        .collect();
+    // What "the failed conditions" said before: the first one named is an `||` branch that
+    // did not matter, since its sibling held.
+    assert_eq!(
+        failed,
+        [
+            "$.eventName = ScheduleKeyDeletion",
+            "$.errorCode NOT EXISTS"
+        ]
+    );
+    let causes: Vec<&str> = ex.causes().map(|c| c.text.as_str()).collect();
+    assert_eq!(causes, ["$.errorCode NOT EXISTS"]);
+    // When the `||` itself fails, each branch is part of why: either holding would have done.
+    let ex = p(PATTERN).explain(&record("Decrypt"));
+    let causes: Vec<&str> = ex.causes().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        causes,
+        [
+            "$.eventName = DisableKey",
+            "$.eventName = ScheduleKeyDeletion"
+        ]
+    );
+    // A match blames nothing, though a branch failed.
+    let ex = p(PATTERN).explain(&record("DisableKey"));
+    assert!(ex.matched && ex.causes().next().is_none());
+    // The same rule inside a space-delimited slot.
+    let ex =
+        p("[ip, user, status = 4* || status = 5*, bytes > 100]").explain_line("1.2.3.4 - 404 10");
+    let causes: Vec<&str> = ex.causes().map(|c| c.text.as_str()).collect();
+    assert_eq!(causes, ["bytes > 100"]);
+}

@@ -301,6 +301,14 @@ fn check_total(s: &str) {
             p.matches(&record),
             "explain agrees with matches for {s:?}"
         );
+        // A match blames nothing; a JSON pattern that fails blames at least one condition.
+        assert!(
+            !ex.matched || ex.causes().next().is_none(),
+            "a match blames no condition for {s:?}"
+        );
+        if !ex.matched && ex.family == super::Family::Json && ex.note.is_none() {
+            assert!(ex.causes().next().is_some(), "no cause named for {s:?}");
+        }
         let printed = p.to_string();
         if printed.chars().count() <= MAX_PATTERN_CHARS {
             match Pattern::parse(&printed) {
