@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use trailwarden::builtin::BUILTIN_PACKS;
+use trailwarden::commands::rules_test;
 use trailwarden::engine::{self, Limits, LoadedPack, PackOrigin, Sandbox};
 use trailwarden_sdk::testing::{self, Case, Reported, RuleFailure};
 
@@ -41,16 +42,9 @@ fn run_case(sandbox: &Sandbox, pack: &LoadedPack, case: &Case) -> Reported {
         &case.expected.settings,
         case.now(),
     );
-    for run in engine::evaluate(sandbox, &jobs, case.snapshot.clone()) {
-        match run.result {
-            Ok((findings, _dropped)) => reported.findings.extend(findings),
-            Err(failure) => reported.errors.push(RuleFailure {
-                rule: run.rule_id,
-                kind: failure.kind,
-                message: failure.message,
-            }),
-        }
-    }
+    let evaluated = rules_test::evaluate_case(sandbox, &jobs, case);
+    reported.findings.extend(evaluated.findings);
+    reported.errors.extend(evaluated.errors);
     reported
 }
 

@@ -18,7 +18,7 @@ use trailwarden_sdk::testing::{self, Case, Comparison, Reported, RuleFailure};
 
 use crate::Outcome;
 use crate::cli::TestArgs;
-use crate::engine::{self, LoadedPack, sanitize_line};
+use crate::engine::{self, LoadedPack, PackJob, Sandbox, sanitize_line};
 use crate::packs::{self, PackSet};
 
 /// Where cargo puts a pack built with `cargo build --release --target wasm32-unknown-unknown`.
@@ -286,8 +286,15 @@ fn run_case(set: &PackSet, case: &Case, rules: &[String]) -> anyhow::Result<Repo
         &case.expected.settings,
         case.now(),
     );
+    Ok(evaluate_case(&set.sandbox, &jobs, case))
+}
+
+/// `case`'s snapshot through the planned `jobs` in the sandbox, by the engine's one evaluation
+/// path, as what the case's expectations are compared with. The built-in packs' own case
+/// tests use it too, so they are judged exactly as a user's pack is.
+pub fn evaluate_case(sandbox: &Sandbox, jobs: &[PackJob<'_>], case: &Case) -> Reported {
     let mut reported = Reported::default();
-    for run in engine::evaluate(&set.sandbox, &jobs, case.snapshot.clone()) {
+    for run in engine::evaluate(sandbox, jobs, case.snapshot.clone()) {
         for line in &run.logs {
             tracing::info!(rule = %sanitize_line(&run.rule_id), case = %sanitize_line(&case.name), "{}", sanitize_line(line));
         }
@@ -300,7 +307,7 @@ fn run_case(set: &PackSet, case: &Case, rules: &[String]) -> anyhow::Result<Repo
             }),
         }
     }
-    Ok(reported)
+    reported
 }
 
 fn default_level(set: &PackSet, id: &str) -> Option<Level> {

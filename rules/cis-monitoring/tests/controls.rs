@@ -2,17 +2,24 @@
 //! differently passes, a pattern missing one event fails naming it, and an alarm that one event
 //! cannot fire fails at the alarm.
 
-use std::path::PathBuf;
-
 use serde_json::{Value, json};
 use trailwarden_rules_cis_monitoring::pack;
 use trailwarden_sdk::events::{CIS_CONTROLS, CisControl};
+use trailwarden_sdk::testing::{SnapshotBuilder, assert_cases};
 use trailwarden_sdk::{Finding, Level, Outcome, Snapshot};
 
-fn fixture() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/snapshots/cis-monitoring-compliant.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture exists")).expect("JSON")
+const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases");
+
+/// The CIS baseline: the shared fixture every control passes on, as a builder to break.
+fn baseline() -> SnapshotBuilder {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/snapshots/cis-monitoring-compliant.json"
+    );
+    let text = std::fs::read_to_string(path).expect("fixture exists");
+    // The monitoring lives in us-east-1, where edits below apply.
+    SnapshotBuilder::from_snapshot(Snapshot::from_json(&text).expect("fixture parses"))
+        .region("us-east-1")
 }
 
 fn rule_id(control: &CisControl) -> String {
@@ -29,23 +36,24 @@ fn names(control: &CisControl) -> String {
     }
 }
 
-fn run(control: &CisControl, account: &Value, settings: Value) -> Vec<Finding> {
-    let snapshot = Snapshot::from_json(&account.to_string()).expect("parses");
+fn run(control: &CisControl, account: SnapshotBuilder, settings: Value) -> Vec<Finding> {
     pack()
-        .run_rule(&rule_id(control), &snapshot, settings)
+        .run_rule(&rule_id(control), &account.build(), settings)
         .expect("rule runs")
 }
 
 /// The baseline with only `control`'s filter left, its pattern replaced by `pattern`, so that
 /// no other control's filter can catch the events.
-fn with_pattern(control: &CisControl, pattern: &str) -> Value {
-    let mut account = fixture();
-    let filters = account["regions"][0]["metricFilters"]["items"]
-        .as_array_mut()
-        .expect("filters");
-    filters.retain(|f| f["filterName"] == names(control).as_str());
-    filters[0]["filterPattern"] = json!(pattern);
-    account
+fn with_pattern(control: &CisControl, pattern: &str) -> SnapshotBuilder {
+    let name = names(control);
+    baseline()
+        .edit_region(|region| {
+            region
+                .metric_filters
+                .items
+                .retain(|f| f.filter_name == name)
+        })
+        .edit_filter(&name, |filter| filter.filter_pattern = pattern.to_owned())
 }
 
 /// A pattern with the control's meaning written another way: terms reversed, values quoted
@@ -96,17 +104,12 @@ fn event_list_pattern<'a>(control: &CisControl, names: impl Iterator<Item = &'a 
     }
 }
 
+/// Whole snapshots and what the pack must report on them, run here natively and through the
+/// embedded .wasm by the host's `builtin_cases` test, as a user's pack is tested.
 #[test]
-fn the_compliant_account_passes_the_whole_pack() {
+fn fixture_cases() {
     assert_eq!(pack().rules.len(), 15);
-    for control in &CIS_CONTROLS {
-        assert_eq!(
-            run(control, &fixture(), Value::Null),
-            vec![],
-            "{}",
-            control.id
-        );
-    }
+    assert!(assert_cases(&pack(), CASES) >= 1);
 }
 
 #[test]
@@ -114,12 +117,12 @@ fn the_cis_pattern_passes_each_control() {
     for control in &CIS_CONTROLS {
         let account = with_pattern(control, control.pattern);
         assert_eq!(
-            run(control, &account, Value::Null),
+            run(control, account.clone(), Value::Null),
             vec![],
             "{}",
             control.id
         );
-        let strict = run(control, &account, json!({"strict_cis": true}));
+        let strict = run(control, account, json!({"strict_cis": true}));
         assert_eq!(strict, vec![], "{}: the CIS text itself", control.id);
     }
 }
@@ -129,12 +132,12 @@ fn an_equivalent_pattern_passes_and_strict_cis_says_why_security_hub_disagrees()
     for control in &CIS_CONTROLS {
         let account = with_pattern(control, &equivalent(control));
         assert_eq!(
-            run(control, &account, Value::Null),
+            run(control, account.clone(), Value::Null),
             vec![],
             "{}",
             control.id
         );
-        let strict = run(control, &account, json!({"strict_cis": true}));
+        let strict = run(control, account, json!({"strict_cis": true}));
         assert_eq!(strict.len(), 1, "{}: {strict:#?}", control.id);
         assert_eq!(strict[0].reason, "PATTERN_NOT_CIS_TEXT");
         assert_eq!(strict[0].level, Some(Level::Note));
@@ -148,7 +151,7 @@ fn an_equivalent_pattern_passes_and_strict_cis_says_why_security_hub_disagrees()
 fn a_pattern_missing_one_event_fails_naming_it() {
     for control in &CIS_CONTROLS {
         let (pattern, missed) = missing_one(control);
-        let found = run(control, &with_pattern(control, &pattern), Value::Null);
+        let found = run(control, with_pattern(control, &pattern), Value::Null);
         assert_eq!(found.len(), 1, "{}: {found:#?}", control.id);
         assert_eq!(found[0].outcome, Outcome::Fail);
         assert_eq!(
@@ -171,17 +174,11 @@ fn an_alarm_one_event_cannot_fire_fails_at_the_alarm() {
     for control in &CIS_CONTROLS {
         // Only this control's filter: a failed console sign-in without MFA is also caught by
         // the 4.2 filter, and rightly so, which would mask the broken 4.6 alarm.
-        let mut account = with_pattern(control, control.pattern);
-        let alarms = account["regions"][0]["metricAlarms"]["items"]
-            .as_array_mut()
-            .expect("alarms");
-        let alarm = alarms
-            .iter_mut()
-            .find(|a| a["alarmName"] == names(control).as_str())
-            .expect("alarm exists");
-        alarm["datapointsToAlarm"] = json!(2);
-        alarm["evaluationPeriods"] = json!(3);
-        let found = run(control, &account, Value::Null);
+        let account = with_pattern(control, control.pattern).edit_alarm(&names(control), |alarm| {
+            alarm.datapoints_to_alarm = Some(2);
+            alarm.evaluation_periods = 3;
+        });
+        let found = run(control, account, Value::Null);
         assert_eq!(found.len(), 1, "{}: {found:#?}", control.id);
         assert_eq!(
             found[0].reason, "ALARM_NEEDS_SEVERAL_PERIODS",
