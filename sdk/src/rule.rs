@@ -416,13 +416,14 @@ impl Pack {
         let rule = self
             .rule(id)
             .unwrap_or_else(|| panic!("pack {} has no rule {id}", self.name));
-        let meta = rule.meta();
-        let (sections, _) = crate::sections::SectionSet::needed_by(
-            [meta.needs.iter().map(String::as_str)],
-            crate::sections::SectionSet::all(),
-        );
-        let visible = snapshot.withholding(sections);
-        rule.run(&visible, &Ctx::new(id).with_settings(settings))
+        let ctx = Ctx::new(id).with_settings(settings);
+        // The attribute's typed `needs`, as the plan reads them: none declared means every
+        // section, and then nothing is withheld and the snapshot need not be copied.
+        let sections: crate::sections::SectionSet = rule.spec.needs.iter().copied().collect();
+        if sections.is_empty() || sections == crate::sections::SectionSet::all() {
+            return rule.run(snapshot, &ctx);
+        }
+        rule.run(&snapshot.withholding(sections), &ctx)
     }
 
     /// Settings per rule id, validated; the errors name the rule.

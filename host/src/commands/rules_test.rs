@@ -60,9 +60,15 @@ pub fn test(args: &TestArgs) -> anyhow::Result<TestReport> {
     if pack_args.rule_dirs.is_empty() {
         pack_args.rule_dirs.push(default_pack_dir(&args.dir)?);
     }
+    // The crate's sources are walked once, whatever the number of packs to compare.
+    let newest = newest_source(&args.dir);
     for dir in &pack_args.rule_dirs {
         for wasm in packs::list_wasm(dir)? {
-            if let Some(newer) = newer_source(&args.dir, &wasm) {
+            let built = std::fs::metadata(&wasm).and_then(|m| m.modified()).ok();
+            let stale = newest
+                .as_ref()
+                .filter(|(changed, _)| built.is_some_and(|built| *changed > built));
+            if let Some((_, newer)) = stale {
                 bail!(
                     "{} is older than {}: it would test the pack as it was, not as it is. \
                      Build it first (`cargo build --release --target wasm32-unknown-unknown`), \
@@ -174,30 +180,30 @@ pub fn test(args: &TestArgs) -> anyhow::Result<TestReport> {
 }
 
 /// The newest source of the pack crate in `dir` (`Cargo.toml`, `Cargo.lock`, anything under
-/// `src/`) when it is newer than `wasm`: the `.wasm` is then stale. `None` when `dir` is not a
-/// crate or the times cannot be read.
-fn newer_source(dir: &Path, wasm: &Path) -> Option<PathBuf> {
-    let built = std::fs::metadata(wasm).and_then(|m| m.modified()).ok()?;
-    let mut sources = vec![dir.join("Cargo.toml"), dir.join("Cargo.lock")];
+/// `src/`) and when it changed: a `.wasm` built before that is stale. `None` when `dir` is not
+/// a crate or no time can be read.
+fn newest_source(dir: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let mut newest: Vec<(std::time::SystemTime, PathBuf)> = ["Cargo.toml", "Cargo.lock"]
+        .iter()
+        .map(|name| dir.join(name))
+        .filter_map(|path| Some((modified(&path)?, path)))
+        .collect();
     let mut pending = vec![dir.join("src")];
     while let Some(next) = pending.pop() {
         for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
-            let path = entry.path();
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => pending.push(path),
-                Ok(kind) if kind.is_file() => sources.push(path),
-                _ => {}
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                pending.push(entry.path());
+            } else if let Ok(time) = meta.modified() {
+                newest.push((time, entry.path()));
             }
         }
     }
-    sources
+    newest
         .into_iter()
-        .filter_map(|path| {
-            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
-            (modified > built).then_some((modified, path))
-        })
         .max()
-        .map(|(_, path)| tidy(&path))
+        .map(|(time, path)| (time, tidy(&path)))
 }
 
 /// `cargo build --release --target wasm32-unknown-unknown` in `dir`, output shown.
