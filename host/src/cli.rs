@@ -145,9 +145,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
     pub snapshot: Option<PathBuf>,
 
-    /// Check the embedded demo account (a realistic account with some links broken).
+    /// Check the embedded demo account (a realistic account with some links broken). It is
+    /// judged as of the time it was collected, so its report is the same on every day.
     #[arg(long)]
     pub demo: bool,
+
+    /// Judge time-dependent facts (key material that expires, deletions that are pending,
+    /// events within a window) as of TIME, an RFC 3339 time such as 2026-11-25T10:00:00Z,
+    /// instead of now. Use it to replay a saved snapshot as it looked on a given day.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -628,3 +628,32 @@ fn custom_rules_that_do_not_load_fail_loudly() {
         "{message}"
     );
 }
+
+#[test]
+fn the_demo_is_judged_as_of_its_collection_and_as_of_replays_another_day() {
+    // The demo was collected on 2026-11-25 with imported key material valid to 2026-12-10:
+    // its report must not change as the calendar moves on.
+    let output = run(&["check", "--demo", "--only", "TW-KMS-005"]);
+    let text = stdout(&output);
+    assert!(text.contains("in 14 days"), "{text}");
+    // --as-of replays the same snapshot after the expiry: now an error, not a warning.
+    let output = run(&[
+        "check",
+        "--demo",
+        "--only",
+        "TW-KMS-005",
+        "--as-of",
+        "2026-12-11T00:00:00Z",
+    ]);
+    let text = stdout(&output);
+    assert!(text.contains("[KEY_MATERIAL_EXPIRED]"), "{text}");
+    assert!(!text.contains("KEY_MATERIAL_EXPIRES_SOON"), "{text}");
+    // A time that is not RFC 3339 is refused before anything is read, with an example.
+    let output = run(&["check", "--demo", "--as-of", "yesterday"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--as-of: `yesterday` is not an RFC 3339"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -32,6 +32,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     settings.extend(RuleSettings::from_file(args.settings.as_deref())?);
     settings.check(&set)?;
     let settings = settings.into_values();
+    let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     crate::commands::snapshot::check_destination(args.output.as_deref(), "--output")?;
     crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
@@ -39,7 +40,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         Some(live) => live,
         None => read_snapshot(args)?,
     };
-    let mut report = evaluate(&set, snapshot, source, &selected, settings, started.clone());
+    let as_of = as_of.unwrap_or_else(|| rule_clock(args, &snapshot, &started));
+    let mut report = evaluate(
+        &set, snapshot, source, &selected, settings, &started, &as_of,
+    );
     report.locations = config.locations.clone();
     report.baseline = baseline;
     suppress::apply(
@@ -163,6 +167,33 @@ fn read_snapshot(args: &CheckArgs) -> anyhow::Result<(SnapshotSource, Snapshot)>
     parse("the embedded demo snapshot".to_owned(), DEMO_SNAPSHOT)
 }
 
+/// `--as-of`, normalised to `YYYY-MM-DDTHH:MM:SSZ`, the form rules read.
+fn parse_as_of(time: &str) -> anyhow::Result<String> {
+    let secs = trailwarden_sdk::time::parse_rfc3339(time).map_err(|error| {
+        anyhow::anyhow!("--as-of: {error}; give a time such as 2026-11-25T10:00:00Z")
+    })?;
+    Ok(trailwarden_sdk::time::format_rfc3339(secs))
+}
+
+/// The time rules judge by without `--as-of`: the demo's collection time (so that the demo
+/// reads the same on every day, rather than watching its imported key expire), else the
+/// run's start.
+fn rule_clock(args: &CheckArgs, snapshot: &Snapshot, started: &str) -> String {
+    match &snapshot.generator.collected_at {
+        Some(collected) if uses_demo(args) => collected.clone(),
+        _ => started.to_owned(),
+    }
+}
+
+/// Whether this run checks the embedded demo, asked for or fallen back to.
+fn uses_demo(args: &CheckArgs) -> bool {
+    args.demo
+        || (args.snapshot.is_none()
+            && !args.live
+            && !args.collect.asks_for_aws()
+            && !aws_configured())
+}
+
 /// Whether the standard AWS credential chain has anything to start from, checked without
 /// any network call (so that no instance-metadata probe can hang a laptop).
 fn aws_configured() -> bool {
@@ -268,9 +299,10 @@ fn evaluate(
     source: SnapshotSource,
     selected: &[RuleEntry],
     settings: BTreeMap<String, serde_json::Value>,
-    started: String,
+    started: &str,
+    as_of: &str,
 ) -> CheckReport {
-    let mut report = CheckReport::new(&snapshot, source, selected.to_vec(), started.clone());
+    let mut report = CheckReport::new(&snapshot, source, selected.to_vec(), started.to_owned());
     report.pack_errors = set.failed.clone();
     let jobs = engine::plan(
         &set.packs,
@@ -280,7 +312,7 @@ fn evaluate(
                 .any(|r| r.pack == pack.meta.name && r.meta.id == rule.id)
         },
         &settings,
-        Some(&started),
+        Some(as_of),
     );
     for run in engine::evaluate(&set.sandbox, &jobs, snapshot) {
         for line in &run.logs {
