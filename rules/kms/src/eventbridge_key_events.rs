@@ -173,7 +173,7 @@ pub fn known_operations() -> Vec<String> {
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html",
     tags = ["kms", "eventbridge", "monitoring", "notification"],
-    needs = ["kmsKeys", "eventRules", "topics"],
+    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "keyPolicies"],
     settings = EventRuleSettings
 )]
 pub fn eventbridge_key_events(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
@@ -308,7 +308,7 @@ fn candidates<'a>(
                 candidates.push(Candidate {
                     rule,
                     pattern,
-                    notify: targets_notify(snapshot, &arns),
+                    notify: targets_notify(snapshot, &rule.arn, &arns),
                 });
             }
             Err(error) => invalid.push(Invalid {

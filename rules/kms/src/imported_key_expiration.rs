@@ -136,7 +136,7 @@ impl RuleSettings for ExpirationSettings {
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-managing.html",
     tags = ["kms", "cloudwatch", "alarm", "imported-key-material", "availability"],
-    needs = ["kmsKeys", "metricAlarms", "topics"],
+    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "keyPolicies"],
     settings = ExpirationSettings
 )]
 pub fn imported_key_expiration(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
@@ -500,7 +500,12 @@ fn judge(snapshot: &Snapshot, alarm: &MetricAlarm, key: &KmsKey) -> Option<Optio
     if !alarm.threshold.is_some_and(|t| t.is_finite() && t > 0.0) {
         return Some(Some(Gap::Threshold(alarm.threshold)));
     }
-    match alarm_notifies(snapshot, alarm.actions_enabled, &alarm.alarm_actions) {
+    match alarm_notifies(
+        snapshot,
+        &alarm.alarm_arn,
+        alarm.actions_enabled,
+        &alarm.alarm_actions,
+    ) {
         Notify::Told { .. } | Notify::Automated { .. } => None,
         Notify::Nobody { reason, why, .. } => Some(Some(Gap::Nobody { reason, why })),
         Notify::Unverifiable { why, .. } => Some(Some(Gap::NotifyUnknown(why))),
@@ -547,7 +552,12 @@ fn key_alarm_finding(
             let mut finding = gap.finding(&subject).related(
                 Resource::new(ALARM_KIND, &alarm.alarm_arn, &alarm.alarm_name).with_role("alarm"),
             );
-            let notify = alarm_notifies(snapshot, alarm.actions_enabled, &alarm.alarm_actions);
+            let notify = alarm_notifies(
+                snapshot,
+                &alarm.alarm_arn,
+                alarm.actions_enabled,
+                &alarm.alarm_actions,
+            );
             if let Some(topic) = notify_topic(&notify) {
                 finding = finding.related(topic);
             }

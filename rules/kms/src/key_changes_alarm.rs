@@ -87,7 +87,7 @@ use trailwarden_sdk::prelude::*;
     tags = ["kms", "monitoring", "cis"],
     cis = ["v1.4.0 4.7", "v1.2.0 3.7", "v3.0.0 4.7"],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
