@@ -36,6 +36,10 @@ use trailwarden_sdk::prelude::*;
 /// ```
 ///
 /// ## References
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+///   (the topic policy CloudWatch needs, with `aws:SourceArn` and `aws:SourceAccount`)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
+///   (the key policy an encrypted topic needs: `kms:GenerateDataKey*` and `kms:Decrypt`)
 /// - AWS Well-Architected Labs, "Level 300: Autonomous Monitoring Of Cryptographic Activity With KMS"
 /// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html>
 #[rule(

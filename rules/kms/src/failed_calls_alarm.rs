@@ -38,6 +38,10 @@ use trailwarden_sdk::prelude::*;
 /// "GreaterThanThreshold"` and `alarm_actions = [aws_sns_topic.security.arn]`.
 ///
 /// ## References
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+///   (the topic policy CloudWatch needs, with `aws:SourceArn` and `aws:SourceAccount`)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
+///   (the key policy an encrypted topic needs: `kms:GenerateDataKey*` and `kms:Decrypt`)
 /// - <https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html>
 /// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>
 #[rule(

@@ -70,7 +70,8 @@ impl RuleSettings for ExpirationSettings {
 ///   verifiable). It compares with `LessThanThreshold` or `LessThanOrEqualToThreshold` against a
 ///   positive threshold (the metric counts down), its actions are enabled, and an alarm action
 ///   reaches a person (an SNS topic with a confirmed subscription, not encrypted with
-///   `alias/aws/sns`) or an automated response (Lambda, Systems Manager).
+///   `alias/aws/sns`, whose access policy and customer-managed key's policy let
+///   `cloudwatch.amazonaws.com` publish) or an automated response (Lambda, Systems Manager).
 /// - **Expiry.** Its `ValidTo` is more than `expiry_warning_days` (default 30) after the run's
 ///   time. Material that expires sooner is reported with the date and the days left; material
 ///   already past `ValidTo` is reported as expired. Without the run's time this part is reported
@@ -121,6 +122,10 @@ impl RuleSettings for ExpirationSettings {
 /// ```
 ///
 /// ## References
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+///   (the topic policy CloudWatch needs, with `aws:SourceArn` and `aws:SourceAccount`)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
+///   (the key policy an encrypted topic needs: `kms:GenerateDataKey*` and `kms:Decrypt`)
 /// - <https://docs.aws.amazon.com/kms/latest/developerguide/monitoring-cloudwatch.html>
 ///   ("SecondsUntilKeyMaterialExpiration … valid only for KMS keys with imported key material
 ///   … The most useful statistic for this metric is Minimum"; the only dimension is `KeyId`)
