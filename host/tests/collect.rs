@@ -1338,30 +1338,45 @@ fn a_refused_key_call_is_recorded_and_the_rest_is_read() {
 }
 
 #[test]
-fn attached_sections_are_not_collected_unless_a_rule_declares_them() {
+fn attached_sections_are_collected_only_when_a_rule_declares_them() {
     let emulator = Emulator::start();
     runtime().block_on(provision_attached(&emulator));
     let home = temp("attached");
-    let out = home.join("snapshot.json");
-    let output = trailwarden(&home, &emulator.env())
-        .args([
+    let snapshot = |only: Option<&str>| {
+        let out = home.join("snapshot.json");
+        let mut command = trailwarden(&home, &emulator.env());
+        command.args([
             "snapshot",
             "-q",
             "--regions",
             "us-east-1",
             "--no-lookup-events",
             "-o",
-        ])
-        .arg(&out)
-        .output()
-        .expect("binary runs");
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let snapshot = read_json(&out);
-    let us = region(&snapshot, "us-east-1");
+        ]);
+        command.arg(&out);
+        if let Some(only) = only {
+            command.args(["--only", only]);
+        }
+        let output = command.output().expect("binary runs");
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        read_json(&out)
+    };
+    let all = snapshot(None);
+    let us = region(&all, "us-east-1");
     assert!(
         !items(&us["kmsKeys"]).is_empty(),
         "the built-in rules read keys"
     );
+    // The chain rules judge topic and key policies (who may publish); no built-in rule reads
+    // rotation or tags.
+    for key in ["keyPolicies", "topicPolicies"] {
+        assert!(!items(&us[key]).is_empty(), "{key} is declared: {us}");
+    }
+    for key in ["keyRotations", "keyTags"] {
+        assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
+    }
+    let trails_only = snapshot(Some("TW-CT-001"));
+    let us = region(&trails_only, "us-east-1");
     for key in ["keyRotations", "keyPolicies", "keyTags", "topicPolicies"] {
         assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
     }
