@@ -78,7 +78,7 @@ fn names_service(principal: &Value, label: &str, service: &str) -> Tri {
             ));
         };
         let hit = match kind.as_str() {
-            "AWS" => values.iter().any(|v| *v == "*"),
+            "AWS" => values.contains(&"*"),
             "Service" => values.iter().any(|v| v.eq_ignore_ascii_case(service)),
             "Federated" | "CanonicalUser" => false,
             other => {
