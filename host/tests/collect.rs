@@ -1338,31 +1338,156 @@ fn a_refused_key_call_is_recorded_and_the_rest_is_read() {
 }
 
 #[test]
-fn attached_sections_are_not_collected_unless_a_rule_declares_them() {
+fn attached_sections_are_collected_only_when_a_rule_declares_them() {
     let emulator = Emulator::start();
     runtime().block_on(provision_attached(&emulator));
     let home = temp("attached");
-    let out = home.join("snapshot.json");
-    let output = trailwarden(&home, &emulator.env())
-        .args([
+    let snapshot = |only: Option<&str>| {
+        let out = home.join("snapshot.json");
+        let mut command = trailwarden(&home, &emulator.env());
+        command.args([
             "snapshot",
             "-q",
             "--regions",
             "us-east-1",
             "--no-lookup-events",
             "-o",
-        ])
-        .arg(&out)
-        .output()
-        .expect("binary runs");
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let snapshot = read_json(&out);
-    let us = region(&snapshot, "us-east-1");
+        ]);
+        command.arg(&out);
+        if let Some(only) = only {
+            command.args(["--only", only]);
+        }
+        let output = command.output().expect("binary runs");
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        read_json(&out)
+    };
+    let all = snapshot(None);
+    let us = region(&all, "us-east-1");
     assert!(
         !items(&us["kmsKeys"]).is_empty(),
         "the built-in rules read keys"
     );
+    // The chain rules judge topic and key policies (who may publish); no built-in rule reads
+    // rotation or tags.
+    for key in ["keyPolicies", "topicPolicies"] {
+        assert!(!items(&us[key]).is_empty(), "{key} is declared: {us}");
+    }
+    for key in ["keyRotations", "keyTags"] {
+        assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
+    }
+    let trails_only = snapshot(Some("TW-CT-001"));
+    let us = region(&trails_only, "us-east-1");
     for key in ["keyRotations", "keyPolicies", "keyTags", "topicPolicies"] {
         assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
     }
+}
+
+/// Runs `check --only TW-KMS-001` on us-east-1 of the emulator and returns the reasons of its
+/// findings.
+fn key_alarm_reasons(emulator: &Emulator, home: &std::path::Path) -> Vec<String> {
+    let report = home.join("report.json");
+    let output = trailwarden(home, &emulator.env())
+        .args([
+            "check",
+            "-q",
+            "--only",
+            "TW-KMS-001",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&report)
+        .output()
+        .expect("binary runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    read_json(&report)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["reason"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Issue #19: the topic's access policy and its CMK's key policy decide whether CloudWatch can
+/// publish. moto stores both; the chain of `provision` is complete up to the topic, whose key
+/// has moto's default policy (the account root only).
+#[test]
+fn a_topic_or_key_policy_that_leaves_cloudwatch_out_breaks_the_chain() {
+    let emulator = Emulator::start();
+    runtime().block_on(provision(&emulator));
+    let home = temp("policies");
+    // The key policy grants the account only: CloudWatch cannot encrypt the notification.
+    assert_eq!(
+        key_alarm_reasons(&emulator, &home),
+        ["TOPIC_KEY_POLICY_BLOCKS_PUBLISH"]
+    );
+
+    let topic_arn = format!("arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts");
+    runtime().block_on(async {
+        let us = emulator.sdk("us-east-1").await;
+        let sns = aws_sdk_sns::Client::new(&us);
+        let attributes = sns
+            .get_topic_attributes()
+            .topic_arn(&topic_arn)
+            .send()
+            .await
+            .expect("topic attributes");
+        let key = attributes
+            .attributes()
+            .and_then(|a| a.get("KmsMasterKeyId"))
+            .expect("the topic is encrypted")
+            .clone();
+        let policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Root", "Effect": "Allow",
+             "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "CloudWatchAlarms", "Effect": "Allow",
+             "Principal": {"Service": "cloudwatch.amazonaws.com"},
+             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+             "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]});
+        aws_sdk_kms::Client::new(&us)
+            .put_key_policy()
+            .key_id(key)
+            .policy_name("default")
+            .policy(policy.to_string())
+            .send()
+            .await
+            .expect("key policy");
+        // A topic policy for one role only.
+        let restrictive = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Ops",
+            "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:role/ops")},
+            "Action": "sns:Publish", "Resource": &topic_arn}]});
+        sns.set_topic_attributes()
+            .topic_arn(&topic_arn)
+            .attribute_name("Policy")
+            .attribute_value(restrictive.to_string())
+            .send()
+            .await
+            .expect("topic policy");
+    });
+    assert_eq!(
+        key_alarm_reasons(&emulator, &home),
+        ["TOPIC_POLICY_BLOCKS_PUBLISH"]
+    );
+
+    // The policy CloudWatch's guide gives: the chain is whole.
+    runtime().block_on(async {
+        let us = emulator.sdk("us-east-1").await;
+        aws_sdk_sns::Client::new(&us)
+            .set_topic_attributes()
+            .topic_arn(&topic_arn)
+            .attribute_name("Policy")
+            .attribute_value(topic_policy(&topic_arn))
+            .send()
+            .await
+            .expect("topic policy");
+    });
+    assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
 }

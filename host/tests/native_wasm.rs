@@ -169,3 +169,57 @@ fn each_broken_link_gives_the_same_findings_natively_and_in_wasm() {
         assert!(found > 0, "{name} breaks something");
     }
 }
+
+/// The topic link's permission checks (issue #19): a topic policy that leaves CloudWatch out,
+/// and a CMK whose key policy grants only the account, give the same findings in wasm, with
+/// the reasons the SDK reports natively.
+#[test]
+fn policy_links_give_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("kms-chain-compliant.json")).expect("fixture"),
+    )
+    .expect("json");
+    let topic = "arn:aws:sns:us-east-1:111122223333:security-alerts";
+    let key = "arn:aws:kms:us-east-1:111122223333:key/5c8e2a1b-7d4f-4b9a-8e6c-2f1a3b4c5d6e";
+    let one_role = json!({"Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:role/ops"},
+        "Action": "sns:Publish", "Resource": topic}]});
+    let cloudwatch_only = json!({"Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
+        "Resource": topic}]});
+    let account_only = json!({"Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*",
+        "Resource": "*"}]});
+    let cases = [
+        (
+            json!({"items": [{"topicArn": topic, "policy": one_role.to_string()}]}),
+            None,
+            "TOPIC_POLICY_BLOCKS_PUBLISH",
+        ),
+        (
+            json!({"items": [{"topicArn": topic, "policy": cloudwatch_only.to_string()}]}),
+            Some(json!({"items": [{"keyArn": key, "policy": account_only.to_string()}]})),
+            "TOPIC_KEY_POLICY_BLOCKS_PUBLISH",
+        ),
+    ];
+    for (topic_policies, key_policies, reason) in cases {
+        let mut account = base.clone();
+        let region = account
+            .pointer_mut("/regions/0")
+            .and_then(Value::as_object_mut)
+            .expect("home region");
+        region.insert("topicPolicies".to_owned(), topic_policies);
+        if let Some(key_policies) = key_policies {
+            region.insert("keyPolicies".to_owned(), key_policies);
+        }
+        let text = account.to_string();
+        assert_agree(&sandbox, reason, &text);
+        let wasm = run_wasm(&sandbox, &text);
+        assert!(
+            wasm.iter()
+                .any(|f| f.rule_id == "TW-KMS-001" && f.reason == reason),
+            "{reason}: {wasm:#?}"
+        );
+    }
+}

@@ -51,6 +51,7 @@
 //! | declare rules and settings | [`macro@rule`], [`export_rules!`], [`RuleSettings`](macro@RuleSettings) (derive), [`Ctx`] |
 //! | check a monitoring chain (trail → log group → filter → metric → alarm → topic) | [`chain`]: [`Requirement`](chain::Requirement), [`analyse`](chain::analyse), [`Analysis::findings`](chain::Analysis::findings); ready-made requirements in [`chain::requirements`] |
 //! | evaluate a CloudWatch Logs filter pattern | [`pattern`]: [`Pattern::parse`], [`Pattern::matches`] |
+//! | judge a topic or key policy for a service principal (may CloudWatch publish?) | [`policy`]: [`evaluate`](policy::evaluate), [`Decision`](policy::Decision) |
 //! | evaluate an EventBridge event pattern | [`eventbridge`]: [`EventPattern`](eventbridge::EventPattern), [`cloudtrail_envelope`](eventbridge::cloudtrail_envelope) |
 //! | evaluate CloudTrail event selectors | [`selectors`]: [`trail_captures`](selectors::trail_captures) |
 //! | get a realistic CloudTrail record | [`events`]: [`RecordBuilder`](events::RecordBuilder), [`events::kms`], [`events::cis`] |
@@ -86,6 +87,7 @@ pub mod events;
 pub mod finding;
 pub mod meta;
 pub mod pattern;
+pub mod policy;
 pub mod rule;
 pub mod sections;
 pub mod selectors;

@@ -36,6 +36,10 @@ use trailwarden_sdk::prelude::*;
 /// ```
 ///
 /// ## References
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+///   (the topic policy CloudWatch needs, with `aws:SourceArn` and `aws:SourceAccount`)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
+///   (the key policy an encrypted topic needs: `kms:GenerateDataKey*` and `kms:Decrypt`)
 /// - AWS Well-Architected Labs, "Level 300: Autonomous Monitoring Of Cryptographic Activity With KMS"
 /// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html>
 #[rule(
@@ -46,7 +50,7 @@ use trailwarden_sdk::prelude::*;
     precision = "medium",
     help_uri = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = ActivitySettings
 )]
 pub fn activity_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -102,8 +102,14 @@ pub fn known_operations() -> Vec<String> {
 ///   rule that is merely `ENABLED` matches every event "except for read-only AWS management
 ///   events delivered through CloudTrail";
 /// - has a target that reaches a person (an SNS topic that exists, is not encrypted with
-///   `alias/aws/sns` and has a confirmed subscription) or an automated response (Lambda,
-///   Systems Manager).
+///   `alias/aws/sns`, lets EventBridge publish and has a confirmed subscription) or an
+///   automated response (Lambda, Systems Manager). "Lets EventBridge publish": the topic's
+///   access policy allows `events.amazonaws.com` `sns:Publish` (SNS's default policy does not:
+///   its `AWS:SourceOwner` condition is not one EventBridge satisfies), and a topic encrypted
+///   with a customer-managed key has a key policy that allows `events.amazonaws.com`
+///   `kms:GenerateDataKey*` and `kms:Decrypt` without `aws:SourceArn` / `aws:SourceAccount`
+///   conditions, which EventBridge does not send to KMS (`TOPIC_POLICY_BLOCKS_PUBLISH`,
+///   `TOPIC_KEY_POLICY_BLOCKS_PUBLISH`).
 ///
 /// Different rules may cover different calls. One finding per region names the calls nobody
 /// hears about and, for each, the closest rule and the link it breaks; the rules and topics are
@@ -159,6 +165,9 @@ pub fn known_operations() -> Vec<String> {
 /// ```
 ///
 /// ## References
+/// - <https://repost.aws/knowledge-center/sns-not-getting-eventbridge-notification>
+///   (the topic policy and key policy EventBridge needs)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
 /// - <https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html>
 /// - <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html>
 ///   (rule states and read-only management events)
@@ -173,7 +182,7 @@ pub fn known_operations() -> Vec<String> {
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html",
     tags = ["kms", "eventbridge", "monitoring", "notification"],
-    needs = ["kmsKeys", "eventRules", "topics"],
+    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "keyPolicies"],
     settings = EventRuleSettings
 )]
 pub fn eventbridge_key_events(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
@@ -308,7 +317,7 @@ fn candidates<'a>(
                 candidates.push(Candidate {
                     rule,
                     pattern,
-                    notify: targets_notify(snapshot, &arns),
+                    notify: targets_notify(snapshot, &rule.arn, &arns),
                 });
             }
             Err(error) => invalid.push(Invalid {

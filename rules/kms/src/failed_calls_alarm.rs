@@ -38,6 +38,10 @@ use trailwarden_sdk::prelude::*;
 /// "GreaterThanThreshold"` and `alarm_actions = [aws_sns_topic.security.arn]`.
 ///
 /// ## References
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+///   (the topic policy CloudWatch needs, with `aws:SourceArn` and `aws:SourceAccount`)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
+///   (the key policy an encrypted topic needs: `kms:GenerateDataKey*` and `kms:Decrypt`)
 /// - <https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html>
 /// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>
 #[rule(
@@ -48,7 +52,7 @@ use trailwarden_sdk::prelude::*;
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys"]
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"]
 )]
 pub fn failed_calls_alarm(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
     Ok(analyse(snapshot, &kms_failed_calls(&snapshot.account.id)).findings())

@@ -70,7 +70,8 @@ impl RuleSettings for ExpirationSettings {
 ///   verifiable). It compares with `LessThanThreshold` or `LessThanOrEqualToThreshold` against a
 ///   positive threshold (the metric counts down), its actions are enabled, and an alarm action
 ///   reaches a person (an SNS topic with a confirmed subscription, not encrypted with
-///   `alias/aws/sns`) or an automated response (Lambda, Systems Manager).
+///   `alias/aws/sns`, whose access policy and customer-managed key's policy let
+///   `cloudwatch.amazonaws.com` publish) or an automated response (Lambda, Systems Manager).
 /// - **Expiry.** Its `ValidTo` is more than `expiry_warning_days` (default 30) after the run's
 ///   time. Material that expires sooner is reported with the date and the days left; material
 ///   already past `ValidTo` is reported as expired. Without the run's time this part is reported
@@ -121,6 +122,10 @@ impl RuleSettings for ExpirationSettings {
 /// ```
 ///
 /// ## References
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+///   (the topic policy CloudWatch needs, with `aws:SourceArn` and `aws:SourceAccount`)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
+///   (the key policy an encrypted topic needs: `kms:GenerateDataKey*` and `kms:Decrypt`)
 /// - <https://docs.aws.amazon.com/kms/latest/developerguide/monitoring-cloudwatch.html>
 ///   ("SecondsUntilKeyMaterialExpiration … valid only for KMS keys with imported key material
 ///   … The most useful statistic for this metric is Minimum"; the only dimension is `KeyId`)
@@ -136,7 +141,7 @@ impl RuleSettings for ExpirationSettings {
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-managing.html",
     tags = ["kms", "cloudwatch", "alarm", "imported-key-material", "availability"],
-    needs = ["kmsKeys", "metricAlarms", "topics"],
+    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "keyPolicies"],
     settings = ExpirationSettings
 )]
 pub fn imported_key_expiration(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
@@ -500,7 +505,12 @@ fn judge(snapshot: &Snapshot, alarm: &MetricAlarm, key: &KmsKey) -> Option<Optio
     if !alarm.threshold.is_some_and(|t| t.is_finite() && t > 0.0) {
         return Some(Some(Gap::Threshold(alarm.threshold)));
     }
-    match alarm_notifies(snapshot, alarm.actions_enabled, &alarm.alarm_actions) {
+    match alarm_notifies(
+        snapshot,
+        &alarm.alarm_arn,
+        alarm.actions_enabled,
+        &alarm.alarm_actions,
+    ) {
         Notify::Told { .. } | Notify::Automated { .. } => None,
         Notify::Nobody { reason, why, .. } => Some(Some(Gap::Nobody { reason, why })),
         Notify::Unverifiable { why, .. } => Some(Some(Gap::NotifyUnknown(why))),
@@ -547,7 +557,12 @@ fn key_alarm_finding(
             let mut finding = gap.finding(&subject).related(
                 Resource::new(ALARM_KIND, &alarm.alarm_arn, &alarm.alarm_name).with_role("alarm"),
             );
-            let notify = alarm_notifies(snapshot, alarm.actions_enabled, &alarm.alarm_actions);
+            let notify = alarm_notifies(
+                snapshot,
+                &alarm.alarm_arn,
+                alarm.actions_enabled,
+                &alarm.alarm_actions,
+            );
             if let Some(topic) = notify_topic(&notify) {
                 finding = finding.related(topic);
             }

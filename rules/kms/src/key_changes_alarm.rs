@@ -21,8 +21,16 @@ use trailwarden_sdk::prelude::*;
 /// 5. which one event fires: the statistic over one period (with the filter's `defaultValue`),
 ///    the threshold and operator, and one datapoint to alarm;
 /// 6. which tells someone: actions enabled, an SNS topic that exists, is not encrypted with
-///    `alias/aws/sns` and has a confirmed subscription (or a Lambda / Systems Manager action, or
-///    a composite alarm that follows this one).
+///    `alias/aws/sns`, lets CloudWatch publish and has a confirmed subscription (or a Lambda /
+///    Systems Manager action, or a composite alarm that follows this one). "Lets CloudWatch
+///    publish": the topic's access policy allows `cloudwatch.amazonaws.com` `sns:Publish` for
+///    this alarm (no `Deny`, no principal or `aws:SourceArn` / `aws:SourceAccount` condition
+///    that leaves it out; SNS's default policy allows the account's alarms), and a topic
+///    encrypted with a customer-managed key has a key policy that allows it
+///    `kms:GenerateDataKey*` and `kms:Decrypt` (`TOPIC_POLICY_BLOCKS_PUBLISH`,
+///    `TOPIC_KEY_POLICY_BLOCKS_PUBLISH`). A policy using conditions trailwarden does not
+///    evaluate is reported as could not verify. Snapshots without `topicPolicies` /
+///    `keyPolicies` skip this part.
 ///
 /// Several filters and alarms may share the work. A failing finding names the link that broke
 /// on the path that got furthest, and the regions it affects.
@@ -77,6 +85,10 @@ use trailwarden_sdk::prelude::*;
 /// - CIS AWS Foundations v1.4.0 4.7 (v1.2.0 3.7); AWS Security Hub CloudWatch.7
 /// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>
 /// - <https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-creating-cloudwatch-alarm.html>
+/// - <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+///   (the topic policy CloudWatch needs, with `aws:SourceArn` and `aws:SourceAccount`)
+/// - <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>
+///   (the key policy an encrypted topic needs: `kms:GenerateDataKey*` and `kms:Decrypt`)
 #[rule(
     id = "TW-KMS-001",
     name = "key-disable-deletion-alarm",
@@ -87,7 +99,7 @@ use trailwarden_sdk::prelude::*;
     tags = ["kms", "monitoring", "cis"],
     cis = ["v1.4.0 4.7", "v1.2.0 3.7", "v3.0.0 4.7"],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -18,6 +18,7 @@ use super::composite::{CompositeRelation, composite_relation};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
 use super::notify::{Notify, action_notifies, alarm_notifies};
+use super::permission::Publisher;
 use super::reason;
 use super::trace::{ActionOutcome, Trace};
 use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_verdicts};
@@ -814,7 +815,13 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             .iter()
             .map(|action| ActionOutcome {
                 action: action.clone(),
-                notify: action_notifies(self.snapshot, action),
+                notify: action_notifies(
+                    self.snapshot,
+                    Publisher::Alarm {
+                        arn: &alarm.alarm_arn,
+                    },
+                    action,
+                ),
             })
             .collect();
         let (notify, via) = alarm_reaches(self.snapshot, region, alarm);
@@ -888,7 +895,12 @@ pub fn alarm_reaches(
     region: &RegionSnapshot,
     alarm: &MetricAlarm,
 ) -> (Notify, Option<Resource>) {
-    let own = alarm_notifies(snapshot, alarm.actions_enabled, &alarm.alarm_actions);
+    let own = alarm_notifies(
+        snapshot,
+        &alarm.alarm_arn,
+        alarm.actions_enabled,
+        &alarm.alarm_actions,
+    );
     if own.reaches_someone() {
         return (own, None);
     }
@@ -923,6 +935,7 @@ pub fn alarm_reaches(
             CompositeRelation::Unrelated => continue,
             CompositeRelation::Follows => alarm_notifies(
                 snapshot,
+                &composite.alarm_arn,
                 composite.actions_enabled,
                 &composite.alarm_actions,
             ),

@@ -1,4 +1,5 @@
-//! The monitoring chain: trail → log group → metric filter → metric → alarm → topic.
+//! The monitoring chain: trail → log group → metric filter → metric → alarm → topic (its
+//! access policy, its key's policy, its subscriptions).
 //!
 //! A [`Requirement`] is data: realistic CloudTrail records that must all be caught, and whether
 //! one event must raise the alarm (a change alert) or a count over a threshold (a volume
@@ -13,11 +14,14 @@ mod findings;
 mod log_group;
 mod metric;
 mod notify;
+mod permission;
 pub mod reason;
 pub mod requirements;
 mod trace;
 mod trail;
 
+#[cfg(test)]
+mod permission_tests;
 #[cfg(test)]
 mod tests;
 
@@ -37,6 +41,7 @@ pub use declared::{DeclaredMetric, declared_metrics};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
 pub use notify::{Notify, TOPIC_KIND, action_notifies, alarm_notifies, targets_notify};
+pub use permission::Publisher;
 pub use trail::{TRAIL_KIND, TrailVerdict, trail_resource, trail_verdicts};
 
 use serde_json::Value;

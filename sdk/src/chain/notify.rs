@@ -1,7 +1,9 @@
 //! The last link: does anyone get told?
 //!
 //! An alarm tells someone when its actions are enabled and one of its `AlarmActions` is an SNS
-//! topic that exists and has a confirmed subscription. Lambda and Systems Manager actions are an
+//! topic that exists, lets CloudWatch publish (its access policy and, when it is encrypted, its
+//! KMS key's policy: see `permission.rs` for how they are judged) and has a confirmed
+//! subscription. An EventBridge rule's targets are judged the same way for EventBridge. Lambda and Systems Manager actions are an
 //! automated response: they count, and are reported as such. A topic in another account cannot
 //! be checked from here. A topic encrypted with the AWS-managed key `alias/aws/sns` silently
 //! drops CloudWatch alarm notifications, because that key's policy cannot grant
@@ -11,6 +13,7 @@
 //! CloudWatch user guide ("the AWS managed key for Amazon SNS… cannot be used… with CloudWatch
 //! alarms"), and the SNS `ListSubscriptionsByTopic` reference (`PendingConfirmation`).
 
+use super::permission::{Publisher, publish_blocked};
 use super::reason;
 use crate::arn::Arn;
 use crate::finding::Resource;
@@ -70,8 +73,14 @@ impl Notify {
 /// The CloudFormation type of an SNS topic, for finding resources.
 pub const TOPIC_KIND: &str = "AWS::SNS::Topic";
 
-/// Whom an alarm's actions reach: the best outcome over its `AlarmActions`.
-pub fn alarm_notifies(snapshot: &Snapshot, actions_enabled: bool, actions: &[String]) -> Notify {
+/// Whom an alarm's actions reach: the best outcome over its `AlarmActions`. `alarm_arn` is the
+/// alarm's ARN, which CloudWatch sends as `aws:SourceArn` and topic policies may check.
+pub fn alarm_notifies(
+    snapshot: &Snapshot,
+    alarm_arn: &str,
+    actions_enabled: bool,
+    actions: &[String],
+) -> Notify {
     if !actions_enabled {
         return Notify::Nobody {
             reason: reason::ALARM_ACTIONS_DISABLED,
@@ -81,26 +90,35 @@ pub fn alarm_notifies(snapshot: &Snapshot, actions_enabled: bool, actions: &[Str
     }
     best_of(
         snapshot,
+        Publisher::Alarm { arn: alarm_arn },
         actions,
         reason::ALARM_NO_ACTIONS,
         "it has no alarm action",
     )
 }
 
-/// Whom a list of targets reaches (EventBridge rule targets, for instance): the best outcome.
-pub fn targets_notify(snapshot: &Snapshot, targets: &[String]) -> Notify {
-    best_of(snapshot, targets, reason::NO_TARGETS, "it has no target")
+/// Whom an EventBridge rule's targets reach: the best outcome. `rule_arn` is the rule's ARN,
+/// which EventBridge sends as `aws:SourceArn`.
+pub fn targets_notify(snapshot: &Snapshot, rule_arn: &str, targets: &[String]) -> Notify {
+    best_of(
+        snapshot,
+        Publisher::Rule { arn: rule_arn },
+        targets,
+        reason::NO_TARGETS,
+        "it has no target",
+    )
 }
 
 fn best_of(
     snapshot: &Snapshot,
+    publisher: Publisher<'_>,
     actions: &[String],
     empty_reason: &'static str,
     empty: &str,
 ) -> Notify {
     actions
         .iter()
-        .map(|action| action_notifies(snapshot, action))
+        .map(|action| action_notifies(snapshot, publisher, action))
         .max_by_key(Notify::rank)
         .unwrap_or_else(|| Notify::Nobody {
             reason: empty_reason,
@@ -111,8 +129,9 @@ fn best_of(
 
 /// Whom one action ARN reaches: a topic with its confirmed subscriptions, an automated
 /// response, or why nobody. [`alarm_notifies`] keeps the best of an alarm's actions; this
-/// judges each, so a rule can also see the dead topic next to the live one.
-pub fn action_notifies(snapshot: &Snapshot, action: &str) -> Notify {
+/// judges each, so a rule can also see the dead topic next to the live one. `publisher` is who
+/// publishes (an alarm or an EventBridge rule), whose permission the topic's policies decide.
+pub fn action_notifies(snapshot: &Snapshot, publisher: Publisher<'_>, action: &str) -> Notify {
     let Some(arn) = Arn::parse(action) else {
         return Notify::Nobody {
             reason: reason::ACTION_NOT_AN_ARN,
@@ -121,7 +140,7 @@ pub fn action_notifies(snapshot: &Snapshot, action: &str) -> Notify {
         };
     };
     match arn.service {
-        "sns" => topic_notifies(snapshot, action, &arn),
+        "sns" => topic_notifies(snapshot, publisher, action, &arn),
         "lambda" | "ssm" | "ssm-incidents" => Notify::Automated {
             action: action.to_owned(),
         },
@@ -133,7 +152,12 @@ pub fn action_notifies(snapshot: &Snapshot, action: &str) -> Notify {
     }
 }
 
-fn topic_notifies(snapshot: &Snapshot, action: &str, arn: &Arn<'_>) -> Notify {
+fn topic_notifies(
+    snapshot: &Snapshot,
+    publisher: Publisher<'_>,
+    action: &str,
+    arn: &Arn<'_>,
+) -> Notify {
     let resource = Resource::new(TOPIC_KIND, action, arn.short_name()).with_role("topic");
     if arn.account != snapshot.account.id {
         return Notify::Unverifiable {
@@ -180,6 +204,9 @@ fn topic_notifies(snapshot: &Snapshot, action: &str, arn: &Arn<'_>) -> Notify {
             ),
             topic: Some(resource),
         };
+    }
+    if let Some(blocked) = publish_blocked(snapshot, publisher, topic, &resource) {
+        return blocked;
     }
     let confirmed = topic
         .subscriptions

@@ -125,6 +125,13 @@ pub const ACTION_NOT_A_NOTIFICATION: &str = "ACTION_NOT_A_NOTIFICATION";
 pub const TOPIC_MISSING: &str = "TOPIC_MISSING";
 /// The SNS topic is encrypted with `alias/aws/sns`, which CloudWatch cannot use.
 pub const TOPIC_AWS_MANAGED_KEY: &str = "TOPIC_AWS_MANAGED_KEY";
+/// The SNS topic's access policy denies, or does not allow, the publishing service
+/// (`cloudwatch.amazonaws.com` for alarms, `events.amazonaws.com` for EventBridge rules)
+/// `sns:Publish`.
+pub const TOPIC_POLICY_BLOCKS_PUBLISH: &str = "TOPIC_POLICY_BLOCKS_PUBLISH";
+/// The SNS topic is encrypted with a customer-managed KMS key whose key policy denies, or does
+/// not allow, the publishing service `kms:GenerateDataKey` or `kms:Decrypt`.
+pub const TOPIC_KEY_POLICY_BLOCKS_PUBLISH: &str = "TOPIC_KEY_POLICY_BLOCKS_PUBLISH";
 /// The SNS topic has no confirmed subscription.
 pub const TOPIC_NO_CONFIRMED_SUBSCRIPTION: &str = "TOPIC_NO_CONFIRMED_SUBSCRIPTION";
 

@@ -11,7 +11,7 @@ const ACCOUNT: &str = "111122223333";
 const CIS_47: &str = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }";
 const LOG_GROUP_ARN: &str =
     "arn:aws:logs:us-east-1:111122223333:log-group:aws-cloudtrail-logs-acme";
-const TOPIC_ARN: &str = "arn:aws:sns:us-east-1:111122223333:security-alerts";
+pub(super) const TOPIC_ARN: &str = "arn:aws:sns:us-east-1:111122223333:security-alerts";
 
 fn trail(home: bool) -> Value {
     let mut trail = json!({
@@ -61,7 +61,7 @@ fn empty_region(region: &str, trails: Vec<Value>) -> Value {
 /// A compliant account: a multi-region trail homed in us-east-1 delivering to a log group
 /// there, the CIS 4.7 filter, an alarm Sum >= 1 over one period, and a topic with a confirmed
 /// e-mail subscription. eu-west-1 holds only the shadow trail.
-fn compliant() -> Value {
+pub(super) fn compliant() -> Value {
     let mut home = empty_region("us-east-1", vec![trail(true)]);
     home["logGroups"]["items"] = json!([{
         "logGroupName": "aws-cloudtrail-logs-acme", "arn": LOG_GROUP_ARN
@@ -125,12 +125,12 @@ fn findings_for(account: &Value, requirement: &Requirement) -> Vec<Finding> {
     analyse(&snapshot, requirement).findings()
 }
 
-fn findings(account: &Value) -> Vec<Finding> {
+pub(super) fn findings(account: &Value) -> Vec<Finding> {
     findings_for(account, &key_changes())
 }
 
 /// The single finding, which must be a failure with `reason`.
-fn fails_with(account: &Value, reason: &str) -> Finding {
+pub(super) fn fails_with(account: &Value, reason: &str) -> Finding {
     let found = findings(account);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].outcome, Outcome::Fail, "{found:#?}");
@@ -138,7 +138,7 @@ fn fails_with(account: &Value, reason: &str) -> Finding {
     found[0].clone()
 }
 
-fn home(account: &mut Value) -> &mut Value {
+pub(super) fn home(account: &mut Value) -> &mut Value {
     &mut account["regions"][0]
 }
 

@@ -16,8 +16,11 @@ Realistic CloudTrail records of the events CIS ",
 enabled region, must each travel the whole chain: a logging trail that captures them, its
 log group (by ARN), a metric filter there whose pattern **matches the records** under the
 CloudWatch Logs semantics (not a text comparison), an alarm on exactly the emitted metric
-that one event fires, and an action that tells someone. A failing finding names the event
-and the link that broke."
+that one event fires, and an action that tells someone: an SNS topic with a confirmed
+subscription whose access policy, and whose customer-managed KMS key's policy when it is
+encrypted, let `cloudwatch.amazonaws.com` publish (`TOPIC_POLICY_BLOCKS_PUBLISH`,
+`TOPIC_KEY_POLICY_BLOCKS_PUBLISH`). A failing finding names the event and the link that
+broke."
         )
     };
 }
@@ -120,7 +123,9 @@ CloudFormation:
 macro_rules! references {
     () => {
         "- <https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html>
-- <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>"
+- <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>
+- <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarms.html>
+- <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>"
     };
 }
 
