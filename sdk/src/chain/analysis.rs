@@ -12,8 +12,8 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::Requirement;
-use super::alarm::{Relation, Watch, fires, relation};
+use super::alarm::{NoFire, Relation, Watch, fires, fires_on_burst, relation};
+use super::{AlarmMode, Requirement};
 use super::composite::{CompositeRelation, composite_relation};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
@@ -351,6 +351,8 @@ struct Walk<'s, 'r, 'p> {
     patterns: &'p Patterns<'s>,
     requirement: &'s Requirement,
     record: &'r Value,
+    /// The successful twin of a failure, for a requirement about failures.
+    twin: Option<Value>,
     region: &'s str,
     label: String,
     coverage: EventCoverage,
@@ -365,11 +367,15 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         patterns: &'p Patterns<'s>,
     ) -> Self {
         let label = event_label(record);
+        let twin = requirement
+            .failures
+            .and_then(|_| crate::events::successful_twin(record));
         Self {
             snapshot,
             patterns,
             requirement,
             record,
+            twin,
             region,
             coverage: EventCoverage {
                 event: label.clone(),
@@ -607,8 +613,30 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 Ok(metrics) => {
                     let mut path = path.clone();
                     path.push(filter_res);
+                    // What the filter publishes for the successful twin, if it publishes
+                    // anything: the same metric then counts ordinary calls too.
+                    let twin_metrics = self
+                        .twin
+                        .as_ref()
+                        .and_then(|twin| {
+                            emitted_metrics_parsed(
+                                filter,
+                                &parsed,
+                                twin,
+                                &self.label,
+                                delivered.region,
+                                delivered.account,
+                            )
+                            .ok()
+                        })
+                        .unwrap_or_default();
                     for metric in &metrics {
-                        self.follow_metric(region, filter, metric, &path);
+                        let counts_twin = twin_metrics.iter().any(|t| {
+                            t.namespace == metric.namespace
+                                && t.name == metric.name
+                                && t.dimensions == metric.dimensions
+                        });
+                        self.follow_metric(region, filter, metric, counts_twin, &path);
                     }
                 }
             }
@@ -662,6 +690,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         region: &'s RegionSnapshot,
         filter: &MetricFilter,
         metric: &EmittedMetric,
+        counts_twin: bool,
         path: &[Resource],
     ) {
         let filter_res = path.last().cloned();
@@ -688,7 +717,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             match relation(alarm, metric) {
                 Relation::Watches(watch) => {
                     related = true;
-                    self.follow_alarm(region, filter, alarm, &watch, metric, path);
+                    self.follow_alarm(region, filter, alarm, &watch, metric, counts_twin, path);
                 }
                 Relation::DimensionsDiffer { alarm: dimensions } => {
                     related = true;
@@ -784,6 +813,42 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             .map(|(r, a)| (a.alarm_name.as_str(), r.region.as_str()))
     }
 
+    /// For a requirement about failures: whether the failure is counted apart from its
+    /// successful twin, when the filter (`counts_twin`) also counts the twin. See
+    /// [`Failures`](super::Failures) for the reasoning and its source.
+    fn singles_out(
+        &self,
+        alarm: &MetricAlarm,
+        watch: &Watch,
+        metric: &EmittedMetric,
+        filter: &MetricFilter,
+        counts_twin: bool,
+    ) -> Result<(), NoFire> {
+        let Some(failures) = self.requirement.failures.filter(|_| counts_twin) else {
+            return Ok(());
+        };
+        let call = self.record["eventName"].as_str().unwrap_or("");
+        match self.requirement.mode {
+            AlarmMode::Volume => fires_on_burst(
+                alarm,
+                watch,
+                metric,
+                failures.max_failures_to_alarm,
+                &filter.filter_name,
+                call,
+            ),
+            AlarmMode::SingleEvent => Err(NoFire {
+                reason: reason::FILTER_COUNTS_SUCCESSES,
+                why: format!(
+                    "fires on one event, but metric filter `{}` also counts successful {call} calls, so ordinary calls keep it in ALARM and {} event changes no state (alarm actions run only on state transitions)",
+                    filter.filter_name,
+                    super::metric::a_or_an(&self.label)
+                ),
+                unverifiable: false,
+            }),
+        }
+    }
+
     fn follow_alarm(
         &mut self,
         region: &'s RegionSnapshot,
@@ -791,11 +856,14 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         alarm: &MetricAlarm,
         watch: &Watch,
         metric: &EmittedMetric,
+        counts_twin: bool,
         path: &[Resource],
     ) {
         let alarm_res = alarm_resource(alarm);
         let mut path = path.to_vec();
-        if let Err(no) = fires(alarm, watch, metric, self.requirement.mode, &self.label) {
+        let fired = fires(alarm, watch, metric, self.requirement.mode, &self.label)
+            .and_then(|()| self.singles_out(alarm, watch, metric, filter, counts_twin));
+        if let Err(no) = fired {
             let message = format!(
                 "alarm `{}` ({}) {}",
                 alarm.alarm_name, region.region, no.why

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{AlarmMode, Requirement};
+use super::{AlarmMode, DEFAULT_MAX_FAILURES_TO_ALARM, Failures, Requirement};
 use crate::events::{CisControl, DEFAULT_REGION, kms};
 use crate::meta::SettingMeta;
 use crate::rule::RuleSettings;
@@ -47,6 +47,7 @@ pub fn kms_key_changes(account: &str) -> Requirement {
             kms::access_denied("ScheduleKeyDeletion", region, account),
         ],
         mode: AlarmMode::SingleEvent,
+        failures: None,
     }
 }
 
@@ -56,7 +57,16 @@ pub fn kms_key_changes(account: &str) -> Requirement {
 /// The read-only failed `Decrypt` is the seed's own example: a trail that logs only write
 /// events never sees it, and a filter on `Decrypt` alone misses refused `Encrypt` and
 /// `GenerateDataKey` calls.
+///
+/// Each failure must be counted apart from its successful twin ([`Failures`]), with a burst of
+/// [`DEFAULT_MAX_FAILURES_TO_ALARM`] failures; [`kms_failed_calls_burst`] sets another.
 pub fn kms_failed_calls(account: &str) -> Requirement {
+    kms_failed_calls_burst(account, DEFAULT_MAX_FAILURES_TO_ALARM)
+}
+
+/// [`kms_failed_calls`] where `max_failures_to_alarm` failures in one evaluation window must
+/// fire an alarm whose filter also counts successful calls.
+pub fn kms_failed_calls_burst(account: &str, max_failures_to_alarm: u32) -> Requirement {
     let region = DEFAULT_REGION;
     Requirement {
         name: "failed KMS calls".to_owned(),
@@ -67,6 +77,9 @@ pub fn kms_failed_calls(account: &str) -> Requirement {
             kms::access_denied("DisableKey", region, account),
         ],
         mode: AlarmMode::Volume,
+        failures: Some(Failures {
+            max_failures_to_alarm,
+        }),
     }
 }
 
@@ -88,6 +101,7 @@ pub fn kms_activity(operations: &[String], account: &str) -> Result<Requirement,
         name: format!("KMS {} calls", operations.join("/")),
         records,
         mode: AlarmMode::Volume,
+        failures: None,
     })
 }
 
@@ -103,6 +117,9 @@ pub fn cis_control(control: &CisControl, account: &str) -> Requirement {
         name: format!("CIS {} events ({})", control.id, subject),
         records: (control.records)(DEFAULT_REGION, account),
         mode: AlarmMode::SingleEvent,
+        failures: control.about_failures.then_some(Failures {
+            max_failures_to_alarm: 1,
+        }),
     }
 }
 

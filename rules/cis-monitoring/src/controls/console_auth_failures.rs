@@ -14,6 +14,12 @@ use crate::{CisSettings, check};
 /// ## Why it matters
 /// Repeated failed console sign-ins are password guessing.
 ///
+/// ## Failures, not traffic
+/// The control is about failed sign-ins, a kind of event: each record is also evaluated as its
+/// successful twin (`ConsoleLogin: Success`, no `errorMessage`), and a filter that counts the
+/// twin fails with `FILTER_COUNTS_SUCCESSES`, because ordinary sign-ins keep its alarm in ALARM
+/// and alarm actions run only on state transitions.
+///
 #[doc = example!(r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#)]
 ///
 #[doc = how_to_fix!("console-auth-failures", "ConsoleAuthFailures")]
