@@ -122,7 +122,11 @@ fn the_v1_4_text_of_4_1_counts_successful_calls_too() {
     assert_eq!(control.id, "4.1");
     let found = run(control, with_pattern(control, control.pattern), Value::Null);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!(found[0].reason, "FILTER_COUNTS_SUCCESSES", "{}", found[0].message);
+    assert_eq!(
+        found[0].reason, "FILTER_COUNTS_SUCCESSES",
+        "{}",
+        found[0].message
+    );
     for alternative in control.alternative_patterns {
         let account = with_pattern(control, alternative);
         assert_eq!(run(control, account, json!({"strict_cis": true})), vec![]);
@@ -242,4 +246,123 @@ fn metadata_carries_every_mapping() {
             rule.id
         );
     }
+}
+
+/// The baseline with every metric filter gone, so only an EventBridge rule can cover a control,
+/// and a subscribed `security-alerts` topic in each region.
+fn without_filters() -> SnapshotBuilder {
+    baseline()
+        .edit(|snapshot| {
+            for region in &mut snapshot.regions {
+                region.metric_filters.items.clear();
+            }
+        })
+        .region("eu-west-1")
+        .topic("security-alerts")
+}
+
+/// An EventBridge pattern for `control`'s events, written as a user would for its kind: by error
+/// code (4.1), by identity (4.3), by sign-in outcome (4.2, 4.6), or by event name.
+fn event_pattern(control: &CisControl) -> Value {
+    match control.id {
+        "4.1" => json!({"detail": {"errorCode": [
+            {"wildcard": "*UnauthorizedOperation"}, {"prefix": "AccessDenied"}
+        ]}}),
+        "4.2" => json!({"source": ["aws.signin"], "detail": {
+            "eventName": ["ConsoleLogin"], "additionalEventData": {"MFAUsed": [{"anything-but": "Yes"}]}
+        }}),
+        "4.3" => json!({"detail": {"userIdentity": {"type": ["Root"]}}}),
+        "4.6" => json!({"source": ["aws.signin"], "detail": {
+            "eventName": ["ConsoleLogin"], "errorMessage": ["Failed authentication"]
+        }}),
+        _ => {
+            let records = (control.records)("us-east-1", "111122223333");
+            let names: Vec<&str> = records
+                .iter()
+                .filter_map(|r| r["eventName"].as_str())
+                .collect();
+            json!({"detail": {"eventName": names}})
+        }
+    }
+}
+
+/// A rule for `control` in each region, in the state that receives read-only calls too.
+fn with_event_rules(control: &CisControl) -> SnapshotBuilder {
+    let pattern = event_pattern(control);
+    let mut account = without_filters();
+    for region in ["us-east-1", "eu-west-1"] {
+        account = account
+            .region(region)
+            .event_rule("cis-alternative", &pattern, "security-alerts")
+            .event_rule_state(
+                "cis-alternative",
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            );
+    }
+    account
+}
+
+/// Issue #19 (prowler-cloud/prowler#831): with `accept_eventbridge`, an EventBridge rule that
+/// matches the control's events and notifies someone satisfies every kind of control; without
+/// it, the CIS text (a metric filter) is still required.
+#[test]
+fn an_eventbridge_rule_satisfies_each_control_only_when_accepted() {
+    let accept = json!({"accept_eventbridge": true});
+    for control in &CIS_CONTROLS {
+        let account = with_event_rules(control);
+        assert_eq!(
+            run(control, account.clone(), accept.clone()),
+            vec![],
+            "{}",
+            control.id
+        );
+        let strict = run(control, account.clone(), Value::Null);
+        assert_eq!(strict.len(), 1, "{}: {strict:#?}", control.id);
+        assert_eq!(strict[0].reason, "NO_METRIC_FILTER", "{}", control.id);
+        // Without a rule, accepting EventBridge changes nothing.
+        let bare = run(control, without_filters(), accept.clone());
+        assert_eq!(bare[0].reason, "NO_METRIC_FILTER", "{}", control.id);
+    }
+}
+
+/// A rule that does not deliver or tells nobody is no alternative: disabled, `ENABLED` for the
+/// read-only calls of 4.1, a topic without a confirmed subscription, a pattern that misses.
+#[test]
+fn an_eventbridge_rule_that_cannot_tell_anyone_is_not_accepted() {
+    let accept = json!({"accept_eventbridge": true});
+    let kms = &CIS_CONTROLS[6];
+    assert_eq!(kms.id, "4.7");
+    let disabled = with_event_rules(kms).event_rule_state("cis-alternative", "DISABLED");
+    assert_eq!(
+        run(kms, disabled, accept.clone())[0].reason,
+        "NO_METRIC_FILTER"
+    );
+    let silent = with_event_rules(kms).edit_topic("security-alerts", |t| t.subscriptions.clear());
+    assert_eq!(
+        run(kms, silent, accept.clone())[0].reason,
+        "NO_METRIC_FILTER"
+    );
+    let unauthorized = &CIS_CONTROLS[0];
+    let enabled = with_event_rules(unauthorized)
+        .region("us-east-1")
+        .event_rule_state("cis-alternative", "ENABLED");
+    let found = run(unauthorized, enabled, accept.clone());
+    assert_eq!(found[0].reason, "NO_METRIC_FILTER", "{found:#?}");
+    // IAM sign-in events are global: the rule in us-east-1 serves every region.
+    let mfa = &CIS_CONTROLS[1];
+    let only_home = without_filters().region("us-east-1").event_rule(
+        "cis-alternative",
+        &event_pattern(mfa),
+        "security-alerts",
+    );
+    assert_eq!(run(mfa, only_home, accept.clone()), vec![]);
+    // A KMS rule only in us-east-1 leaves eu-west-1's key changes uncovered.
+    let kms_home = without_filters().region("us-east-1").event_rule(
+        "cis-alternative",
+        &event_pattern(kms),
+        "security-alerts",
+    );
+    let found = run(kms, kms_home, accept);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].region.as_deref(), Some("eu-west-1"), "{found:#?}");
 }

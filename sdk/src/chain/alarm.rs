@@ -445,7 +445,9 @@ pub fn fires_on_burst(
         )),
         Err(why) => Err(no_fire(
             reason::FAILURES_DROWNED,
-            format!("{why}, and {counts}, so a burst of {burst} failed calls alone is not known to fire it"),
+            format!(
+                "{why}, and {counts}, so a burst of {burst} failed calls alone is not known to fire it"
+            ),
         )),
     }
 }

@@ -13,7 +13,6 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::alarm::{NoFire, Relation, Watch, fires, fires_on_burst, relation};
-use super::{AlarmMode, Requirement};
 use super::composite::{CompositeRelation, composite_relation};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
@@ -21,6 +20,7 @@ use super::notify::{Notify, action_notifies, alarm_notifies};
 use super::reason;
 use super::trace::{ActionOutcome, Trace};
 use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_verdicts};
+use super::{AlarmMode, Requirement};
 use crate::finding::Resource;
 use crate::pattern::{Pattern, PatternError};
 use crate::snapshot::{MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
@@ -180,12 +180,17 @@ pub struct EventCoverage {
     /// topic and subscription on a path, not only the best one. Where `furthest` sums several
     /// filters up ("none of the 3 metric filters matches"), each filter has its own trace here.
     pub traces: Vec<Trace>,
+    /// EventBridge rules that catch the event and tell someone, filled only when the
+    /// requirement's rule accepts them instead of a metric filter
+    /// ([`Analysis::accept_event_rules`]).
+    pub event_rules: Vec<Resource>,
 }
 
 impl EventCoverage {
-    /// Whether at least one path reaches someone.
+    /// Whether at least one path reaches someone: a metric-filter chain, or an accepted
+    /// EventBridge rule.
     pub fn is_covered(&self) -> bool {
-        !self.paths.is_empty()
+        !self.paths.is_empty() || !self.event_rules.is_empty()
     }
 
     fn note(&mut self, stop: Break) {
@@ -253,6 +258,33 @@ pub struct Analysis {
     pub account: String,
     /// One entry per enabled region of the snapshot, in snapshot order.
     pub regions: Vec<RegionCoverage>,
+}
+
+impl Analysis {
+    /// Accepts an EventBridge rule as the alternative path for every event no metric-filter
+    /// chain covers: a rule of the event's region that catches it and tells someone
+    /// ([`event_rules_cover`](super::event_rules_cover)) covers it. `requirement` must be the
+    /// one analysed (its records are matched to the events in order). When the region's rules
+    /// could not be read, the event keeps its chain verdict.
+    pub fn accept_event_rules(&mut self, snapshot: &Snapshot, requirement: &Requirement) {
+        for coverage in &mut self.regions {
+            for (event, record) in coverage.events.iter_mut().zip(&requirement.records) {
+                if event.is_covered() {
+                    continue;
+                }
+                let bus_region = super::event_rule::bus_region(record, &coverage.region);
+                let Some(region) = snapshot.region(bus_region) else {
+                    continue;
+                };
+                let record = in_region(record, &region.region, &snapshot.account.id);
+                if let super::EventRuleCover::Covered(rule) =
+                    super::event_rules_cover(snapshot, region, &record)
+                {
+                    event.event_rules.push(rule);
+                }
+            }
+        }
+    }
 }
 
 /// Follows the chain for every target event of `requirement` in every enabled region.
@@ -383,6 +415,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 furthest: None,
                 unverifiable: None,
                 traces: Vec::new(),
+                event_rules: Vec::new(),
             },
             label,
         }

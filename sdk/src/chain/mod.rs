@@ -9,6 +9,7 @@ mod alarm;
 mod analysis;
 mod composite;
 mod declared;
+mod event_rule;
 mod findings;
 mod log_group;
 mod metric;
@@ -36,6 +37,7 @@ pub use alarm::{
     NoFire, Relation, Watch, events_to_alarm, fires, fires_on_burst, relation, returned_query,
 };
 pub use declared::{DeclaredMetric, declared_metrics};
+pub use event_rule::{EVENT_RULE_KIND, EventRuleCover, event_rule_resource, event_rules_cover};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
 pub use notify::{Notify, TOPIC_KIND, action_notifies, alarm_notifies, targets_notify};

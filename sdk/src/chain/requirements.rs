@@ -9,24 +9,43 @@ use crate::meta::SettingMeta;
 use crate::rule::RuleSettings;
 
 /// The settings of a rule that checks a CIS control: whether to also report working chains
-/// whose filter text Security Hub would not accept ([`is_cis_text`]).
+/// whose filter text Security Hub would not accept ([`is_cis_text`]), and whether an
+/// EventBridge rule may stand in for the metric filter and alarm.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CisSettings {
     /// Report, as a note, covered regions where no covering filter is the CIS text.
     pub strict_cis: bool,
+    /// Accept an enabled EventBridge rule on the default bus that matches the control's events
+    /// and notifies someone through an SNS topic with a confirmed subscription
+    /// ([`Analysis::accept_event_rules`](super::Analysis::accept_event_rules)). Off by default,
+    /// so the CIS text (a metric filter and alarm) stays the default.
+    pub accept_eventbridge: bool,
 }
 
 impl RuleSettings for CisSettings {
     fn describe() -> Vec<SettingMeta> {
-        vec![SettingMeta {
-            name: "strict_cis".to_owned(),
-            value_type: "bool".to_owned(),
-            default: serde_json::Value::Bool(false),
-            description: "Also report, as a note, covered regions where no covering filter uses \
+        vec![
+            SettingMeta {
+                name: "strict_cis".to_owned(),
+                value_type: "bool".to_owned(),
+                default: serde_json::Value::Bool(false),
+                description:
+                    "Also report, as a note, covered regions where no covering filter uses \
                           the exact CIS pattern text, which Security Hub requires"
-                .to_owned(),
-        }]
+                        .to_owned(),
+            },
+            SettingMeta {
+                name: "accept_eventbridge".to_owned(),
+                value_type: "bool".to_owned(),
+                default: serde_json::Value::Bool(false),
+                description:
+                    "Also accept an enabled EventBridge rule on the default bus that matches \
+                          the control's events and notifies someone through a subscribed SNS \
+                          topic, as CIS v4.0.0 allows, instead of a metric filter and alarm"
+                        .to_owned(),
+            },
+        ]
     }
 }
 

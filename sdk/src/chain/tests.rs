@@ -570,7 +570,9 @@ fn failures_must_be_counted_apart_from_successful_calls() {
         found[0].message
     );
     assert!(
-        found[0].message.contains("also counts successful Decrypt calls"),
+        found[0]
+            .message
+            .contains("also counts successful Decrypt calls"),
         "{}",
         found[0].message
     );
@@ -584,7 +586,11 @@ fn failures_must_be_counted_apart_from_successful_calls() {
     home(&mut two_periods)["metricAlarms"]["items"][0]["evaluationPeriods"] = json!(2);
     let found = findings_for(&two_periods, &failed_calls());
     assert_eq!(found[0].reason, "FAILURES_DROWNED", "{found:#?}");
-    assert!(found[0].message.contains("needs 20 counted calls"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("needs 20 counted calls"),
+        "{}",
+        found[0].message
+    );
     // A metric value of 5 per call: `Sum > 9` is crossed by two calls.
     let mut weighted = two_periods.clone();
     home(&mut weighted)["metricFilters"]["items"][0]["metricTransformations"][0]["metricValue"] =
@@ -614,7 +620,11 @@ fn failures_must_be_counted_apart_from_successful_calls() {
     }]);
     let found = findings_for(&anomaly, &failed_calls());
     assert_eq!(found[0].reason, "FAILURES_DROWNED", "{found:#?}");
-    assert!(found[0].message.contains("anomaly band"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("anomaly band"),
+        "{}",
+        found[0].message
+    );
 }
 
 /// The same reasoning for a single-event requirement about failures (CIS 4.1, 4.6): a filter
@@ -628,7 +638,11 @@ fn single_event_failures_need_a_filter_that_leaves_successes_out() {
         json!("{ ($.errorCode = \"*\") || ($.eventName != \"HeadBucket\") }");
     let found = findings_for(&account, &requirement);
     assert_eq!(found[0].reason, "FILTER_COUNTS_SUCCESSES", "{found:#?}");
-    assert!(found[0].message.contains("keep it in ALARM"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("keep it in ALARM"),
+        "{}",
+        found[0].message
+    );
     home(&mut account)["metricFilters"]["items"][0]["filterPattern"] =
         json!("{ ($.errorCode = \"*\") && ($.eventName != \"HeadBucket\") }");
     assert_eq!(findings_for(&account, &requirement), vec![]);

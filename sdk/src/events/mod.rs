@@ -99,8 +99,7 @@ pub fn event_label(record: &Value) -> String {
 pub fn successful_twin(record: &Value) -> Option<Value> {
     let object = record.as_object()?;
     let failed_login = record["responseElements"]["ConsoleLogin"] == "Failure";
-    if !object.contains_key("errorCode") && !object.contains_key("errorMessage") && !failed_login
-    {
+    if !object.contains_key("errorCode") && !object.contains_key("errorMessage") && !failed_login {
         return None;
     }
     let mut twin = object.clone();
@@ -111,7 +110,10 @@ pub fn successful_twin(record: &Value) -> Option<Value> {
             .get_mut("responseElements")
             .and_then(Value::as_object_mut)
     {
-        login.insert("ConsoleLogin".to_owned(), Value::String("Success".to_owned()));
+        login.insert(
+            "ConsoleLogin".to_owned(),
+            Value::String("Success".to_owned()),
+        );
     }
     Some(Value::Object(twin))
 }
