@@ -32,7 +32,7 @@ fn check(snapshot: &Snapshot, ctx: &Ctx, id: &str) -> Result<Vec<Finding>, RuleE
     }
     let mut findings = analysis.findings();
     if settings.strict_cis {
-        findings.extend(analysis.cis_text_findings(control));
+        findings.extend(analysis.cis_text_findings(control, &settings.cis_version));
     }
     Ok(findings)
 }

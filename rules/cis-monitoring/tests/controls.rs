@@ -4,7 +4,8 @@
 
 use serde_json::{Value, json};
 use trailwarden_rules_cis_monitoring::pack;
-use trailwarden_sdk::events::{CIS_CONTROLS, CisControl};
+use trailwarden_sdk::events::{CIS_CONTROLS, CIS_TEXT_VERSIONS, CisControl};
+use trailwarden_sdk::meta::cis_reference;
 use trailwarden_sdk::testing::{SnapshotBuilder, assert_cases};
 use trailwarden_sdk::{Finding, Level, Outcome, Snapshot};
 
@@ -218,19 +219,26 @@ fn metadata_carries_every_mapping() {
     let meta = pack().meta();
     for (rule, control) in meta.rules.iter().zip(CIS_CONTROLS.iter()) {
         assert_eq!(rule.id, rule_id(control));
-        assert!(
-            rule.mappings
-                .cis
-                .contains(&format!("v1.4.0 {}", control.id)),
-            "{}",
-            rule.id
-        );
+        let references: Vec<&str> = rule.mappings.cis.iter().map(|c| cis_reference(c)).collect();
+        // The monitoring controls kept their numbers from v1.4.0 to v5.0.0.
+        for version in CIS_TEXT_VERSIONS {
+            assert!(
+                references.contains(&format!("{version} {}", control.id).as_str()),
+                "{}: {references:?}",
+                rule.id
+            );
+            assert!(control.patterns(version).is_some(), "{} {version}", rule.id);
+        }
         if let Some(v12) = control.v1_2 {
             assert!(
-                rule.mappings.cis.contains(&format!("v1.2.0 {v12}")),
+                references.contains(&format!("v1.2.0 {v12}").as_str()),
                 "{}",
                 rule.id
             );
+        }
+        // Each entry carries its version's title.
+        for entry in &rule.mappings.cis {
+            assert!(entry.contains(" Ensure "), "{}: {entry}", rule.id);
         }
         let hub: Vec<String> = control
             .security_hub
@@ -365,4 +373,63 @@ fn an_eventbridge_rule_that_cannot_tell_anyone_is_not_accepted() {
     let found = run(kms, kms_home, accept);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].region.as_deref(), Some("eu-west-1"), "{found:#?}");
+}
+
+/// Every version's own text, run through the chain: each passes its control, except the 4.1
+/// texts of v1.4.0 and v3.0.0, which OR the `!=` exclusions with the error codes and so count
+/// successful calls too, and the 4.6 texts of v4.0.1 and v5.0.0, which leave a value with a
+/// space unquoted. With `cis_version` set, `strict_cis` accepts that version's text and
+/// reports another version's.
+#[test]
+fn each_versions_text_is_judged_by_meaning_and_by_its_version() {
+    for version in CIS_TEXT_VERSIONS {
+        for control in &CIS_CONTROLS {
+            let patterns = control.patterns(version).expect("every version has texts");
+            let found = run(
+                control,
+                with_pattern(control, patterns[0]),
+                json!({"strict_cis": true, "cis_version": version}),
+            );
+            if control.id == "4.1" && ["v1.4.0", "v3.0.0"].contains(version) {
+                assert_eq!(found.len(), 1, "{version} {}: {found:#?}", control.id);
+                assert_eq!(found[0].reason, "FILTER_COUNTS_SUCCESSES");
+            } else if control.id == "4.6" && ["v4.0.1", "v5.0.0"].contains(version) {
+                // `$.errorMessage = Failed authentication`, unquoted with a space, as the
+                // source gives it: CloudWatch Logs would not accept it.
+                assert_eq!(found.len(), 1, "{version} {}: {found:#?}", control.id);
+                assert_eq!(found[0].reason, "FILTER_PATTERN_INVALID");
+            } else {
+                assert_eq!(found, vec![], "{version} {}", control.id);
+            }
+        }
+    }
+    // v4.0.1 drops the quotes of 4.2: the v1.4.0 text works, but is not the v4.0.1 text.
+    let mfa = &CIS_CONTROLS[1];
+    let found = run(
+        mfa,
+        with_pattern(mfa, mfa.pattern),
+        json!({"strict_cis": true, "cis_version": "v4.0.1"}),
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].reason, "PATTERN_NOT_CIS_TEXT");
+    assert!(
+        found[0].message.contains("CIS v4.0.1 4.2 text"),
+        "{}",
+        found[0].message
+    );
+}
+
+/// v1.2.0 has no texts in the cited source: choosing it is a settings error that says which
+/// versions exist.
+#[test]
+fn an_unknown_cis_version_is_a_settings_error() {
+    let control = &CIS_CONTROLS[0];
+    let error = pack()
+        .run_rule(
+            &rule_id(control),
+            &baseline().build(),
+            json!({"cis_version": "v1.2.0"}),
+        )
+        .expect_err("v1.2.0 has no texts");
+    assert!(error.to_string().contains("v4.0.1"), "{error}");
 }

@@ -47,7 +47,9 @@ pub use builder::{
     DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_SOURCE_IP, DEFAULT_TIME, DEFAULT_USER_AGENT,
     RecordBuilder, uuid,
 };
-pub use cis::{CIS_CONTROLS, CisControl, cis_control};
+pub use cis::{
+    CIS_CONTROLS, CIS_TEXT_VERSIONS, CisControl, CisText, DEFAULT_CIS_VERSION, cis_control,
+};
 
 pub use record::{CloudTrailRecord, RecordError, RecordResource, UserIdentity};
 use serde_json::Value;

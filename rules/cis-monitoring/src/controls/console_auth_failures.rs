@@ -35,7 +35,13 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.6", "v1.2.0 3.6", "v3.0.0 4.6"],
+    cis = [
+        "v1.4.0 4.6 Ensure a log metric filter and alarm exist for AWS Management Console authentication failures",
+        "v1.2.0 3.6 Ensure a log metric filter and alarm exist for AWS Management Console authentication failures",
+        "v3.0.0 4.6 Ensure a log metric filter and alarm exist for AWS Management Console authentication failures",
+        "v4.0.1 4.6 Ensure AWS Management Console authentication failures are monitored",
+        "v5.0.0 4.6 Ensure AWS Management Console authentication failures are monitored",
+    ],
     security_hub = ["CloudWatch.6"],
     needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules"],
     settings = CisSettings

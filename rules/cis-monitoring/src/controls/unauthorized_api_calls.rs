@@ -38,7 +38,13 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.1", "v1.2.0 3.1", "v3.0.0 4.1"],
+    cis = [
+        "v1.4.0 4.1 Ensure a log metric filter and alarm exist for unauthorized API calls",
+        "v1.2.0 3.1 Ensure a log metric filter and alarm exist for unauthorized API calls",
+        "v3.0.0 4.1 Ensure a log metric filter and alarm exist for unauthorized API calls",
+        "v4.0.1 4.1 Ensure unauthorized API calls are monitored",
+        "v5.0.0 4.1 Ensure unauthorized API calls are monitored",
+    ],
     security_hub = ["CloudWatch.2"],
     needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules"],
     settings = CisSettings
