@@ -34,7 +34,8 @@ pub use trace::{ActionOutcome, Trace};
 // modules stay private: what is re-exported here is the API (and the semver surface); the
 // rest is how the analysis works and may change.
 pub use alarm::{
-    NoFire, Relation, Watch, events_to_alarm, fires, fires_on_burst, relation, returned_query,
+    NoFire, Relation, Watch, events_to_alarm, fires, fires_on_burst, metrics_insights_query,
+    relation, returned_query,
 };
 pub use declared::{DeclaredMetric, declared_metrics};
 pub use event_rule::{EVENT_RULE_KIND, EventRuleCover, event_rule_resource, event_rules_cover};
