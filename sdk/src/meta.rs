@@ -128,6 +128,23 @@ pub fn doc_lines_to_markdown(lines: &[&str]) -> String {
     out.trim().to_owned()
 }
 
+/// The version and number of a CIS mapping entry (`v1.4.0 4.7`), without its title, for lists
+/// where the whole title would not fit.
+///
+/// ```
+/// use trailwarden_sdk::meta::cis_reference;
+/// assert_eq!(cis_reference("v4.0.1 4.7 Ensure disabling … is monitored"), "v4.0.1 4.7");
+/// assert_eq!(cis_reference("v1.4.0 4.7"), "v1.4.0 4.7");
+/// ```
+pub fn cis_reference(entry: &str) -> &str {
+    let entry = entry.trim();
+    let mut spaces = entry.match_indices(' ').map(|(i, _)| i);
+    match (spaces.next(), spaces.next()) {
+        (Some(_), Some(second)) => &entry[..second],
+        _ => entry,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,22 +164,5 @@ mod tests {
     #[test]
     fn doc_lines_lose_one_space() {
         assert_eq!(doc_lines_to_markdown(&[" a", "  b", ""]), "a\n b");
-    }
-}
-
-/// The version and number of a CIS mapping entry (`v1.4.0 4.7`), without its title, for lists
-/// where the whole title would not fit.
-///
-/// ```
-/// use trailwarden_sdk::meta::cis_reference;
-/// assert_eq!(cis_reference("v4.0.1 4.7 Ensure disabling … is monitored"), "v4.0.1 4.7");
-/// assert_eq!(cis_reference("v1.4.0 4.7"), "v1.4.0 4.7");
-/// ```
-pub fn cis_reference(entry: &str) -> &str {
-    let entry = entry.trim();
-    let mut spaces = entry.match_indices(' ').map(|(i, _)| i);
-    match (spaces.next(), spaces.next()) {
-        (Some(_), Some(second)) => &entry[..second],
-        _ => entry,
     }
 }

@@ -750,7 +750,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             match relation(alarm, metric) {
                 Relation::Watches(watch) => {
                     related = true;
-                    self.follow_alarm(region, filter, alarm, &watch, metric, counts_twin, path);
+                    self.follow_alarm(region, filter, alarm, &watch, (metric, counts_twin), path);
                 }
                 Relation::DimensionsDiffer { alarm: dimensions } => {
                     related = true;
@@ -888,8 +888,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         filter: &MetricFilter,
         alarm: &MetricAlarm,
         watch: &Watch,
-        metric: &EmittedMetric,
-        counts_twin: bool,
+        (metric, counts_twin): (&EmittedMetric, bool),
         path: &[Resource],
     ) {
         let alarm_res = alarm_resource(alarm);
