@@ -116,6 +116,10 @@ pub fn embed(out_dir: &Path, file: &str, constant: &str, packs: &[(String, PathB
         format!("/// (package, wasm bytes)\npub const {constant}: &[(&str, &[u8])] = &[\n");
     for (package, wasm) in packs {
         let embedded = out_dir.join(wasm.file_name().unwrap_or_default());
+        // Copy to a new file, never into the old one: a target directory copied with hard links
+        // shares the old file with other checkouts, and writing into it in place would change
+        // their embedded packs too.
+        let _ = std::fs::remove_file(&embedded);
         std::fs::copy(wasm, &embedded)
             .unwrap_or_else(|e| panic!("pack {} was not built: {e}", wasm.display()));
         generated.push_str(&format!(
@@ -125,6 +129,7 @@ pub fn embed(out_dir: &Path, file: &str, constant: &str, packs: &[(String, PathB
     }
     generated.push_str("];\n");
     let path = out_dir.join(file);
+    let _ = std::fs::remove_file(&path);
     std::fs::write(&path, generated)
         .unwrap_or_else(|e| panic!("could not write {}: {e}", path.display()));
 }

@@ -20,6 +20,7 @@ fn key_analysis(snapshot: &Snapshot, region: &str, key: &KmsKey) -> Analysis {
         name: format!("disable events of key `{}`", key.key_id),
         records: vec![record],
         mode: AlarmMode::SingleEvent,
+        failures: None,
     };
     analyse(snapshot, &requirement)
 }

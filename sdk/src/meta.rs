@@ -50,7 +50,10 @@ pub struct RuleMeta {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Mappings {
-    /// CIS AWS Foundations controls, with the benchmark version, e.g. `v1.4.0 4.7`.
+    /// CIS AWS Foundations controls: the benchmark version, the control number and its title,
+    /// e.g. `v4.0.1 4.7 Ensure disabling or scheduled deletion of customer created CMKs is
+    /// monitored` (the title may be absent in older packs). [`cis_reference`] gives the short
+    /// form.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cis: Vec<String>,
     /// AWS Security Hub control ids, e.g. `CloudWatch.7`.
@@ -123,6 +126,23 @@ pub fn doc_lines_to_markdown(lines: &[&str]) -> String {
         out.push('\n');
     }
     out.trim().to_owned()
+}
+
+/// The version and number of a CIS mapping entry (`v1.4.0 4.7`), without its title, for lists
+/// where the whole title would not fit.
+///
+/// ```
+/// use trailwarden_sdk::meta::cis_reference;
+/// assert_eq!(cis_reference("v4.0.1 4.7 Ensure disabling … is monitored"), "v4.0.1 4.7");
+/// assert_eq!(cis_reference("v1.4.0 4.7"), "v1.4.0 4.7");
+/// ```
+pub fn cis_reference(entry: &str) -> &str {
+    let entry = entry.trim();
+    let mut spaces = entry.match_indices(' ').map(|(i, _)| i);
+    match (spaces.next(), spaces.next()) {
+        (Some(_), Some(second)) => &entry[..second],
+        _ => entry,
+    }
 }
 
 #[cfg(test)]

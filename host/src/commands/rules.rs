@@ -50,7 +50,7 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                             .mappings
                             .cis
                             .iter()
-                            .map(|c| format!("CIS {c}"))
+                            .map(|c| format!("CIS {}", trailwarden_sdk::meta::cis_reference(c)))
                             .collect();
                         mappings.extend(rule.mappings.security_hub.iter().cloned());
                         mappings.extend(rule.mappings.mitre_attack.iter().cloned());
@@ -180,8 +180,11 @@ fn explain_text(source: &Source, rule: &trailwarden_sdk::RuleMeta) -> String {
         let _ = writeln!(out, "security-severity: {severity:.1}");
     }
     let _ = writeln!(out, "precision: {}", clean(&rule.precision));
+    // One CIS control per line: each carries its version's title.
+    for cis in &rule.mappings.cis {
+        let _ = writeln!(out, "CIS: {}", clean(cis));
+    }
     for (label, list) in [
-        ("CIS", &rule.mappings.cis),
         ("Security Hub", &rule.mappings.security_hub),
         ("MITRE ATT&CK", &rule.mappings.mitre_attack),
     ] {

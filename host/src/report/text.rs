@@ -162,7 +162,7 @@ fn findings_by_rule(out: &mut String, style: &Style, report: &CheckReport) {
                 .cis
                 .iter()
                 .take(1)
-                .map(|c| format!("CIS {c}"))
+                .map(|c| format!("CIS {}", trailwarden_sdk::meta::cis_reference(c)))
                 .collect();
             mappings.extend(
                 meta.mappings

@@ -26,10 +26,13 @@ fn check(snapshot: &Snapshot, ctx: &Ctx, id: &str) -> Result<Vec<Finding>, RuleE
     } else {
         cis_requirement(control, account)
     };
-    let analysis = analyse(snapshot, &requirement);
+    let mut analysis = analyse(snapshot, &requirement);
+    if settings.accept_eventbridge {
+        analysis.accept_event_rules(snapshot, &requirement);
+    }
     let mut findings = analysis.findings();
     if settings.strict_cis {
-        findings.extend(analysis.cis_text_findings(control));
+        findings.extend(analysis.cis_text_findings(control, &settings.cis_version));
     }
     Ok(findings)
 }

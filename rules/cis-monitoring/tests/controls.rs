@@ -4,7 +4,8 @@
 
 use serde_json::{Value, json};
 use trailwarden_rules_cis_monitoring::pack;
-use trailwarden_sdk::events::{CIS_CONTROLS, CisControl};
+use trailwarden_sdk::events::{CIS_CONTROLS, CIS_TEXT_VERSIONS, CisControl};
+use trailwarden_sdk::meta::cis_reference;
 use trailwarden_sdk::testing::{SnapshotBuilder, assert_cases};
 use trailwarden_sdk::{Finding, Level, Outcome, Snapshot};
 
@@ -112,9 +113,30 @@ fn fixture_cases() {
     assert!(assert_cases(&pack(), CASES) >= 1);
 }
 
+/// The CIS v1.4.0 4.1 text ORs `$.sourceIPAddress != delivery.logs.amazonaws.com` and
+/// `$.eventName != HeadBucket` with the error codes, so it matches nearly every call, successful
+/// ones too: an alarm on it is always in ALARM and a refused call changes no state (issue #19).
+/// The v1.2.0 text, which Security Hub also accepts, counts only the refusals.
+#[test]
+fn the_v1_4_text_of_4_1_counts_successful_calls_too() {
+    let control = &CIS_CONTROLS[0];
+    assert_eq!(control.id, "4.1");
+    let found = run(control, with_pattern(control, control.pattern), Value::Null);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        found[0].reason, "FILTER_COUNTS_SUCCESSES",
+        "{}",
+        found[0].message
+    );
+    for alternative in control.alternative_patterns {
+        let account = with_pattern(control, alternative);
+        assert_eq!(run(control, account, json!({"strict_cis": true})), vec![]);
+    }
+}
+
 #[test]
 fn the_cis_pattern_passes_each_control() {
-    for control in &CIS_CONTROLS {
+    for control in CIS_CONTROLS.iter().filter(|c| c.id != "4.1") {
         let account = with_pattern(control, control.pattern);
         assert_eq!(
             run(control, account.clone(), Value::Null),
@@ -197,19 +219,26 @@ fn metadata_carries_every_mapping() {
     let meta = pack().meta();
     for (rule, control) in meta.rules.iter().zip(CIS_CONTROLS.iter()) {
         assert_eq!(rule.id, rule_id(control));
-        assert!(
-            rule.mappings
-                .cis
-                .contains(&format!("v1.4.0 {}", control.id)),
-            "{}",
-            rule.id
-        );
+        let references: Vec<&str> = rule.mappings.cis.iter().map(|c| cis_reference(c)).collect();
+        // The monitoring controls kept their numbers from v1.4.0 to v5.0.0.
+        for version in CIS_TEXT_VERSIONS {
+            assert!(
+                references.contains(&format!("{version} {}", control.id).as_str()),
+                "{}: {references:?}",
+                rule.id
+            );
+            assert!(control.patterns(version).is_some(), "{} {version}", rule.id);
+        }
         if let Some(v12) = control.v1_2 {
             assert!(
-                rule.mappings.cis.contains(&format!("v1.2.0 {v12}")),
+                references.contains(&format!("v1.2.0 {v12}").as_str()),
                 "{}",
                 rule.id
             );
+        }
+        // Each entry carries its version's title.
+        for entry in &rule.mappings.cis {
+            assert!(entry.contains(" Ensure "), "{}: {entry}", rule.id);
         }
         let hub: Vec<String> = control
             .security_hub
@@ -225,4 +254,182 @@ fn metadata_carries_every_mapping() {
             rule.id
         );
     }
+}
+
+/// The baseline with every metric filter gone, so only an EventBridge rule can cover a control,
+/// and a subscribed `security-alerts` topic in each region.
+fn without_filters() -> SnapshotBuilder {
+    baseline()
+        .edit(|snapshot| {
+            for region in &mut snapshot.regions {
+                region.metric_filters.items.clear();
+            }
+        })
+        .region("eu-west-1")
+        .topic("security-alerts")
+}
+
+/// An EventBridge pattern for `control`'s events, written as a user would for its kind: by error
+/// code (4.1), by identity (4.3), by sign-in outcome (4.2, 4.6), or by event name.
+fn event_pattern(control: &CisControl) -> Value {
+    match control.id {
+        "4.1" => json!({"detail": {"errorCode": [
+            {"wildcard": "*UnauthorizedOperation"}, {"prefix": "AccessDenied"}
+        ]}}),
+        "4.2" => json!({"source": ["aws.signin"], "detail": {
+            "eventName": ["ConsoleLogin"], "additionalEventData": {"MFAUsed": [{"anything-but": "Yes"}]}
+        }}),
+        "4.3" => json!({"detail": {"userIdentity": {"type": ["Root"]}}}),
+        "4.6" => json!({"source": ["aws.signin"], "detail": {
+            "eventName": ["ConsoleLogin"], "errorMessage": ["Failed authentication"]
+        }}),
+        _ => {
+            let records = (control.records)("us-east-1", "111122223333");
+            let names: Vec<&str> = records
+                .iter()
+                .filter_map(|r| r["eventName"].as_str())
+                .collect();
+            json!({"detail": {"eventName": names}})
+        }
+    }
+}
+
+/// A rule for `control` in each region, in the state that receives read-only calls too.
+fn with_event_rules(control: &CisControl) -> SnapshotBuilder {
+    let pattern = event_pattern(control);
+    let mut account = without_filters();
+    for region in ["us-east-1", "eu-west-1"] {
+        account = account
+            .region(region)
+            .event_rule("cis-alternative", &pattern, "security-alerts")
+            .event_rule_state(
+                "cis-alternative",
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            );
+    }
+    account
+}
+
+/// Issue #19 (prowler-cloud/prowler#831): with `accept_eventbridge`, an EventBridge rule that
+/// matches the control's events and notifies someone satisfies every kind of control; without
+/// it, the CIS text (a metric filter) is still required.
+#[test]
+fn an_eventbridge_rule_satisfies_each_control_only_when_accepted() {
+    let accept = json!({"accept_eventbridge": true});
+    for control in &CIS_CONTROLS {
+        let account = with_event_rules(control);
+        assert_eq!(
+            run(control, account.clone(), accept.clone()),
+            vec![],
+            "{}",
+            control.id
+        );
+        let strict = run(control, account.clone(), Value::Null);
+        assert_eq!(strict.len(), 1, "{}: {strict:#?}", control.id);
+        assert_eq!(strict[0].reason, "NO_METRIC_FILTER", "{}", control.id);
+        // Without a rule, accepting EventBridge changes nothing.
+        let bare = run(control, without_filters(), accept.clone());
+        assert_eq!(bare[0].reason, "NO_METRIC_FILTER", "{}", control.id);
+    }
+}
+
+/// A rule that does not deliver or tells nobody is no alternative: disabled, `ENABLED` for the
+/// read-only calls of 4.1, a topic without a confirmed subscription, a pattern that misses.
+#[test]
+fn an_eventbridge_rule_that_cannot_tell_anyone_is_not_accepted() {
+    let accept = json!({"accept_eventbridge": true});
+    let kms = &CIS_CONTROLS[6];
+    assert_eq!(kms.id, "4.7");
+    let disabled = with_event_rules(kms).event_rule_state("cis-alternative", "DISABLED");
+    assert_eq!(
+        run(kms, disabled, accept.clone())[0].reason,
+        "NO_METRIC_FILTER"
+    );
+    let silent = with_event_rules(kms).edit_topic("security-alerts", |t| t.subscriptions.clear());
+    assert_eq!(
+        run(kms, silent, accept.clone())[0].reason,
+        "NO_METRIC_FILTER"
+    );
+    let unauthorized = &CIS_CONTROLS[0];
+    let enabled = with_event_rules(unauthorized)
+        .region("us-east-1")
+        .event_rule_state("cis-alternative", "ENABLED");
+    let found = run(unauthorized, enabled, accept.clone());
+    assert_eq!(found[0].reason, "NO_METRIC_FILTER", "{found:#?}");
+    // IAM sign-in events are global: the rule in us-east-1 serves every region.
+    let mfa = &CIS_CONTROLS[1];
+    let only_home = without_filters().region("us-east-1").event_rule(
+        "cis-alternative",
+        &event_pattern(mfa),
+        "security-alerts",
+    );
+    assert_eq!(run(mfa, only_home, accept.clone()), vec![]);
+    // A KMS rule only in us-east-1 leaves eu-west-1's key changes uncovered.
+    let kms_home = without_filters().region("us-east-1").event_rule(
+        "cis-alternative",
+        &event_pattern(kms),
+        "security-alerts",
+    );
+    let found = run(kms, kms_home, accept);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].region.as_deref(), Some("eu-west-1"), "{found:#?}");
+}
+
+/// Every version's own text, run through the chain: each passes its control, except the 4.1
+/// texts of v1.4.0 and v3.0.0, which OR the `!=` exclusions with the error codes and so count
+/// successful calls too, and the 4.6 texts of v4.0.1 and v5.0.0, which leave a value with a
+/// space unquoted. With `cis_version` set, `strict_cis` accepts that version's text and
+/// reports another version's.
+#[test]
+fn each_versions_text_is_judged_by_meaning_and_by_its_version() {
+    for version in CIS_TEXT_VERSIONS {
+        for control in &CIS_CONTROLS {
+            let patterns = control.patterns(version).expect("every version has texts");
+            let found = run(
+                control,
+                with_pattern(control, patterns[0]),
+                json!({"strict_cis": true, "cis_version": version}),
+            );
+            if control.id == "4.1" && ["v1.4.0", "v3.0.0"].contains(version) {
+                assert_eq!(found.len(), 1, "{version} {}: {found:#?}", control.id);
+                assert_eq!(found[0].reason, "FILTER_COUNTS_SUCCESSES");
+            } else if control.id == "4.6" && ["v4.0.1", "v5.0.0"].contains(version) {
+                // `$.errorMessage = Failed authentication`, unquoted with a space, as the
+                // source gives it: CloudWatch Logs would not accept it.
+                assert_eq!(found.len(), 1, "{version} {}: {found:#?}", control.id);
+                assert_eq!(found[0].reason, "FILTER_PATTERN_INVALID");
+            } else {
+                assert_eq!(found, vec![], "{version} {}", control.id);
+            }
+        }
+    }
+    // v4.0.1 drops the quotes of 4.2: the v1.4.0 text works, but is not the v4.0.1 text.
+    let mfa = &CIS_CONTROLS[1];
+    let found = run(
+        mfa,
+        with_pattern(mfa, mfa.pattern),
+        json!({"strict_cis": true, "cis_version": "v4.0.1"}),
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].reason, "PATTERN_NOT_CIS_TEXT");
+    assert!(
+        found[0].message.contains("CIS v4.0.1 4.2 text"),
+        "{}",
+        found[0].message
+    );
+}
+
+/// v1.2.0 has no texts in the cited source: choosing it is a settings error that says which
+/// versions exist.
+#[test]
+fn an_unknown_cis_version_is_a_settings_error() {
+    let control = &CIS_CONTROLS[0];
+    let error = pack()
+        .run_rule(
+            &rule_id(control),
+            &baseline().build(),
+            json!({"cis_version": "v1.2.0"}),
+        )
+        .expect_err("v1.2.0 has no texts");
+    assert!(error.to_string().contains("v4.0.1"), "{error}");
 }

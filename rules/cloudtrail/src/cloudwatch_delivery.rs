@@ -50,7 +50,10 @@ use crate::reason;
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html",
     tags = ["cloudtrail", "logging", "cis"],
-    cis = ["v1.4.0 3.4", "v1.2.0 2.4", "v3.0.0 3.4"],
+    cis = [
+        "v1.4.0 3.4 Ensure CloudTrail trails are integrated with CloudWatch Logs",
+        "v1.2.0 2.4 Ensure CloudTrail trails are integrated with CloudWatch Logs",
+    ],
     security_hub = ["CloudTrail.5"],
     needs = ["trails", "logGroups"],
     settings = DeliverySettings

@@ -36,7 +36,13 @@ use crate::reason;
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",
     tags = ["cloudtrail", "integrity", "cis"],
-    cis = ["v1.4.0 3.2", "v1.2.0 2.2", "v3.0.0 3.2"],
+    cis = [
+        "v1.4.0 3.2 Ensure CloudTrail log file validation is enabled",
+        "v1.2.0 2.2 Ensure CloudTrail log file validation is enabled",
+        "v3.0.0 3.2 Ensure CloudTrail log file validation is enabled",
+        "v4.0.1 3.2 Ensure CloudTrail log file validation is enabled",
+        "v5.0.0 3.2 Ensure CloudTrail log file validation is enabled",
+    ],
     security_hub = ["CloudTrail.4"],
     needs = ["trails"]
 )]

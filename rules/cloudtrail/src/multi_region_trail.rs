@@ -53,7 +53,13 @@ use crate::reason;
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html",
     tags = ["cloudtrail", "logging", "cis"],
-    cis = ["v1.4.0 3.1", "v1.2.0 2.1", "v3.0.0 3.1"],
+    cis = [
+        "v1.4.0 3.1 Ensure CloudTrail is enabled in all regions",
+        "v1.2.0 2.1 Ensure CloudTrail is enabled in all regions",
+        "v3.0.0 3.1 Ensure CloudTrail is enabled in all regions",
+        "v4.0.1 3.1 Ensure CloudTrail is enabled in all regions",
+        "v5.0.0 3.1 Ensure CloudTrail is enabled in all regions",
+    ],
     security_hub = ["CloudTrail.1"],
     needs = ["trails"]
 )]

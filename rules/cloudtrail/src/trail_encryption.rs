@@ -37,7 +37,13 @@ use crate::reason;
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html",
     tags = ["cloudtrail", "kms", "encryption", "cis"],
-    cis = ["v1.4.0 3.7", "v1.2.0 2.7", "v3.0.0 3.5"],
+    cis = [
+        "v1.4.0 3.7 Ensure CloudTrail logs are encrypted at rest using KMS CMKs",
+        "v1.2.0 2.7 Ensure CloudTrail logs are encrypted at rest using KMS CMKs",
+        "v3.0.0 3.5 Ensure CloudTrail logs are encrypted at rest using KMS CMKs",
+        "v4.0.1 3.5 Ensure CloudTrail logs are encrypted at rest using KMS CMKs",
+        "v5.0.0 3.5 Ensure CloudTrail logs are encrypted at rest using KMS CMKs",
+    ],
     security_hub = ["CloudTrail.2"],
     needs = ["trails", "kmsKeys"]
 )]

@@ -1,5 +1,6 @@
-use trailwarden_sdk::chain::analyse;
-use trailwarden_sdk::chain::requirements::kms_failed_calls;
+use serde::Deserialize;
+use trailwarden_sdk::chain::requirements::kms_failed_calls_burst;
+use trailwarden_sdk::chain::{DEFAULT_MAX_FAILURES_TO_ALARM, analyse};
 use trailwarden_sdk::prelude::*;
 
 /// Failed KMS calls, read-only and write, are counted by an alarm that rises with them and
@@ -13,6 +14,16 @@ use trailwarden_sdk::prelude::*;
 /// `GreaterThan…` operator and a finite threshold (or an anomaly-detection band), and the alarm
 /// must tell someone. The chain is followed by identity, link by link, as in TW-KMS-001.
 ///
+/// Failures must be counted as failures. Each failed record is also evaluated without its
+/// `errorCode` and `errorMessage` (its successful twin): a filter that matches the twin too (a
+/// filter on `Decrypt` whether it failed or not) counts traffic, and then passes only when the
+/// alarm fires on a burst of `max_failures_to_alarm` failures alone within one evaluation
+/// window, worked out from its threshold, operator, statistic, period, datapoints to alarm and
+/// the filter's metric value (`FAILURES_DROWNED` otherwise).
+///
+/// Setting `max_failures_to_alarm` (default 10): how many failed calls within one evaluation
+/// window must fire an alarm whose filter also counts successful calls.
+///
 /// ## Why it matters
 /// A burst of failed decryptions is what someone probing for a key they may not use looks
 /// like. `Decrypt` is read-only: a trail that logs only write events never sees it, and a filter
@@ -21,7 +32,9 @@ use trailwarden_sdk::prelude::*;
 /// ## Example
 /// Passing: `{ $.eventSource = "kms.amazonaws.com" && $.errorCode = "*" }` (the seed article's
 /// pattern) with an alarm `Sum > 10` over 300 s. Failing: the same filter with an alarm on the
-/// `Average`, which is 1 whenever there are errors at all and never counts them.
+/// `Average`, which is 1 whenever there are errors at all and never counts them; or a filter on
+/// `{ $.eventSource = "kms.amazonaws.com" && $.eventName = "Decrypt" }` under an alarm
+/// `Sum > 1000`, which counts successful decryptions too, so ten failures change nothing.
 ///
 /// ## How to fix
 /// ```sh
@@ -52,8 +65,55 @@ use trailwarden_sdk::prelude::*;
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"]
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "topicPolicies", "keyPolicies"],
+    settings = FailedCallsSettings
 )]
-pub fn failed_calls_alarm(snapshot: &Snapshot, _ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
-    Ok(analyse(snapshot, &kms_failed_calls(&snapshot.account.id)).findings())
+pub fn failed_calls_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
+    let settings: FailedCallsSettings = ctx.settings()?;
+    let requirement = kms_failed_calls_burst(&snapshot.account.id, settings.max_failures_to_alarm);
+    Ok(analyse(snapshot, &requirement).findings())
+}
+
+/// The largest `max_failures_to_alarm` accepted: beyond it the setting no longer describes a
+/// burst of failures, and the check would pass alarms set for traffic.
+pub const MAX_FAILURES_LIMIT: u32 = 100_000;
+
+/// Settings of TW-KMS-002.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FailedCallsSettings {
+    /// How many failed calls within one evaluation window must fire an alarm whose filter also
+    /// counts successful calls.
+    pub max_failures_to_alarm: u32,
+}
+
+impl Default for FailedCallsSettings {
+    fn default() -> Self {
+        Self {
+            max_failures_to_alarm: DEFAULT_MAX_FAILURES_TO_ALARM,
+        }
+    }
+}
+
+impl RuleSettings for FailedCallsSettings {
+    fn describe() -> Vec<SettingMeta> {
+        vec![SettingMeta {
+            name: "max_failures_to_alarm".to_owned(),
+            value_type: "integer".to_owned(),
+            default: serde_json::json!(DEFAULT_MAX_FAILURES_TO_ALARM),
+            description: "How many failed KMS calls within one evaluation window must fire an \
+                          alarm whose metric filter also counts successful calls"
+                .to_owned(),
+        }]
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_FAILURES_LIMIT).contains(&self.max_failures_to_alarm) {
+            return Err(format!(
+                "max_failures_to_alarm must be between 1 and {MAX_FAILURES_LIMIT}, not {}",
+                self.max_failures_to_alarm
+            ));
+        }
+        Ok(())
+    }
 }

@@ -97,19 +97,30 @@ use trailwarden_sdk::prelude::*;
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-creating-cloudwatch-alarm.html",
     tags = ["kms", "monitoring", "cis"],
-    cis = ["v1.4.0 4.7", "v1.2.0 3.7", "v3.0.0 4.7"],
+    cis = [
+        "v1.4.0 4.7 Ensure a log metric filter and alarm exist for disabling or scheduled deletion of customer created CMKs",
+        "v1.2.0 3.7 Ensure a log metric filter and alarm exist for disabling or scheduled deletion of customer created CMKs",
+        "v3.0.0 4.7 Ensure a log metric filter and alarm exist for disabling or scheduled deletion of customer created CMKs",
+        "v4.0.1 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
+        "v5.0.0 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
+    ],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "eventRules", "topicPolicies", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
     let settings: CisSettings = ctx.settings()?;
-    let analysis = analyse(snapshot, &kms_key_changes(&snapshot.account.id));
+    let requirement = kms_key_changes(&snapshot.account.id);
+    let mut analysis = analyse(snapshot, &requirement);
+    // The same settings as TW-CW-007 (CIS 4.7), so the two always agree.
+    if settings.accept_eventbridge {
+        analysis.accept_event_rules(snapshot, &requirement);
+    }
     let mut findings = analysis.findings();
     if settings.strict_cis
         && let Some(control) = cis_control("4.7")
     {
-        findings.extend(analysis.cis_text_findings(control));
+        findings.extend(analysis.cis_text_findings(control, &settings.cis_version));
     }
     Ok(findings)
 }

@@ -12,8 +12,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::Requirement;
-use super::alarm::{Relation, Watch, fires, relation};
+use super::alarm::{NoFire, Relation, Watch, fires, fires_on_burst, relation};
 use super::composite::{CompositeRelation, composite_relation};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
@@ -22,6 +21,7 @@ use super::permission::Publisher;
 use super::reason;
 use super::trace::{ActionOutcome, Trace};
 use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_verdicts};
+use super::{AlarmMode, Requirement};
 use crate::finding::Resource;
 use crate::pattern::{Pattern, PatternError};
 use crate::snapshot::{MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
@@ -181,12 +181,17 @@ pub struct EventCoverage {
     /// topic and subscription on a path, not only the best one. Where `furthest` sums several
     /// filters up ("none of the 3 metric filters matches"), each filter has its own trace here.
     pub traces: Vec<Trace>,
+    /// EventBridge rules that catch the event and tell someone, filled only when the
+    /// requirement's rule accepts them instead of a metric filter
+    /// ([`Analysis::accept_event_rules`]).
+    pub event_rules: Vec<Resource>,
 }
 
 impl EventCoverage {
-    /// Whether at least one path reaches someone.
+    /// Whether at least one path reaches someone: a metric-filter chain, or an accepted
+    /// EventBridge rule.
     pub fn is_covered(&self) -> bool {
-        !self.paths.is_empty()
+        !self.paths.is_empty() || !self.event_rules.is_empty()
     }
 
     fn note(&mut self, stop: Break) {
@@ -254,6 +259,33 @@ pub struct Analysis {
     pub account: String,
     /// One entry per enabled region of the snapshot, in snapshot order.
     pub regions: Vec<RegionCoverage>,
+}
+
+impl Analysis {
+    /// Accepts an EventBridge rule as the alternative path for every event no metric-filter
+    /// chain covers: a rule of the event's region that catches it and tells someone
+    /// ([`event_rules_cover`](super::event_rules_cover)) covers it. `requirement` must be the
+    /// one analysed (its records are matched to the events in order). When the region's rules
+    /// could not be read, the event keeps its chain verdict.
+    pub fn accept_event_rules(&mut self, snapshot: &Snapshot, requirement: &Requirement) {
+        for coverage in &mut self.regions {
+            for (event, record) in coverage.events.iter_mut().zip(&requirement.records) {
+                if event.is_covered() {
+                    continue;
+                }
+                let bus_region = super::event_rule::bus_region(record, &coverage.region);
+                let Some(region) = snapshot.region(bus_region) else {
+                    continue;
+                };
+                let record = in_region(record, &region.region, &snapshot.account.id);
+                if let super::EventRuleCover::Covered(rule) =
+                    super::event_rules_cover(snapshot, region, &record)
+                {
+                    event.event_rules.push(rule);
+                }
+            }
+        }
+    }
 }
 
 /// Follows the chain for every target event of `requirement` in every enabled region.
@@ -352,6 +384,8 @@ struct Walk<'s, 'r, 'p> {
     patterns: &'p Patterns<'s>,
     requirement: &'s Requirement,
     record: &'r Value,
+    /// The successful twin of a failure, for a requirement about failures.
+    twin: Option<Value>,
     region: &'s str,
     label: String,
     coverage: EventCoverage,
@@ -366,11 +400,15 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         patterns: &'p Patterns<'s>,
     ) -> Self {
         let label = event_label(record);
+        let twin = requirement
+            .failures
+            .and_then(|_| crate::events::successful_twin(record));
         Self {
             snapshot,
             patterns,
             requirement,
             record,
+            twin,
             region,
             coverage: EventCoverage {
                 event: label.clone(),
@@ -378,6 +416,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 furthest: None,
                 unverifiable: None,
                 traces: Vec::new(),
+                event_rules: Vec::new(),
             },
             label,
         }
@@ -608,8 +647,30 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 Ok(metrics) => {
                     let mut path = path.clone();
                     path.push(filter_res);
+                    // What the filter publishes for the successful twin, if it publishes
+                    // anything: the same metric then counts ordinary calls too.
+                    let twin_metrics = self
+                        .twin
+                        .as_ref()
+                        .and_then(|twin| {
+                            emitted_metrics_parsed(
+                                filter,
+                                &parsed,
+                                twin,
+                                &self.label,
+                                delivered.region,
+                                delivered.account,
+                            )
+                            .ok()
+                        })
+                        .unwrap_or_default();
                     for metric in &metrics {
-                        self.follow_metric(region, filter, metric, &path);
+                        let counts_twin = twin_metrics.iter().any(|t| {
+                            t.namespace == metric.namespace
+                                && t.name == metric.name
+                                && t.dimensions == metric.dimensions
+                        });
+                        self.follow_metric(region, filter, metric, counts_twin, &path);
                     }
                 }
             }
@@ -663,6 +724,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         region: &'s RegionSnapshot,
         filter: &MetricFilter,
         metric: &EmittedMetric,
+        counts_twin: bool,
         path: &[Resource],
     ) {
         let filter_res = path.last().cloned();
@@ -689,7 +751,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             match relation(alarm, metric) {
                 Relation::Watches(watch) => {
                     related = true;
-                    self.follow_alarm(region, filter, alarm, &watch, metric, path);
+                    self.follow_alarm(region, filter, alarm, &watch, (metric, counts_twin), path);
                 }
                 Relation::DimensionsDiffer { alarm: dimensions } => {
                     related = true;
@@ -785,18 +847,56 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             .map(|(r, a)| (a.alarm_name.as_str(), r.region.as_str()))
     }
 
+    /// For a requirement about failures: whether the failure is counted apart from its
+    /// successful twin, when the filter (`counts_twin`) also counts the twin. See
+    /// [`Failures`](super::Failures) for the reasoning and its source.
+    fn singles_out(
+        &self,
+        alarm: &MetricAlarm,
+        watch: &Watch,
+        metric: &EmittedMetric,
+        filter: &MetricFilter,
+        counts_twin: bool,
+    ) -> Result<(), NoFire> {
+        let Some(failures) = self.requirement.failures.filter(|_| counts_twin) else {
+            return Ok(());
+        };
+        let call = self.record["eventName"].as_str().unwrap_or("");
+        match self.requirement.mode {
+            AlarmMode::Volume => fires_on_burst(
+                alarm,
+                watch,
+                metric,
+                failures.max_failures_to_alarm,
+                &filter.filter_name,
+                call,
+            ),
+            AlarmMode::SingleEvent => Err(NoFire {
+                reason: reason::FILTER_COUNTS_SUCCESSES,
+                why: format!(
+                    "fires on one event, but metric filter `{}` also counts successful {call} calls, so ordinary calls keep it in ALARM and {} event changes no state (alarm actions run only on state transitions)",
+                    filter.filter_name,
+                    super::metric::a_or_an(&self.label)
+                ),
+                unverifiable: false,
+            }),
+        }
+    }
+
     fn follow_alarm(
         &mut self,
         region: &'s RegionSnapshot,
         filter: &MetricFilter,
         alarm: &MetricAlarm,
         watch: &Watch,
-        metric: &EmittedMetric,
+        (metric, counts_twin): (&EmittedMetric, bool),
         path: &[Resource],
     ) {
         let alarm_res = alarm_resource(alarm);
         let mut path = path.to_vec();
-        if let Err(no) = fires(alarm, watch, metric, self.requirement.mode, &self.label) {
+        let fired = fires(alarm, watch, metric, self.requirement.mode, &self.label)
+            .and_then(|()| self.singles_out(alarm, watch, metric, filter, counts_twin));
+        if let Err(no) = fired {
             let message = format!(
                 "alarm `{}` ({}) {}",
                 alarm.alarm_name, region.region, no.why

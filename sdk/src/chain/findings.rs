@@ -68,17 +68,19 @@ impl Analysis {
     /// is not the CIS text of `control`. The chain works there, but Security Hub compares the
     /// pattern text and reports the control as failed, and users deserve to know why the two
     /// tools disagree.
-    pub fn cis_text_findings(&self, control: &CisControl) -> Vec<Finding> {
+    pub fn cis_text_findings(&self, control: &CisControl, version: &str) -> Vec<Finding> {
         let covered: Vec<&str> = self
             .regions
             .iter()
             .filter(|region| region.events.iter().all(|e| e.is_covered()))
+            // A region covered only by accepted EventBridge rules has no filter to compare.
+            .filter(|region| region.events.iter().any(|e| !e.paths.is_empty()))
             .filter(|region| {
                 !region
                     .events
                     .iter()
                     .flat_map(|e| &e.paths)
-                    .any(|path| is_cis_text(control, &path.filter_pattern))
+                    .any(|path| is_cis_text(control, &path.filter_pattern, version))
             })
             .map(|region| region.region.as_str())
             .collect();
@@ -100,7 +102,7 @@ impl Analysis {
             Finding::fail(
                 reason::PATTERN_NOT_CIS_TEXT,
                 format!(
-                    "metric filter `{}` catches {}, but its pattern is not the CIS {} text, so {standard} (which compares text) reports it as failed in {}",
+                    "metric filter `{}` catches {}, but its pattern is not the CIS {version} {} text, so {standard} (which compares text) reports it as failed in {}",
                     path.filter.name,
                     self.requirement,
                     control.id,
@@ -110,7 +112,14 @@ impl Analysis {
             .level(Level::Note)
             .account(&self.account)
             .resource(path.filter.clone())
-            .property("cisPattern", control.pattern)
+            .property(
+                "cisPattern",
+                control
+                    .patterns(version)
+                    .and_then(|p| p.first().copied())
+                    .unwrap_or(control.pattern),
+            )
+            .property("cisVersion", version)
             .property("regions", json!(covered)),
         ]
     }

@@ -10,6 +10,7 @@ mod alarm;
 mod analysis;
 mod composite;
 mod declared;
+mod event_rule;
 mod findings;
 mod log_group;
 mod metric;
@@ -36,8 +37,12 @@ pub use trace::{ActionOutcome, Trace};
 // The links one by one, for rules that ask something the whole analysis does not answer. The
 // modules stay private: what is re-exported here is the API (and the semver surface); the
 // rest is how the analysis works and may change.
-pub use alarm::{NoFire, Relation, Watch, fires, relation, returned_query};
+pub use alarm::{
+    NoFire, Relation, Watch, events_to_alarm, fires, fires_on_burst, metrics_insights_query,
+    relation, returned_query,
+};
 pub use declared::{DeclaredMetric, declared_metrics};
+pub use event_rule::{EVENT_RULE_KIND, EventRuleCover, event_rule_resource, event_rules_cover};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
 pub use notify::{Notify, TOPIC_KIND, action_notifies, alarm_notifies, targets_notify};
@@ -66,6 +71,7 @@ pub enum AlarmMode {
 ///     name: "KMS key disable and deletion events".to_owned(),
 ///     records: vec![kms::disable_key("us-east-1", "111122223333")],
 ///     mode: AlarmMode::SingleEvent,
+///     failures: None,
 /// };
 /// let analysis = analyse(&snapshot, &requirement);
 /// // No region in the snapshot: nothing can be verified, and the finding says so.
@@ -81,4 +87,31 @@ pub struct Requirement {
     pub records: Vec<Value>,
     /// The alarm behaviour required.
     pub mode: AlarmMode,
+    /// `Some` when the requirement is about failures, a kind of event rather than a volume:
+    /// each record must then be counted apart from its successful twin
+    /// ([`successful_twin`](crate::events::successful_twin)).
+    pub failures: Option<Failures>,
 }
+
+/// How failures must be singled out from the successful calls they resemble.
+///
+/// A metric filter that counts a failed call and also its successful twin (a filter on
+/// `Decrypt` whether it failed or not) counts traffic. Under a volume alarm set for traffic
+/// (thousands of calls) a burst of failures changes nothing, so the failure is only counted
+/// when the filter leaves the twin out, or when the alarm fires on
+/// `max_failures_to_alarm` failures alone within one evaluation window, worked out with the
+/// alarm's own threshold, operator, statistic, datapoints to alarm and the filter's metric
+/// value. Under a single-event alarm such a filter fires on the first ordinary call and keeps
+/// the alarm in ALARM, and "the actions happen only on state transitions, and are not performed
+/// again if the condition persists"
+/// (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html>): a
+/// failure then tells nobody, so there the filter must leave the twin out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    /// How many failures, arriving within one evaluation window, must fire a volume alarm whose
+    /// filter also counts successful calls.
+    pub max_failures_to_alarm: u32,
+}
+
+/// The default of [`Failures::max_failures_to_alarm`]: a modest burst.
+pub const DEFAULT_MAX_FAILURES_TO_ALARM: u32 = 10;

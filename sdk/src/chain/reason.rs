@@ -106,6 +106,12 @@ pub const ALARM_CANNOT_FIRE: &str = "ALARM_CANNOT_FIRE";
 pub const ALARM_STATISTIC_NOT_COUNT: &str = "ALARM_STATISTIC_NOT_COUNT";
 /// A volume alarm fires on a low value, so a burst never raises it.
 pub const ALARM_WRONG_DIRECTION: &str = "ALARM_WRONG_DIRECTION";
+/// A failures requirement's volume alarm is fed by a filter that also counts successful calls,
+/// and `max_failures_to_alarm` failures alone do not fire it: failures drown in traffic.
+pub const FAILURES_DROWNED: &str = "FAILURES_DROWNED";
+/// A failures requirement's single-event alarm is fed by a filter that also counts successful
+/// calls: ordinary calls keep it in ALARM, and a failure changes no state, so tells nobody.
+pub const FILTER_COUNTS_SUCCESSES: &str = "FILTER_COUNTS_SUCCESSES";
 
 // Link 6: someone is told.
 

@@ -3,30 +3,83 @@
 
 use serde::Deserialize;
 
-use super::{AlarmMode, Requirement};
-use crate::events::{CisControl, DEFAULT_REGION, kms};
+use super::{AlarmMode, DEFAULT_MAX_FAILURES_TO_ALARM, Failures, Requirement};
+use crate::events::{CIS_TEXT_VERSIONS, CisControl, DEFAULT_CIS_VERSION, DEFAULT_REGION, kms};
 use crate::meta::SettingMeta;
 use crate::rule::RuleSettings;
 
 /// The settings of a rule that checks a CIS control: whether to also report working chains
-/// whose filter text Security Hub would not accept ([`is_cis_text`]).
-#[derive(Debug, Default, Deserialize)]
+/// whose filter text Security Hub would not accept ([`is_cis_text`]), and whether an
+/// EventBridge rule may stand in for the metric filter and alarm.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CisSettings {
     /// Report, as a note, covered regions where no covering filter is the CIS text.
     pub strict_cis: bool,
+    /// Accept an enabled EventBridge rule on the default bus that matches the control's events
+    /// and notifies someone through an SNS topic with a confirmed subscription
+    /// ([`Analysis::accept_event_rules`](super::Analysis::accept_event_rules)). Off by default,
+    /// so the CIS text (a metric filter and alarm) stays the default.
+    pub accept_eventbridge: bool,
+    /// The benchmark version whose pattern texts `strict_cis` compares with, one of
+    /// [`CIS_TEXT_VERSIONS`].
+    pub cis_version: String,
+}
+
+impl Default for CisSettings {
+    fn default() -> Self {
+        Self {
+            strict_cis: false,
+            accept_eventbridge: false,
+            cis_version: DEFAULT_CIS_VERSION.to_owned(),
+        }
+    }
 }
 
 impl RuleSettings for CisSettings {
     fn describe() -> Vec<SettingMeta> {
-        vec![SettingMeta {
-            name: "strict_cis".to_owned(),
-            value_type: "bool".to_owned(),
-            default: serde_json::Value::Bool(false),
-            description: "Also report, as a note, covered regions where no covering filter uses \
+        vec![
+            SettingMeta {
+                name: "strict_cis".to_owned(),
+                value_type: "bool".to_owned(),
+                default: serde_json::Value::Bool(false),
+                description:
+                    "Also report, as a note, covered regions where no covering filter uses \
                           the exact CIS pattern text, which Security Hub requires"
-                .to_owned(),
-        }]
+                        .to_owned(),
+            },
+            SettingMeta {
+                name: "accept_eventbridge".to_owned(),
+                value_type: "bool".to_owned(),
+                default: serde_json::Value::Bool(false),
+                description:
+                    "Also accept an enabled EventBridge rule on the default bus that matches \
+                          the control's events and notifies someone through a subscribed SNS \
+                          topic, as CIS v4.0.0 allows, instead of a metric filter and alarm"
+                        .to_owned(),
+            },
+            SettingMeta {
+                name: "cis_version".to_owned(),
+                value_type: "string".to_owned(),
+                default: serde_json::Value::String(DEFAULT_CIS_VERSION.to_owned()),
+                description: format!(
+                    "The CIS AWS Foundations version whose pattern text strict_cis compares \
+                     with: {}",
+                    CIS_TEXT_VERSIONS.join(", ")
+                ),
+            },
+        ]
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if CIS_TEXT_VERSIONS.contains(&self.cis_version.as_str()) {
+            return Ok(());
+        }
+        Err(format!(
+            "cis_version `{}` is not a version trailwarden has the CIS pattern texts of; use one of {} (v1.2.0 is not available: its texts are not in the cited source)",
+            self.cis_version.chars().take(40).collect::<String>(),
+            CIS_TEXT_VERSIONS.join(", ")
+        ))
     }
 }
 
@@ -47,6 +100,7 @@ pub fn kms_key_changes(account: &str) -> Requirement {
             kms::access_denied("ScheduleKeyDeletion", region, account),
         ],
         mode: AlarmMode::SingleEvent,
+        failures: None,
     }
 }
 
@@ -56,7 +110,16 @@ pub fn kms_key_changes(account: &str) -> Requirement {
 /// The read-only failed `Decrypt` is the seed's own example: a trail that logs only write
 /// events never sees it, and a filter on `Decrypt` alone misses refused `Encrypt` and
 /// `GenerateDataKey` calls.
+///
+/// Each failure must be counted apart from its successful twin ([`Failures`]), with a burst of
+/// [`DEFAULT_MAX_FAILURES_TO_ALARM`] failures; [`kms_failed_calls_burst`] sets another.
 pub fn kms_failed_calls(account: &str) -> Requirement {
+    kms_failed_calls_burst(account, DEFAULT_MAX_FAILURES_TO_ALARM)
+}
+
+/// [`kms_failed_calls`] where `max_failures_to_alarm` failures in one evaluation window must
+/// fire an alarm whose filter also counts successful calls.
+pub fn kms_failed_calls_burst(account: &str, max_failures_to_alarm: u32) -> Requirement {
     let region = DEFAULT_REGION;
     Requirement {
         name: "failed KMS calls".to_owned(),
@@ -67,6 +130,9 @@ pub fn kms_failed_calls(account: &str) -> Requirement {
             kms::access_denied("DisableKey", region, account),
         ],
         mode: AlarmMode::Volume,
+        failures: Some(Failures {
+            max_failures_to_alarm,
+        }),
     }
 }
 
@@ -88,6 +154,7 @@ pub fn kms_activity(operations: &[String], account: &str) -> Result<Requirement,
         name: format!("KMS {} calls", operations.join("/")),
         records,
         mode: AlarmMode::Volume,
+        failures: None,
     })
 }
 
@@ -103,25 +170,31 @@ pub fn cis_control(control: &CisControl, account: &str) -> Requirement {
         name: format!("CIS {} events ({})", control.id, subject),
         records: (control.records)(DEFAULT_REGION, account),
         mode: AlarmMode::SingleEvent,
+        failures: control.about_failures.then_some(Failures {
+            max_failures_to_alarm: 1,
+        }),
     }
 }
 
-/// Whether `pattern` is, apart from whitespace, one of the texts Security Hub accepts for the
-/// control: the CIS audit pattern or one of its alternatives.
+/// Whether `pattern` is, apart from whitespace, one of the texts CIS `version` gives for the
+/// control ([`CisControl::patterns`]); for v1.4.0, the texts Security Hub accepts: the CIS
+/// audit pattern or one of its alternatives. An unknown version matches nothing.
 ///
 /// Security Hub "fails if the exact metric filters prescribed by CIS are not used. Additional
 /// fields or terms cannot be added" (Security Hub user guide, CloudWatch controls). How it
 /// normalises whitespace is undocumented; the CIS and Security Hub texts themselves differ only
 /// in spacing, so whitespace is ignored here and everything else must be identical.
-pub fn is_cis_text(control: &CisControl, pattern: &str) -> bool {
+pub fn is_cis_text(control: &CisControl, pattern: &str, version: &str) -> bool {
     let squeeze = |text: &str| {
         text.chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
     };
     let wanted = squeeze(pattern);
-    std::iter::once(control.pattern)
-        .chain(control.alternative_patterns.iter().copied())
+    control
+        .patterns(version)
+        .unwrap_or_default()
+        .into_iter()
         .any(|text| squeeze(text) == wanted)
 }
 
@@ -133,15 +206,42 @@ mod tests {
     #[test]
     fn cis_text_ignores_only_whitespace() {
         let cis = control("4.7").unwrap();
-        assert!(is_cis_text(cis, cis.pattern));
+        assert!(is_cis_text(cis, cis.pattern, "v1.4.0"));
         assert!(is_cis_text(
             cis,
-            "{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}"
+            "{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}",
+            "v1.4.0"
         ));
         assert!(!is_cis_text(
             cis,
-            r#"{($.eventSource = "kms.amazonaws.com") && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#
+            r#"{($.eventSource = "kms.amazonaws.com") && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#,
+            "v1.4.0"
         ));
+    }
+
+    /// The texts differ between versions: v4.0.1 4.2 drops the quotes, so the v1.4.0 text is
+    /// not the v4.0.1 one, and v5.0.0 4.10 adds an event.
+    #[test]
+    fn cis_text_follows_the_version() {
+        let mfa = control("4.2").unwrap();
+        assert!(is_cis_text(mfa, mfa.pattern, "v1.4.0"));
+        assert!(is_cis_text(mfa, mfa.pattern, "v3.0.0"));
+        assert!(!is_cis_text(mfa, mfa.pattern, "v4.0.1"));
+        assert!(is_cis_text(
+            mfa,
+            "{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != Yes) }",
+            "v4.0.1"
+        ));
+        assert!(!is_cis_text(mfa, mfa.pattern, "v1.2.0"));
+        let groups = control("4.10").unwrap();
+        assert!(is_cis_text(groups, groups.pattern, "v4.0.1"));
+        assert!(!is_cis_text(groups, groups.pattern, "v5.0.0"));
+        let settings = CisSettings {
+            cis_version: "v9".to_owned(),
+            ..CisSettings::default()
+        };
+        assert!(settings.validate().unwrap_err().contains("v4.0.1"));
+        assert!(CisSettings::default().validate().is_ok());
     }
 
     #[test]

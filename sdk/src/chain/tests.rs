@@ -105,6 +105,7 @@ fn key_changes() -> Requirement {
             attempted,
         ],
         mode: AlarmMode::SingleEvent,
+        failures: None,
     }
 }
 
@@ -117,6 +118,9 @@ fn failed_calls() -> Requirement {
             kms::generate_data_key_access_denied("us-east-1", ACCOUNT),
         ],
         mode: AlarmMode::Volume,
+        failures: Some(super::Failures {
+            max_failures_to_alarm: 10,
+        }),
     }
 }
 
@@ -542,6 +546,111 @@ fn volume_requirements_need_a_count_alarm_that_rises() {
         json!("WriteOnly");
     let found = findings_for(&write_only, &failed_calls());
     assert_eq!(found[0].reason, "TRAIL_DROPS_EVENT");
+}
+
+/// Issue #19: a filter that counts a failed call and its successful twin counts traffic. Under
+/// an alarm set for traffic, failures drown; under one a burst of failures fires, they count.
+#[test]
+fn failures_must_be_counted_apart_from_successful_calls() {
+    let mut account = compliant();
+    let region = home(&mut account);
+    // Every KMS call, failed or not.
+    region["metricFilters"]["items"][0]["filterPattern"] =
+        json!("{ $.eventSource = \"kms.amazonaws.com\" }");
+    region["metricAlarms"]["items"][0]["threshold"] = json!(1000.0);
+    region["metricAlarms"]["items"][0]["comparisonOperator"] = json!("GreaterThanThreshold");
+    let found = findings_for(&account, &failed_calls());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].reason, "FAILURES_DROWNED", "{}", found[0].message);
+    assert!(
+        found[0]
+            .message
+            .contains("needs 1001 counted calls in its evaluation window to fire"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("also counts successful Decrypt calls"),
+        "{}",
+        found[0].message
+    );
+
+    // The same filter under an alarm that 10 failures alone fire: `Sum > 9` in one period.
+    let mut burst = account.clone();
+    home(&mut burst)["metricAlarms"]["items"][0]["threshold"] = json!(9.0);
+    assert_eq!(findings_for(&burst, &failed_calls()), vec![]);
+    // Needing two breaching periods of 10 doubles it: 20 failures, more than 10.
+    let mut two_periods = burst.clone();
+    home(&mut two_periods)["metricAlarms"]["items"][0]["evaluationPeriods"] = json!(2);
+    let found = findings_for(&two_periods, &failed_calls());
+    assert_eq!(found[0].reason, "FAILURES_DROWNED", "{found:#?}");
+    assert!(
+        found[0].message.contains("needs 20 counted calls"),
+        "{}",
+        found[0].message
+    );
+    // A metric value of 5 per call: `Sum > 9` is crossed by two calls.
+    let mut weighted = two_periods.clone();
+    home(&mut weighted)["metricFilters"]["items"][0]["metricTransformations"][0]["metricValue"] =
+        json!("5");
+    assert_eq!(findings_for(&weighted, &failed_calls()), vec![]);
+
+    // A filter that leaves the twin out counts failures whatever the alarm's threshold.
+    let mut errors_only = account.clone();
+    home(&mut errors_only)["metricFilters"]["items"][0]["filterPattern"] =
+        json!("{ $.eventSource = \"kms.amazonaws.com\" && $.errorCode = \"*\" }");
+    assert_eq!(findings_for(&errors_only, &failed_calls()), vec![]);
+
+    // An anomaly band learned from all calls: a burst of failures need not cross it.
+    let mut anomaly = account.clone();
+    let metric = json!({"namespace": "CloudTrailMetrics", "metricName": "CMKEventCount"});
+    home(&mut anomaly)["metricAlarms"]["items"] = json!([{
+        "alarmName": "kms-anomaly",
+        "alarmArn": "arn:aws:cloudwatch:us-east-1:111122223333:alarm:kms-anomaly",
+        "alarmActions": [TOPIC_ARN],
+        "evaluationPeriods": 1,
+        "comparisonOperator": "GreaterThanUpperThreshold",
+        "thresholdMetricId": "ad1",
+        "metrics": [
+            {"id": "m1", "metricStat": {"metric": metric, "period": 300, "stat": "Sum"}},
+            {"id": "ad1", "expression": "ANOMALY_DETECTION_BAND(m1, 2)"}
+        ]
+    }]);
+    let found = findings_for(&anomaly, &failed_calls());
+    assert_eq!(found[0].reason, "FAILURES_DROWNED", "{found:#?}");
+    assert!(
+        found[0].message.contains("anomaly band"),
+        "{}",
+        found[0].message
+    );
+}
+
+/// The same reasoning for a single-event requirement about failures (CIS 4.1, 4.6): a filter
+/// that also counts successful calls keeps the alarm in ALARM, so a failure changes no state.
+#[test]
+fn single_event_failures_need_a_filter_that_leaves_successes_out() {
+    let mut requirement = failed_calls();
+    requirement.mode = AlarmMode::SingleEvent;
+    let mut account = compliant();
+    home(&mut account)["metricFilters"]["items"][0]["filterPattern"] =
+        json!("{ ($.errorCode = \"*\") || ($.eventName != \"HeadBucket\") }");
+    let found = findings_for(&account, &requirement);
+    assert_eq!(found[0].reason, "FILTER_COUNTS_SUCCESSES", "{found:#?}");
+    assert!(
+        found[0].message.contains("keep it in ALARM"),
+        "{}",
+        found[0].message
+    );
+    home(&mut account)["metricFilters"]["items"][0]["filterPattern"] =
+        json!("{ ($.errorCode = \"*\") && ($.eventName != \"HeadBucket\") }");
+    assert_eq!(findings_for(&account, &requirement), vec![]);
+    // Without `failures`, the same filter is a plain single-event path.
+    requirement.failures = None;
+    home(&mut account)["metricFilters"]["items"][0]["filterPattern"] =
+        json!("{ ($.errorCode = \"*\") || ($.eventName != \"HeadBucket\") }");
+    assert_eq!(findings_for(&account, &requirement), vec![]);
 }
 
 #[test]

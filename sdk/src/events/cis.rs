@@ -18,6 +18,33 @@ use serde_json::Value;
 
 use super::cis_records as records;
 
+/// The CIS benchmark versions whose filter-pattern texts the SDK carries, oldest first. v1.2.0
+/// is not among them: the cited source has no v1.2.0 file.
+pub const CIS_TEXT_VERSIONS: &[&str] = &["v1.4.0", "v3.0.0", "v4.0.1", "v5.0.0"];
+
+/// The version `strict_cis` compares with unless told otherwise.
+pub const DEFAULT_CIS_VERSION: &str = "v1.4.0";
+
+/// The filter patterns one benchmark version's audit procedure gives for a control, verbatim
+/// from Prowler's `prowler/compliance/aws/cis_{3.0,4.0,5.0}_aws.json` (prowler-cloud/prowler
+/// at commit `3e000faa3109230b748e4418a13c11c9e59f5cfb`; the 4.0 file is benchmark 4.0.1).
+///
+/// The versions differ in more than spacing. v4.0.1 and v5.0.0 drop the quotes (`ConsoleLogin`,
+/// `Root`, `Failed authentication`); v4.0.1 4.1 joins the `!=` exclusions with `&&` after an
+/// `||`, and `&&` binds tighter than `||` in CloudWatch Logs patterns, so they apply to
+/// `AccessDenied*` only (v1.4.0 and v3.0.0 OR them with the error codes, which matches nearly
+/// every call); v3.0.0 and later 4.13 read `eventSource = ec2 && CreateRoute || …`, so only
+/// `CreateRoute` is tied to EC2; v5.0.0 4.10 adds `ModifySecurityGroupRules`; and the 4.6 text
+/// of v4.0.1 and v5.0.0, `$.errorMessage = Failed authentication`, leaves a value with a space
+/// unquoted, which the pattern engine (like CloudWatch Logs) rejects.
+#[derive(Debug, Clone, Copy)]
+pub struct CisText {
+    /// The benchmark version, e.g. `v4.0.1`.
+    pub benchmark: &'static str,
+    /// The patterns, the first being the audit procedure's main one.
+    pub patterns: &'static [&'static str],
+}
+
 /// One CIS monitoring control.
 #[derive(Debug, Clone, Copy)]
 pub struct CisControl {
@@ -33,6 +60,14 @@ pub struct CisControl {
     pub security_hub: Option<&'static str>,
     /// The CIS v1.2.0 number, e.g. `3.7`.
     pub v1_2: Option<&'static str>,
+    /// The control is about failed calls (4.1 unauthorized calls, 4.6 failed sign-ins): a kind
+    /// of event, which a filter must count apart from its successful twin
+    /// ([`successful_twin`](super::successful_twin)).
+    pub about_failures: bool,
+    /// The filter patterns later benchmark versions give in the audit procedure, verbatim
+    /// ([`CisText`]); the v1.4.0 texts are [`pattern`](Self::pattern) and
+    /// [`alternative_patterns`](Self::alternative_patterns).
+    pub texts: &'static [CisText],
     /// The `eventSource` the pattern requires, when it names one.
     pub event_source: Option<&'static str>,
     /// The `eventName`s the pattern lists (empty when it selects by other fields).
@@ -41,6 +76,22 @@ pub struct CisControl {
     /// Organizations and Sign-In are global services whose events CloudTrail logs in
     /// `us-east-1`; pass that region for the most realistic records.
     pub records: fn(region: &str, account: &str) -> Vec<Value>,
+}
+
+impl CisControl {
+    /// The patterns benchmark `version` gives for the control (`None` for a version the SDK
+    /// carries no texts of): for v1.4.0 the pattern and its alternatives.
+    pub fn patterns(&self, version: &str) -> Option<Vec<&'static str>> {
+        if version == "v1.4.0" {
+            let mut all = vec![self.pattern];
+            all.extend(self.alternative_patterns);
+            return Some(all);
+        }
+        self.texts
+            .iter()
+            .find(|text| text.benchmark == version)
+            .map(|text| text.patterns.to_vec())
+    }
 }
 
 /// The control with CIS v1.4.0 id `id` (`"4.7"`).
@@ -191,6 +242,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         ],
         security_hub: Some("CloudWatch.2"),
         v1_2: Some("3.1"),
+        about_failures: true,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.errorCode = *UnauthorizedOperation) || ($.errorCode = AccessDenied*) || ($.sourceIPAddress!=delivery.logs.amazonaws.com) || ($.eventName!=HeadBucket) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.errorCode =*UnauthorizedOperation) || ($.errorCode =AccessDenied*) && ($.sourceIPAddress!=delivery.logs.amazonaws.com) && ($.eventName!=HeadBucket) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.errorCode =*UnauthorizedOperation) || ($.errorCode =AccessDenied*) && ($.sourceIPAddress!=delivery.logs.amazonaws.com) && ($.eventName!=HeadBucket) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: &[],
         records: records::unauthorized_api_calls,
@@ -204,6 +276,30 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         ],
         security_hub: Some("CloudWatch.3"),
         v1_2: Some("3.2"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }"#,
+                    r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != Yes) }"#,
+                    r#"{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != Yes) && ($.userIdentity.type = IAMUser) && ($.responseElements.ConsoleLogin = Success) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != Yes) }"#,
+                    r#"{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != Yes) && ($.userIdentity.type = IAMUser) && ($.responseElements.ConsoleLogin = Success) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: &["ConsoleLogin"],
         records: records::console_login_without_mfa,
@@ -215,6 +311,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.1"),
         v1_2: Some("3.3"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ $.userIdentity.type = Root && $.userIdentity.invokedBy NOT EXISTS && $.eventType != AwsServiceEvent }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ $.userIdentity.type = Root && $.userIdentity.invokedBy NOT EXISTS && $.eventType != AwsServiceEvent }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: &[],
         records: records::root_usage,
@@ -226,6 +343,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.4"),
         v1_2: Some("3.4"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: IAM_POLICY_EVENTS,
         records: records::iam_policy_changes,
@@ -237,6 +375,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.5"),
         v1_2: Some("3.5"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: CLOUDTRAIL_EVENTS,
         records: records::cloudtrail_changes,
@@ -248,6 +407,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.6"),
         v1_2: Some("3.6"),
+        about_failures: true,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = Failed authentication) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = Failed authentication) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: &["ConsoleLogin"],
         records: records::console_authentication_failures,
@@ -259,6 +439,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.7"),
         v1_2: Some("3.7"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#,
+                ],
+            },
+        ],
         event_source: Some("kms.amazonaws.com"),
         event_names: KMS_EVENTS,
         records: records::kms_key_changes,
@@ -270,6 +471,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.8"),
         v1_2: Some("3.8"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"#,
+                ],
+            },
+        ],
         event_source: Some("s3.amazonaws.com"),
         event_names: S3_POLICY_EVENTS,
         records: records::s3_bucket_policy_changes,
@@ -281,6 +503,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.9"),
         v1_2: Some("3.9"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"#,
+                ],
+            },
+        ],
         event_source: Some("config.amazonaws.com"),
         event_names: CONFIG_EVENTS,
         records: records::config_changes,
@@ -292,6 +535,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.10"),
         v1_2: Some("3.10"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: SECURITY_GROUP_EVENTS,
         records: records::security_group_changes,
@@ -303,6 +567,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.11"),
         v1_2: Some("3.11"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: NACL_EVENTS,
         records: records::nacl_changes,
@@ -314,6 +599,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.12"),
         v1_2: Some("3.12"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: GATEWAY_EVENTS,
         records: records::gateway_changes,
@@ -325,6 +631,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.13"),
         v1_2: Some("3.13"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{($.eventSource = ec2.amazonaws.com) && ($.eventName =CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName =ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName= DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName =DisassociateRouteTable) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{($.eventSource = ec2.amazonaws.com) && ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{($.eventSource = ec2.amazonaws.com) && ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: ROUTE_TABLE_EVENTS,
         records: records::route_table_changes,
@@ -336,6 +663,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: Some("CloudWatch.14"),
         v1_2: Some("3.14"),
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"#,
+                ],
+            },
+        ],
         event_source: None,
         event_names: VPC_EVENTS,
         records: records::vpc_changes,
@@ -347,6 +695,27 @@ pub static CIS_CONTROLS: [CisControl; 15] = [
         alternative_patterns: &[],
         security_hub: None,
         v1_2: None,
+        about_failures: false,
+        texts: &[
+            CisText {
+                benchmark: "v3.0.0",
+                patterns: &[
+                    r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v4.0.1",
+                patterns: &[
+                    r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = AcceptHandshake) || ($.eventName = AttachPolicy) || ($.eventName = CreateAccount) || ($.eventName = CreateOrganizationalUnit) || ($.eventName = CreatePolicy) || ($.eventName = DeclineHandshake) || ($.eventName = DeleteOrganization) || ($.eventName = DeleteOrganizationalUnit) || ($.eventName = DeletePolicy) || ($.eventName = DetachPolicy) || ($.eventName = DisablePolicyType) || ($.eventName = EnablePolicyType) || ($.eventName = InviteAccountToOrganization) || ($.eventName = LeaveOrganization) || ($.eventName = MoveAccount) || ($.eventName = RemoveAccountFromOrganization) || ($.eventName = UpdatePolicy) || ($.eventName = UpdateOrganizationalUnit)) }"#,
+                ],
+            },
+            CisText {
+                benchmark: "v5.0.0",
+                patterns: &[
+                    r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = AcceptHandshake) || ($.eventName = AttachPolicy) || ($.eventName = CreateAccount) || ($.eventName = CreateOrganizationalUnit) || ($.eventName = CreatePolicy) || ($.eventName = DeclineHandshake) || ($.eventName = DeleteOrganization) || ($.eventName = DeleteOrganizationalUnit) || ($.eventName = DeletePolicy) || ($.eventName = DetachPolicy) || ($.eventName = DisablePolicyType) || ($.eventName = EnablePolicyType) || ($.eventName = InviteAccountToOrganization) || ($.eventName = LeaveOrganization) || ($.eventName = MoveAccount) || ($.eventName = RemoveAccountFromOrganization) || ($.eventName = UpdatePolicy) || ($.eventName = UpdateOrganizationalUnit)) }"#,
+                ],
+            },
+        ],
         event_source: Some("organizations.amazonaws.com"),
         event_names: ORGANIZATIONS_EVENTS,
         records: records::organizations_changes,

@@ -47,7 +47,9 @@ pub use builder::{
     DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_SOURCE_IP, DEFAULT_TIME, DEFAULT_USER_AGENT,
     RecordBuilder, uuid,
 };
-pub use cis::{CIS_CONTROLS, CisControl, cis_control};
+pub use cis::{
+    CIS_CONTROLS, CIS_TEXT_VERSIONS, CisControl, CisText, DEFAULT_CIS_VERSION, cis_control,
+};
 
 pub use record::{CloudTrailRecord, RecordError, RecordResource, UserIdentity};
 use serde_json::Value;
@@ -72,4 +74,48 @@ pub fn event_label(record: &Value) -> String {
         Some(code) => format!("{name} ({code})"),
         None => name.to_owned(),
     }
+}
+
+/// The successful twin of a failed call: the same record without `errorCode` and
+/// `errorMessage`, and for a console sign-in with `responseElements.ConsoleLogin` `Success`.
+/// `None` when `record` is not a failure.
+///
+/// A requirement about failures (failed KMS calls, unauthorized calls, failed sign-ins) is about
+/// a kind of event, not a volume: a metric filter that also counts the twin counts ordinary
+/// traffic, and whatever it feeds fires on traffic rather than on failures. CloudTrail marks a
+/// failed call by these fields alone: "errorCode: The AWS service error if the request returns
+/// an error", "errorMessage: If the request returns an error, the description of the error"
+/// (<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html>);
+/// a failed console sign-in carries only `errorMessage` and `ConsoleLogin: Failure`
+/// (<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html>).
+///
+/// ```
+/// use trailwarden_sdk::events::{kms, successful_twin};
+///
+/// let failed = kms::decrypt_incorrect_key("us-east-1", "111122223333");
+/// let twin = successful_twin(&failed).expect("a failed call has a twin");
+/// assert!(twin.get("errorCode").is_none());
+/// assert_eq!(twin["eventName"], "Decrypt");
+/// assert!(successful_twin(&twin).is_none());
+/// ```
+pub fn successful_twin(record: &Value) -> Option<Value> {
+    let object = record.as_object()?;
+    let failed_login = record["responseElements"]["ConsoleLogin"] == "Failure";
+    if !object.contains_key("errorCode") && !object.contains_key("errorMessage") && !failed_login {
+        return None;
+    }
+    let mut twin = object.clone();
+    twin.remove("errorCode");
+    twin.remove("errorMessage");
+    if failed_login
+        && let Some(login) = twin
+            .get_mut("responseElements")
+            .and_then(Value::as_object_mut)
+    {
+        login.insert(
+            "ConsoleLogin".to_owned(),
+            Value::String("Success".to_owned()),
+        );
+    }
+    Some(Value::Object(twin))
 }

@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.5", "v1.2.0 3.5", "v3.0.0 4.5"],
+    cis = [
+        "v1.4.0 4.5 Ensure a log metric filter and alarm exist for CloudTrail configuration changes",
+        "v1.2.0 3.5 Ensure a log metric filter and alarm exist for CloudTrail configuration changes",
+        "v3.0.0 4.5 Ensure a log metric filter and alarm exist for CloudTrail configuration changes",
+        "v4.0.1 4.5 Ensure CloudTrail configuration changes are monitored",
+        "v5.0.0 4.5 Ensure CloudTrail configuration changes are monitored",
+    ],
     security_hub = ["CloudWatch.5"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn cloudtrail_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

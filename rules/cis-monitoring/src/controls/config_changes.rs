@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.9", "v1.2.0 3.9", "v3.0.0 4.9"],
+    cis = [
+        "v1.4.0 4.9 Ensure a log metric filter and alarm exist for AWS Config configuration changes",
+        "v1.2.0 3.9 Ensure a log metric filter and alarm exist for AWS Config configuration changes",
+        "v3.0.0 4.9 Ensure a log metric filter and alarm exist for AWS Config configuration changes",
+        "v4.0.1 4.9 Ensure AWS Config configuration changes are monitored",
+        "v5.0.0 4.9 Ensure AWS Config configuration changes are monitored",
+    ],
     security_hub = ["CloudWatch.9"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn config_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -14,6 +14,12 @@ use crate::{CisSettings, check};
 /// ## Why it matters
 /// Repeated failed console sign-ins are password guessing.
 ///
+/// ## Failures, not traffic
+/// The control is about failed sign-ins, a kind of event: each record is also evaluated as its
+/// successful twin (`ConsoleLogin: Success`, no `errorMessage`), and a filter that counts the
+/// twin fails with `FILTER_COUNTS_SUCCESSES`, because ordinary sign-ins keep its alarm in ALARM
+/// and alarm actions run only on state transitions.
+///
 #[doc = example!(r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#)]
 ///
 #[doc = how_to_fix!("console-auth-failures", "ConsoleAuthFailures")]
@@ -29,9 +35,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.6", "v1.2.0 3.6", "v3.0.0 4.6"],
+    cis = [
+        "v1.4.0 4.6 Ensure a log metric filter and alarm exist for AWS Management Console authentication failures",
+        "v1.2.0 3.6 Ensure a log metric filter and alarm exist for AWS Management Console authentication failures",
+        "v3.0.0 4.6 Ensure a log metric filter and alarm exist for AWS Management Console authentication failures",
+        "v4.0.1 4.6 Ensure AWS Management Console authentication failures are monitored",
+        "v5.0.0 4.6 Ensure AWS Management Console authentication failures are monitored",
+    ],
     security_hub = ["CloudWatch.6"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn console_auth_failures(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

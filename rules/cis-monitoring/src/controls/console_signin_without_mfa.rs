@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.2", "v1.2.0 3.2", "v3.0.0 4.2"],
+    cis = [
+        "v1.4.0 4.2 Ensure a log metric filter and alarm exist for Management Console sign-in without MFA",
+        "v1.2.0 3.2 Ensure a log metric filter and alarm exist for Management Console sign-in without MFA",
+        "v3.0.0 4.2 Ensure a log metric filter and alarm exist for Management Console sign-in without MFA",
+        "v4.0.1 4.2 Ensure management console sign-in without MFA is monitored",
+        "v5.0.0 4.2 Ensure management console sign-in without MFA is monitored",
+    ],
     security_hub = ["CloudWatch.3"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn console_signin_without_mfa(

@@ -31,9 +31,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.7", "v1.2.0 3.7", "v3.0.0 4.7"],
+    cis = [
+        "v1.4.0 4.7 Ensure a log metric filter and alarm exist for disabling or scheduled deletion of customer created CMKs",
+        "v1.2.0 3.7 Ensure a log metric filter and alarm exist for disabling or scheduled deletion of customer created CMKs",
+        "v3.0.0 4.7 Ensure a log metric filter and alarm exist for disabling or scheduled deletion of customer created CMKs",
+        "v4.0.1 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
+        "v5.0.0 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
+    ],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn kms_key_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

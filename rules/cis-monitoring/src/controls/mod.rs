@@ -38,7 +38,13 @@ macro_rules! strict_cis {
             "Setting `strict_cis`: also report (as a note) when the chain works but no covering filter is
 the CIS text",
             $requirement,
-            "."
+            ".
+
+Setting `accept_eventbridge` (default off, so the CIS text stays the default): also accept,
+per event and region, an enabled EventBridge rule on the default bus whose pattern matches the
+event EventBridge builds from the record, in a state that delivers it, with a target that
+reaches a subscribed SNS topic, as CIS v4.0.0 allows (prowler-cloud/prowler#831). Events of
+global services (IAM, Sign-In, Organizations) reach the bus of us-east-1 only."
         )
     };
 }

@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.11", "v1.2.0 3.11", "v3.0.0 4.11"],
+    cis = [
+        "v1.4.0 4.11 Ensure a log metric filter and alarm exist for changes to Network Access Control Lists (NACL)",
+        "v1.2.0 3.11 Ensure a log metric filter and alarm exist for changes to Network Access Control Lists (NACL)",
+        "v3.0.0 4.11 Ensure a log metric filter and alarm exist for changes to Network Access Control Lists (NACL)",
+        "v4.0.1 4.11 Ensure Network Access Control List (NACL) changes are monitored",
+        "v5.0.0 4.11 Ensure Network Access Control List (NACL) changes are monitored",
+    ],
     security_hub = ["CloudWatch.11"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn nacl_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

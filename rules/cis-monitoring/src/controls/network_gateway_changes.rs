@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.12", "v1.2.0 3.12", "v3.0.0 4.12"],
+    cis = [
+        "v1.4.0 4.12 Ensure a log metric filter and alarm exist for changes to network gateways",
+        "v1.2.0 3.12 Ensure a log metric filter and alarm exist for changes to network gateways",
+        "v3.0.0 4.12 Ensure a log metric filter and alarm exist for changes to network gateways",
+        "v4.0.1 4.12 Ensure changes to network gateways are monitored",
+        "v5.0.0 4.12 Ensure changes to network gateways are monitored",
+    ],
     security_hub = ["CloudWatch.12"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn network_gateway_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -29,9 +29,14 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.15", "v3.0.0 4.15"],
+    cis = [
+        "v1.4.0 4.15 Ensure a log metric filter and alarm exists for AWS Organizations changes",
+        "v3.0.0 4.15 Ensure a log metric filter and alarm exists for AWS Organizations changes",
+        "v4.0.1 4.15 Ensure AWS Organizations changes are monitored",
+        "v5.0.0 4.15 Ensure AWS Organizations changes are monitored",
+    ],
     security_hub = [],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn organizations_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.3", "v1.2.0 3.3", "v3.0.0 4.3"],
+    cis = [
+        "v1.4.0 4.3 Ensure a log metric filter and alarm exist for usage of 'root' account",
+        "v1.2.0 3.3 Ensure a log metric filter and alarm exist for usage of 'root' account",
+        "v3.0.0 4.3 Ensure a log metric filter and alarm exist for usage of 'root' account",
+        "v4.0.1 4.3 Ensure usage of the 'root' account is monitored",
+        "v5.0.0 4.3 Ensure usage of the 'root' account is monitored",
+    ],
     security_hub = ["CloudWatch.1"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn root_user_usage(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.8", "v1.2.0 3.8", "v3.0.0 4.8"],
+    cis = [
+        "v1.4.0 4.8 Ensure a log metric filter and alarm exist for S3 bucket policy changes",
+        "v1.2.0 3.8 Ensure a log metric filter and alarm exist for S3 bucket policy changes",
+        "v3.0.0 4.8 Ensure a log metric filter and alarm exist for S3 bucket policy changes",
+        "v4.0.1 4.8 Ensure S3 bucket policy changes are monitored",
+        "v5.0.0 4.8 Ensure S3 bucket policy changes are monitored",
+    ],
     security_hub = ["CloudWatch.8"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn s3_bucket_policy_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -29,9 +29,15 @@ use crate::{CisSettings, check};
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html",
     tags = ["monitoring", "cis"],
-    cis = ["v1.4.0 4.10", "v1.2.0 3.10", "v3.0.0 4.10"],
+    cis = [
+        "v1.4.0 4.10 Ensure a log metric filter and alarm exist for security group changes",
+        "v1.2.0 3.10 Ensure a log metric filter and alarm exist for security group changes",
+        "v3.0.0 4.10 Ensure a log metric filter and alarm exist for security group changes",
+        "v4.0.1 4.10 Ensure security group changes are monitored",
+        "v5.0.0 4.10 Ensure security group changes are monitored",
+    ],
     security_hub = ["CloudWatch.10"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn security_group_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
