@@ -27,6 +27,9 @@ use trailwarden_sdk::{Finding, Outcome, Resource, Snapshot};
 /// strings to anything; the full name stays in the finding's message and in the HTML tooltip.
 pub const MAX_LABEL_CHARS: usize = 60;
 
+/// Longest full name kept for a tooltip, in characters.
+pub const MAX_FULL_NAME_CHARS: usize = 1024;
+
 /// One step of the chain, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
@@ -99,7 +102,7 @@ pub struct Node {
     /// The resource's name, when the finding (or, for the metric, the snapshot) names it; cut
     /// to [`MAX_LABEL_CHARS`]. Raw text: each renderer escapes it.
     pub name: Option<String>,
-    /// The full name, uncut, for tooltips.
+    /// The full name for tooltips, cut only at [`MAX_FULL_NAME_CHARS`].
     pub full_name: Option<String>,
     /// Its state.
     pub state: State,
@@ -264,8 +267,8 @@ pub fn picture(finding: &Finding, metrics: &MetricNames) -> Option<Picture> {
             };
             Node {
                 stage,
-                name: full_name.as_deref().map(cut),
-                full_name,
+                name: full_name.as_deref().map(|n| cut(n, MAX_LABEL_CHARS)),
+                full_name: full_name.map(|n| cut(&n, MAX_FULL_NAME_CHARS)),
                 state,
             }
         })
@@ -276,16 +279,16 @@ pub fn picture(finding: &Finding, metrics: &MetricNames) -> Option<Picture> {
     })
 }
 
-/// `text` without control characters, cut to [`MAX_LABEL_CHARS`] with an ellipsis.
-pub fn cut(text: &str) -> String {
+/// `text` without control characters, cut to `max` characters with an ellipsis.
+pub fn cut(text: &str, max: usize) -> String {
     let clean: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    if clean.chars().count() <= MAX_LABEL_CHARS {
+    if clean.chars().count() <= max {
         return clean;
     }
-    let mut short: String = clean.chars().take(MAX_LABEL_CHARS - 1).collect();
+    let mut short: String = clean.chars().take(max.saturating_sub(1)).collect();
     short.push('…');
     short
 }
@@ -357,7 +360,8 @@ mod tests {
     #[test]
     fn long_and_control_laden_names_are_cut() {
         let long = "x".repeat(500);
-        assert_eq!(cut(&long).chars().count(), MAX_LABEL_CHARS);
-        assert_eq!(cut("a\nb\u{1b}c"), "a b c");
+        assert_eq!(cut(&long, MAX_LABEL_CHARS).chars().count(), MAX_LABEL_CHARS);
+        assert!(cut(&long, MAX_LABEL_CHARS).ends_with('…'));
+        assert_eq!(cut("a\nb\u{1b}c", MAX_LABEL_CHARS), "a b c");
     }
 }

@@ -338,6 +338,61 @@ pub fn text(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::SnapshotSource;
+    use trailwarden_sdk::chain::{ALARM_KIND, reason};
+    use trailwarden_sdk::{Resource, Snapshot};
+
+    /// A report with `count` broken chains, each with its own alarm and a long message.
+    fn report_with_chains(count: usize) -> CheckReport {
+        let snapshot = Snapshot::from_json(
+            r#"{"schemaVersion": 1, "account": {"id": "111122223333"}, "regions": []}"#,
+        )
+        .expect("a snapshot");
+        let mut report = CheckReport::new(
+            &snapshot,
+            SnapshotSource {
+                display: "test".into(),
+            },
+            Vec::new(),
+            "2026-01-01T00:00:00Z".into(),
+        );
+        for i in 0..count {
+            let name = format!("alarm-{i:04}");
+            let mut finding = Finding::fail(
+                reason::ALARM_CANNOT_FIRE,
+                format!("alarm `{name}` never fires {}", "because ".repeat(40)),
+            )
+            .region("us-east-1")
+            .resource(Resource::new(ALARM_KIND, format!("arn:{name}"), &name));
+            finding.rule_id = "TW-X-001".into();
+            report.findings.push(finding);
+        }
+        report
+    }
+
+    #[test]
+    fn a_report_over_githubs_limit_drops_diagrams_and_says_so() {
+        let report = report_with_chains(400);
+        let markdown = render(&report);
+        assert!(markdown.chars().count() <= MAX_CHARS);
+        let drawn = markdown.matches("```mermaid").count();
+        assert!(drawn > 10 && drawn < 400, "{drawn} diagrams");
+        assert!(
+            markdown.contains(&format!("**Note:** {} more diagram(s) left out", 400 - drawn)),
+            "the note is missing"
+        );
+        // Every diagram that is there is whole.
+        assert_eq!(markdown.matches("```").count() % 2, 0);
+    }
+
+    #[test]
+    fn a_report_within_the_limit_is_whole() {
+        let report = report_with_chains(5);
+        let markdown = render(&report);
+        assert_eq!(markdown.matches("```mermaid").count(), 5);
+        assert!(!markdown.contains("left out"));
+        assert!(markdown.contains("### Broken chains (5)"));
+    }
 
     #[test]
     fn markdown_metacharacters_are_literal() {

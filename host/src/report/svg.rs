@@ -50,7 +50,8 @@ pub fn render(picture: &Picture) -> String {
             state_class(node.state),
             escape(&title),
             x + BOX_W / 2,
-            TOP + 22,
+            // The kind alone sits in the middle of the box; with a name, above it.
+            if node.name.is_some() { TOP + 22 } else { TOP + BOX_H / 2 + 5 },
             escape(node.stage.label()),
         );
         if let Some(name) = &node.name {
