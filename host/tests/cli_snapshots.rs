@@ -70,7 +70,10 @@ fn check_demo() {
 /// as a job summary or pull-request comment shows it (`tests/render.rs` parses the diagrams).
 #[test]
 fn check_demo_markdown() {
-    pin!("check_demo_markdown", ["check", "--demo", "--format", "markdown"]);
+    pin!(
+        "check_demo_markdown",
+        ["check", "--demo", "--format", "markdown"]
+    );
 }
 
 #[test]

@@ -100,7 +100,8 @@ fn mermaid_blocks(markdown: &str) -> Vec<String> {
 /// Parses each diagram with Mermaid in Chromium: "ok" or the parser's error, in order.
 fn mermaid_parse(diagrams: &[String]) -> Vec<String> {
     let dir = temp_dir("mermaid");
-    let script = env_path("TRAILWARDEN_RENDER_DIR").join("node_modules/mermaid/dist/mermaid.min.js");
+    let script =
+        env_path("TRAILWARDEN_RENDER_DIR").join("node_modules/mermaid/dist/mermaid.min.js");
     assert!(
         script.is_file(),
         "{} is missing: run `npm ci` in tests/render (tests/run does)",
@@ -210,7 +211,12 @@ fn the_html_report_renders_in_a_browser() {
             .output()
             .expect("chromium runs");
         let dom = String::from_utf8_lossy(&dom.stdout);
-        for text in ["TW-KMS-001", "ALARM_CANNOT_FIRE", "trailwarden report", "<svg"] {
+        for text in [
+            "TW-KMS-001",
+            "ALARM_CANNOT_FIRE",
+            "trailwarden report",
+            "<svg",
+        ] {
             assert!(dom.contains(text), "{name}: the page lacks {text:?}");
         }
         // A name is text, never markup: the browser parsed no <b> out of it.
@@ -228,8 +234,14 @@ fn the_html_report_renders_in_a_browser() {
             .expect("chromium runs");
         assert!(png.is_file(), "{name}: no screenshot: {status:?}");
         let (ink, red) = pixels(&png);
-        assert!(ink > 20_000, "{name}: the page looks blank ({ink} non-white pixels)");
-        assert!(red > 500, "{name}: no broken link drawn in red ({red} red pixels)");
+        assert!(
+            ink > 20_000,
+            "{name}: the page looks blank ({ink} non-white pixels)"
+        );
+        assert!(
+            red > 500,
+            "{name}: no broken link drawn in red ({red} red pixels)"
+        );
     }
 }
 

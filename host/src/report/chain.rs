@@ -168,9 +168,14 @@ impl MetricNames {
 fn stage_of_reason(code: &str) -> Option<Stage> {
     use reason::*;
     let stage = match code {
-        NO_TRAIL | NO_TRAIL_RECORDS_EVENT | TRAIL_NOT_IN_REGION | TRAIL_NOT_LOGGING
+        NO_TRAIL
+        | NO_TRAIL_RECORDS_EVENT
+        | TRAIL_NOT_IN_REGION
+        | TRAIL_NOT_LOGGING
         | TRAIL_DROPS_EVENT => Stage::Trail,
-        TRAIL_NO_LOG_GROUP | TRAIL_LOG_GROUP_INVALID | LOG_GROUP_MISSING
+        TRAIL_NO_LOG_GROUP
+        | TRAIL_LOG_GROUP_INVALID
+        | LOG_GROUP_MISSING
         | LOG_GROUP_INFREQUENT_ACCESS => Stage::LogGroup,
         NO_METRIC_FILTER
         | FILTER_PATTERN_INVALID
@@ -192,8 +197,12 @@ fn stage_of_reason(code: &str) -> Option<Stage> {
         | ALARM_CANNOT_FIRE
         | ALARM_STATISTIC_NOT_COUNT
         | ALARM_WRONG_DIRECTION => Stage::Alarm,
-        ALARM_ACTIONS_DISABLED | ALARM_NO_ACTIONS | ACTION_NOT_AN_ARN
-        | ACTION_NOT_A_NOTIFICATION | TOPIC_MISSING | TOPIC_AWS_MANAGED_KEY => Stage::Topic,
+        ALARM_ACTIONS_DISABLED
+        | ALARM_NO_ACTIONS
+        | ACTION_NOT_AN_ARN
+        | ACTION_NOT_A_NOTIFICATION
+        | TOPIC_MISSING
+        | TOPIC_AWS_MANAGED_KEY => Stage::Topic,
         TOPIC_NO_CONFIRMED_SUBSCRIPTION => Stage::Subscriber,
         _ => return None,
     };
@@ -351,8 +360,7 @@ mod tests {
 
     #[test]
     fn a_packs_own_reason_is_placed_by_its_link_property() {
-        let finding =
-            Finding::fail("MY_TOPIC_PROBLEM", "m").property("link", "notification");
+        let finding = Finding::fail("MY_TOPIC_PROBLEM", "m").property("link", "notification");
         let picture = picture(&finding, &MetricNames::default()).expect("drawn");
         assert_eq!(picture.nodes[picture.broken()].stage, Stage::Topic);
     }

@@ -54,7 +54,11 @@ pub fn render(report: &CheckReport) -> String {
             note: Some(&s.justification),
         }))
         .collect();
-    let account_of = |f: &Finding| f.account.clone().unwrap_or_else(|| report.account.id.clone());
+    let account_of = |f: &Finding| {
+        f.account
+            .clone()
+            .unwrap_or_else(|| report.account.id.clone())
+    };
     let region_values = |f: &Finding| {
         let regions = regions_of(f);
         if regions.is_empty() {
@@ -76,7 +80,11 @@ pub fn render(report: &CheckReport) -> String {
          <title>trailwarden report: account {}</title>\n<style>\n{STYLE}",
         escape(&report.account.id)
     );
-    for (prefix, values) in [("rule", &rules), ("account", &accounts), ("region", &regions)] {
+    for (prefix, values) in [
+        ("rule", &rules),
+        ("account", &accounts),
+        ("region", &regions),
+    ] {
         for i in 0..values.len() {
             let _ = writeln!(
                 out,
@@ -103,7 +111,9 @@ pub fn render(report: &CheckReport) -> String {
         report.suppressed.len()
     );
     rules_table(&mut out, report);
-    out.push_str("<h2>Findings</h2>\n<form class=\"filters\" aria-label=\"filter the findings\">\n");
+    out.push_str(
+        "<h2>Findings</h2>\n<form class=\"filters\" aria-label=\"filter the findings\">\n",
+    );
     for (prefix, title, values) in [
         ("rule", "Rule", &rules),
         ("account", "Account", &accounts),
@@ -275,9 +285,8 @@ mod tests {
 
     #[test]
     fn filter_indices_follow_the_sorted_values() {
-        let values = distinct(
-            [vec!["b".to_owned()], vec!["a".to_owned(), "b".to_owned()]].into_iter(),
-        );
+        let values =
+            distinct([vec!["b".to_owned()], vec!["a".to_owned(), "b".to_owned()]].into_iter());
         assert_eq!(values, ["a", "b"]);
         assert_eq!(index(&values, "b"), 1);
     }

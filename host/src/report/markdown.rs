@@ -378,7 +378,10 @@ mod tests {
         let drawn = markdown.matches("```mermaid").count();
         assert!(drawn > 10 && drawn < 400, "{drawn} diagrams");
         assert!(
-            markdown.contains(&format!("**Note:** {} more diagram(s) left out", 400 - drawn)),
+            markdown.contains(&format!(
+                "**Note:** {} more diagram(s) left out",
+                400 - drawn
+            )),
             "the note is missing"
         );
         // Every diagram that is there is whole.

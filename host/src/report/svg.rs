@@ -36,13 +36,23 @@ pub fn render(picture: &Picture) -> String {
         let (fill, stroke, text, dash, width) = match node.state {
             State::Works => ("#e9f5ec", "#2e7d32", "#1b3d1f", "", 1.5),
             State::Broken => ("#fde8e8", "#c62828", "#8e0000", "", 3.0),
-            State::NotReached => ("#f5f5f5", "#9e9e9e", "#616161", " stroke-dasharray=\"4 3\"", 1.5),
+            State::NotReached => (
+                "#f5f5f5",
+                "#9e9e9e",
+                "#616161",
+                " stroke-dasharray=\"4 3\"",
+                1.5,
+            ),
         };
         let title = match &node.full_name {
             Some(name) => format!("{}: {}", node.stage.label(), name),
             None => node.stage.label().to_owned(),
         };
-        let mark = if node.state == State::Broken { "✗ " } else { "" };
+        let mark = if node.state == State::Broken {
+            "✗ "
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "<g class=\"node {}\"><title>{}</title><rect x=\"{x}\" y=\"{TOP}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"{dash}/>\
@@ -51,7 +61,11 @@ pub fn render(picture: &Picture) -> String {
             escape(&title),
             x + BOX_W / 2,
             // The kind alone sits in the middle of the box; with a name, above it.
-            if node.name.is_some() { TOP + 22 } else { TOP + BOX_H / 2 + 5 },
+            if node.name.is_some() {
+                TOP + 22
+            } else {
+                TOP + BOX_H / 2 + 5
+            },
             escape(node.stage.label()),
         );
         if let Some(name) = &node.name {
@@ -145,6 +159,9 @@ mod tests {
         assert!(!svg.contains("<script"), "{svg}");
         assert!(svg.contains("&lt;script&gt;x&lt;/script&gt;"), "{svg}");
         assert!(svg.contains("✗ NO_TRAIL&quot;"), "{svg}");
-        assert!(svg.contains("stroke=\"#c62828\" stroke-width=\"3\""), "{svg}");
+        assert!(
+            svg.contains("stroke=\"#c62828\" stroke-width=\"3\""),
+            "{svg}"
+        );
     }
 }
