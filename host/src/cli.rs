@@ -485,6 +485,12 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// GitHub markdown, for a job summary or pull-request comment: a table of rules and a
+    /// Mermaid diagram of each broken chain; at most 65,536 characters.
+    Markdown,
+    /// One self-contained HTML page: each broken chain drawn as SVG, findings filterable by
+    /// rule, account and region; no script, no network.
+    Html,
 }
 
 /// Formats of `rules list` and `rules explain`.

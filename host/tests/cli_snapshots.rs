@@ -66,6 +66,16 @@ fn check_demo() {
     pin!("check_demo", ["check", "--demo"]);
 }
 
+/// The markdown report of the demo: the rules table and every broken chain's Mermaid diagram,
+/// as a job summary or pull-request comment shows it (`tests/render.rs` parses the diagrams).
+#[test]
+fn check_demo_markdown() {
+    pin!(
+        "check_demo_markdown",
+        ["check", "--demo", "--format", "markdown"]
+    );
+}
+
 #[test]
 fn help() {
     pin!("help", ["--help"]);

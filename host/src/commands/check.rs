@@ -61,6 +61,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
         Format::Json => report::json::render(&report)?,
         Format::Sarif => report::sarif::render(&report)?,
+        Format::Markdown => report::markdown::render(&report),
+        Format::Html => report::html::render(&report),
     };
     write_output(args.output.as_deref(), rendered.as_bytes())?;
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);

@@ -1,11 +1,16 @@
-//! The result of a check and its three renderings: text, JSON and SARIF.
+//! The result of a check and its renderings: text, JSON, SARIF, markdown and HTML.
 //!
 //! Findings are sorted (rule id, region, resource, message), so that two runs over the same
 //! input give the same output apart from timestamps.
 
+pub mod chain;
+pub mod html;
 pub mod json;
 pub mod location;
+pub mod markdown;
+pub mod mermaid;
 pub mod sarif;
+pub mod svg;
 pub mod text;
 
 use sha2::{Digest, Sha256};
@@ -100,6 +105,9 @@ pub struct CheckReport {
     pub baseline: Option<Baseline>,
     /// Where SARIF results point, from the configuration.
     pub locations: Vec<LocationMapping>,
+    /// The metrics each metric filter publishes, read from the snapshot: findings name the
+    /// filter, and the chain pictures of the markdown and HTML reports name its metric.
+    pub metrics: chain::MetricNames,
 }
 
 impl CheckReport {
@@ -139,6 +147,7 @@ impl CheckReport {
             suppressed: Vec::new(),
             baseline: None,
             locations: Vec::new(),
+            metrics: chain::MetricNames::from_snapshot(snapshot),
         }
     }
 
@@ -228,4 +237,27 @@ impl CheckReport {
             count(Level::Note),
         )
     }
+}
+
+/// Most regions listed for one finding: a pack's `regions` property is hostile input.
+const MAX_REGIONS_SHOWN: usize = 64;
+
+/// The regions a finding is about: its own region, or the `regions` property the chain
+/// analysis sets on a finding that spans several; empty for an account-wide finding.
+pub fn regions_of(finding: &Finding) -> Vec<String> {
+    if let Some(region) = &finding.region {
+        return vec![region.clone()];
+    }
+    finding
+        .properties
+        .get("regions")
+        .and_then(|r| r.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|r| r.as_str())
+                .take(MAX_REGIONS_SHOWN)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
