@@ -92,7 +92,12 @@ Examples:
 /// real CloudTrail records, and reports the link that breaks. Rules are WebAssembly packs run in
 /// a sandbox; the built-in ones are embedded.
 #[derive(Debug, Parser)]
-#[command(name = "trailwarden", version, after_help = AFTER_HELP)]
+#[command(
+    name = "trailwarden",
+    version,
+    long_version = crate::version::LONG_VERSION.as_str(),
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     /// More diagnostics on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -135,6 +140,24 @@ pub enum Command {
         /// envelope EventBridge builds (source aws.kms, detail-type "AWS API Call via CloudTrail").
         #[arg(long)]
         eventbridge: bool,
+    },
+    /// Print a shell completion script, e.g. `trailwarden completions bash >
+    /// ~/.local/share/bash-completion/completions/trailwarden`.
+    ///
+    /// zsh: write it as `_trailwarden` into a directory of your $fpath; fish: into
+    /// ~/.config/fish/completions/trailwarden.fish; PowerShell: `trailwarden completions
+    /// powershell | Out-String | Invoke-Expression` in your profile.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (`trailwarden man | man -l -`), or write every page into a directory.
+    Man {
+        /// Write trailwarden.1 and one page per subcommand (trailwarden-check.1, …) into DIR,
+        /// e.g. /usr/local/share/man/man1, instead of printing trailwarden.1.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 

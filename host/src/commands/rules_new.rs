@@ -33,7 +33,7 @@ const TOOLCHAIN_TOML: &str = include_str!("../../templates/pack/rust-toolchain.t
 const FIXTURES_RS: &str = include_str!("../../templates/pack/fixtures.rs");
 
 /// The workspace's own toolchain file, whose channel the pack's `rust-toolchain.toml` pins.
-const WORKSPACE_TOOLCHAIN: &str = include_str!("../../../rust-toolchain.toml");
+const WORKSPACE_TOOLCHAIN: &str = include_str!("../../packaged/rust-toolchain.toml");
 
 /// The pack's fixture builders, compiled here so that the snapshots `rules new` writes are
 /// exactly what the crate's `write_fixtures` test would write.
