@@ -89,8 +89,11 @@ output findings "$((errors + warnings + notes))"
 # 3. Renders of the same account, which never gate (--fail-on none).
 render() {
   local format=$1 file=$2
-  "$bin" check ${render_source[@]+"${render_source[@]}"} ${common[@]+"${common[@]}"} ${extra[@]+"${extra[@]}"} --fail-on none --format "$format" -o "$file" \
-    && [ -s "$file" ]
+  rm -f "$file"
+  # Exit 2 (an incomplete account) still writes the report; a report that is missing is the
+  # failure.
+  "$bin" check ${render_source[@]+"${render_source[@]}"} ${common[@]+"${common[@]}"} ${extra[@]+"${extra[@]}"} --fail-on none --format "$format" -o "$file" || true
+  [ -s "$file" ]
 }
 format=${TW_FORMAT:-sarif}
 case "$format" in
