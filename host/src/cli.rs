@@ -142,10 +142,10 @@ pub enum Command {
         #[arg(long)]
         eventbridge: bool,
     },
-    /// Print a shell completion script, e.g. `trailwarden completions bash >
-    /// ~/.local/share/bash-completion/completions/trailwarden`.
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     ///
-    /// zsh: write it as `_trailwarden` into a directory of your $fpath; fish: into
+    /// bash: `trailwarden completions bash >
+    /// ~/.local/share/bash-completion/completions/trailwarden`; zsh: write it as `_trailwarden` into a directory of your $fpath; fish: into
     /// ~/.config/fish/completions/trailwarden.fish; PowerShell: `trailwarden completions
     /// powershell | Out-String | Invoke-Expression` in your profile.
     Completions {
@@ -153,7 +153,7 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (`trailwarden man | man -l -`), or write every page into a directory.
+    /// Print the man page (`trailwarden man | man -l -`), or write all pages into a directory.
     Man {
         /// Write trailwarden.1 and one page per subcommand (trailwarden-check.1, …) into DIR,
         /// e.g. /usr/local/share/man/man1, instead of printing trailwarden.1.
