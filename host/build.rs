@@ -9,7 +9,8 @@
 //! - in the published crate (no workspace around it), it builds the packs' sources shipped in
 //!   `packaged/rules` (symlinks to `rules/*/src` and `rules/*/Cargo.toml`, which `cargo package`
 //!   copies as files) in a workspace it writes into `OUT_DIR`, against the SDK source this
-//!   crate links (`DEP_TRAILWARDEN_SDK_ROOT`, from the SDK's `links` key) and with this
+//!   crate links (`DEP_TRAILWARDEN_SDK_ROOT` and `…_MACROS_ROOT`, from the SDK's `links` key)
+//!   and with this
 //!   package's `Cargo.lock`, so it needs no checkout and no network beyond cargo's own.
 
 #[path = "packaged/wasm_packs.rs"]
@@ -86,6 +87,14 @@ fn write_workspace(manifest_dir: &Path, sources: &Path, workspace: &Path) {
         panic!("trailwarden-sdk did not say where its source is (DEP_TRAILWARDEN_SDK_ROOT)")
     });
     let sdk_version = std::env::var("DEP_TRAILWARDEN_SDK_VERSION").unwrap_or_default();
+    // The macros the SDK was built with: patched in, so the nested build never looks them up
+    // (they may come from a registry it cannot see, such as `cargo package`'s temporary one).
+    let patch = match std::env::var("DEP_TRAILWARDEN_SDK_MACROS_ROOT") {
+        Ok(root) => {
+            format!("\n[patch.crates-io]\ntrailwarden-sdk-macros = {{ path = {root:?} }}\n")
+        }
+        Err(_) => String::new(),
+    };
     let env = |key: &str| std::env::var(key).unwrap_or_default();
     let _ = std::fs::remove_dir_all(workspace);
     let mut members = Vec::new();
@@ -108,7 +117,7 @@ fn write_workspace(manifest_dir: &Path, sources: &Path, workspace: &Path) {
          [workspace.lints.rust]\nunsafe_op_in_unsafe_fn = \"deny\"\n\n\
          [workspace.lints.clippy]\nunwrap_used = \"warn\"\n\n\
          [profile.rules-wasm]\ninherits = \"release\"\nopt-level = \"s\"\nlto = true\n\
-         codegen-units = 1\npanic = \"abort\"\nstrip = \"debuginfo\"\ndebug = false\n",
+         codegen-units = 1\npanic = \"abort\"\nstrip = \"debuginfo\"\ndebug = false\n{patch}",
         members = members.join(", "),
         version = env("CARGO_PKG_VERSION"),
         rust_version = env("CARGO_PKG_RUST_VERSION"),
