@@ -59,14 +59,15 @@ const NEW_HELP: &str = "\
 The crate holds a sample rule that checks a requirement on the monitoring chain, a native test,
 and fixture cases (tests/cases/NAME.json snapshots with NAME.expected.json findings).
 
-trailwarden-sdk is not published yet, so the crate depends on its source by path: by default
-the SDK this trailwarden was built from; when that source is gone (a copied binary), pass
---sdk-path to a trailwarden checkout's sdk/ directory.
+The crate depends on trailwarden-sdk from crates.io by default (`trailwarden-sdk = \"0.2\"`, the
+SDK this trailwarden speaks), so it builds on any machine. --sdk git takes the SDK from this
+release's tag in the trailwarden repository, --sdk path=DIR from a local checkout's sdk/.
 
 Examples:
   trailwarden rules new acme-rules
   trailwarden rules new acme-rules --dir ~/src --id-prefix ACME
-  trailwarden rules new acme-rules --sdk-path ~/src/trailwarden/sdk";
+  trailwarden rules new acme-rules --sdk git
+  trailwarden rules new acme-rules --sdk path=~/src/trailwarden/sdk";
 
 const TEST_HELP: &str = "\
 Each case is a pair in the cases directory: NAME.json, a snapshot, and NAME.expected.json, the
@@ -92,7 +93,12 @@ Examples:
 /// real CloudTrail records, and reports the link that breaks. Rules are WebAssembly packs run in
 /// a sandbox; the built-in ones are embedded.
 #[derive(Debug, Parser)]
-#[command(name = "trailwarden", version, after_help = AFTER_HELP)]
+#[command(
+    name = "trailwarden",
+    version,
+    long_version = crate::version::LONG_VERSION.as_str(),
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     /// More diagnostics on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -135,6 +141,24 @@ pub enum Command {
         /// envelope EventBridge builds (source aws.kms, detail-type "AWS API Call via CloudTrail").
         #[arg(long)]
         eventbridge: bool,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// bash: `trailwarden completions bash >
+    /// ~/.local/share/bash-completion/completions/trailwarden`; zsh: write it as `_trailwarden` into a directory of your $fpath; fish: into
+    /// ~/.config/fish/completions/trailwarden.fish; PowerShell: `trailwarden completions
+    /// powershell | Out-String | Invoke-Expression` in your profile.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (`trailwarden man | man -l -`), or write all pages into a directory.
+    Man {
+        /// Write trailwarden.1 and one page per subcommand (trailwarden-check.1, …) into DIR,
+        /// e.g. /usr/local/share/man/man1, instead of printing trailwarden.1.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 
@@ -443,14 +467,45 @@ pub struct NewArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 
-    /// The trailwarden-sdk source directory to depend on [default: the SDK this binary was
-    /// built from].
-    #[arg(long, value_name = "PATH")]
-    pub sdk_path: Option<PathBuf>,
+    /// Where the pack gets trailwarden-sdk: `version` (crates.io), `git` (this release's tag of
+    /// the trailwarden repository) or `path=DIR` (the sdk/ directory of a checkout).
+    #[arg(long, value_name = "SOURCE", default_value = "version", value_parser = parse_sdk_source)]
+    pub sdk: SdkSource,
+
+    /// For trailwarden's own tests: keep the crates.io dependency but add a `[patch.crates-io]`
+    /// pointing at this SDK source, so a new pack builds offline against a checkout.
+    #[arg(long, hide = true, value_name = "DIR", env = "TRAILWARDEN_SDK_PATH")]
+    pub sdk_patch: Option<PathBuf>,
 
     /// The rule id prefix [default: the first word of NAME, upper-cased: ACME for acme-rules].
     #[arg(long, value_name = "PREFIX")]
     pub id_prefix: Option<String>,
+}
+
+/// Where a new pack gets `trailwarden-sdk` from (`rules new --sdk`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SdkSource {
+    /// The published crate, by version requirement.
+    Version,
+    /// The trailwarden repository at the tag of this release.
+    Git,
+    /// A local source directory.
+    Path(PathBuf),
+}
+
+/// Parses `version`, `git` or `path=DIR`.
+fn parse_sdk_source(text: &str) -> Result<SdkSource, String> {
+    match text {
+        "version" => Ok(SdkSource::Version),
+        "git" => Ok(SdkSource::Git),
+        _ => match text.strip_prefix("path=") {
+            Some("") => Err("path= needs a directory, e.g. path=../trailwarden/sdk".to_owned()),
+            Some(dir) => Ok(SdkSource::Path(PathBuf::from(dir))),
+            None => Err(format!(
+                "`{text}` is not an SDK source: use version, git or path=DIR"
+            )),
+        },
+    }
 }
 
 /// Options of `rules test`.

@@ -28,9 +28,10 @@ pub mod settings;
 pub mod suppress;
 pub mod time;
 pub mod tool_rules;
+pub mod version;
 
 use cli::{Cli, Command};
-use commands::{check, rules, snapshot, test_pattern};
+use commands::{check, rules, shell, snapshot, test_pattern};
 
 /// What a successful run amounts to, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +70,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             event: &event,
             eventbridge,
         }),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { out_dir } => shell::man(out_dir.as_deref()),
     }
 }
 

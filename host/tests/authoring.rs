@@ -29,6 +29,7 @@ fn trailwarden(dir: &Path) -> Command {
     command
         .env("HOME", &home)
         .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
+        .env_remove("TRAILWARDEN_SDK_PATH")
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("RUST_LOG")
         .current_dir(dir);
@@ -71,8 +72,11 @@ fn a_new_pack_builds_tests_and_runs() {
     std::fs::create_dir_all(&work).expect("work dir");
 
     // 1. Scaffold.
+    // The SDK is not on the registry this test may reach (none): TRAILWARDEN_SDK_PATH patches
+    // the crates.io dependency with the workspace's SDK, so the crate builds offline.
     let output = trailwarden(&work)
         .args(["rules", "new", "acme-rules"])
+        .env("TRAILWARDEN_SDK_PATH", repo().join("sdk"))
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
@@ -87,9 +91,14 @@ fn a_new_pack_builds_tests_and_runs() {
     );
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("Cargo.toml");
     let sdk = std::fs::canonicalize(repo().join("sdk")).expect("sdk");
+    let requirement = trailwarden::commands::rules_new::sdk_requirement();
+    assert!(
+        manifest.contains(&format!("trailwarden-sdk = \"{requirement}\"")),
+        "{manifest}"
+    );
     assert!(
         manifest.contains(&format!(
-            "trailwarden-sdk = {{ path = \"{}\" }}",
+            "[patch.crates-io]\ntrailwarden-sdk = {{ path = \"{}\" }}",
             sdk.display()
         )),
         "{manifest}"
@@ -441,15 +450,15 @@ fn rules_new_without_the_sdk_source_says_what_to_pass() {
             "rules",
             "new",
             "acme-rules",
-            "--sdk-path",
-            "/nonexistent/sdk",
+            "--sdk",
+            "path=/nonexistent/sdk",
         ])
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let message = text(&output);
     assert!(
-        message.contains("/nonexistent/sdk (--sdk-path) is not the trailwarden-sdk source"),
+        message.contains("/nonexistent/sdk (--sdk path=) is not the trailwarden-sdk source"),
         "{message}"
     );
     assert!(

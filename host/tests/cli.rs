@@ -657,3 +657,92 @@ fn the_demo_is_judged_as_of_its_collection_and_as_of_replays_another_day() {
         stderr(&output)
     );
 }
+
+/// `completions SHELL` prints a script for each shell clap_complete knows, naming the
+/// subcommands; a shell it does not know is a usage error.
+#[test]
+fn completions_for_every_shell_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = run(&["completions", shell]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{shell}: {}",
+            stderr(&output)
+        );
+        let script = stdout(&output);
+        for word in ["trailwarden", "check", "snapshot", "precompile", "fail-on"] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let output = run(&["completions", "tcsh"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("invalid value 'tcsh'"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// `man` prints a roff page that `man -l` renders; `man --out-dir` writes one page per
+/// subcommand.
+#[test]
+fn the_man_page_renders() {
+    let output = run(&["man"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = stdout(&output);
+    assert!(page.contains(".TH trailwarden 1"), "{page}");
+    assert!(page.contains("completions"), "{page}");
+    let dir = common::temp_dir("man");
+    let file = dir.path().join("trailwarden.1");
+    std::fs::write(&file, &page).expect("page");
+    let rendered = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&file)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "100")
+        .output()
+        .expect("man is installed");
+    assert!(rendered.status.success(), "{}", stderr(&rendered));
+    let text = stdout(&rendered);
+    assert!(text.contains("NAME"), "{text}");
+    assert!(text.contains("Checks that AWS KMS monitoring"), "{text}");
+
+    let pages = dir.path().join("man1");
+    let output = run(&["man", "--out-dir", &pages.display().to_string()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for name in [
+        "trailwarden.1",
+        "trailwarden-check.1",
+        "trailwarden-rules-new.1",
+    ] {
+        assert!(pages.join(name).is_file(), "{name}: {}", stdout(&output));
+        assert!(stdout(&output).contains(name), "{}", stdout(&output));
+    }
+}
+
+/// `-V` stays one line; `--version` adds the SDK, the rule ABI and the built-in packs.
+#[test]
+fn version_short_and_long() {
+    let short = run(&["-V"]);
+    assert_eq!(short.status.code(), Some(0));
+    assert_eq!(
+        stdout(&short),
+        format!("trailwarden {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let long = run(&["--version"]);
+    assert_eq!(long.status.code(), Some(0));
+    let text = stdout(&long);
+    assert!(text.contains("sdk: trailwarden-sdk "), "{text}");
+    assert!(text.contains("rule abi: 1."), "{text}");
+    for pack in [
+        "trailwarden-rules-cloudtrail",
+        "trailwarden-rules-kms",
+        "trailwarden-rules-cis-monitoring",
+    ] {
+        assert!(
+            text.contains(&format!("{pack} {}", env!("CARGO_PKG_VERSION"))),
+            "{text}"
+        );
+    }
+}

@@ -9,5 +9,6 @@ pub mod precompile;
 pub mod rules;
 pub mod rules_new;
 pub mod rules_test;
+pub mod shell;
 pub mod snapshot;
 pub mod test_pattern;

@@ -1,7 +1,9 @@
 //! `trailwarden rules new NAME`: a rule pack crate that builds, tests and runs as it is.
 //!
-//! The crate depends on `trailwarden-sdk` by path (it is not published yet): by default the
-//! SDK source this binary was built from, else `--sdk-path`. It has its own `[workspace]` table
+//! The crate depends on `trailwarden-sdk` as a user's machine can get it: by default the
+//! published crate (`trailwarden-sdk = "0.2"`, the SDK this binary speaks), or with `--sdk git`
+//! this release's tag of the repository, or with `--sdk path=DIR` a local source; never a path
+//! on the machine that built the binary. It has its own `[workspace]` table
 //! and a wasm-friendly release profile, a `rust-toolchain.toml` that asks rustup for the Rust
 //! this binary was built with and the wasm32 target (so it builds away from this repository), a
 //! sample rule that checks a requirement on the monitoring chain, native tests, and fixture
@@ -17,10 +19,7 @@ use trailwarden_sdk::testing::cases::{Expectations, ExpectedError, ExpectedFindi
 use trailwarden_sdk::{Level, Outcome as FindingOutcome};
 
 use crate::Outcome;
-use crate::cli::NewArgs;
-
-/// The SDK source this binary was built from.
-const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk");
+use crate::cli::{NewArgs, SdkSource};
 
 const CARGO_TOML: &str = include_str!("../../templates/pack/Cargo.toml.tmpl");
 const GITIGNORE: &str = include_str!("../../templates/pack/gitignore.tmpl");
@@ -33,7 +32,7 @@ const TOOLCHAIN_TOML: &str = include_str!("../../templates/pack/rust-toolchain.t
 const FIXTURES_RS: &str = include_str!("../../templates/pack/fixtures.rs");
 
 /// The workspace's own toolchain file, whose channel the pack's `rust-toolchain.toml` pins.
-const WORKSPACE_TOOLCHAIN: &str = include_str!("../../../rust-toolchain.toml");
+const WORKSPACE_TOOLCHAIN: &str = include_str!("../../packaged/rust-toolchain.toml");
 
 /// The pack's fixture builders, compiled here so that the snapshots `rules new` writes are
 /// exactly what the crate's `write_fixtures` test would write.
@@ -60,8 +59,10 @@ pub struct Plan {
     pub prefix: String,
     /// The crate directory.
     pub dir: PathBuf,
-    /// The SDK source, absolute.
-    pub sdk_path: PathBuf,
+    /// The `trailwarden-sdk` dependency line of the pack's `Cargo.toml`.
+    pub sdk_dependency: String,
+    /// A local SDK source patched over the crates.io one (trailwarden's own tests), absolute.
+    pub sdk_patch: Option<PathBuf>,
     /// The Rust channel the pack's `rust-toolchain.toml` pins: the workspace's.
     pub toolchain: String,
 }
@@ -97,31 +98,37 @@ impl Plan {
                 dir.display()
             );
         }
-        let sdk_path = sdk_path(args.sdk_path.as_deref())?;
+        let sdk_dependency = sdk_dependency(&args.sdk)?;
+        let sdk_patch = match &args.sdk_patch {
+            Some(dir) => Some(sdk_source(dir, "TRAILWARDEN_SDK_PATH")?),
+            None => None,
+        };
         Ok(Self {
             crate_ident: name.replace('-', "_"),
             name,
             prefix,
             dir,
-            sdk_path,
+            sdk_dependency,
+            sdk_patch,
             toolchain: toolchain_channel()?,
         })
     }
 
     fn fill(&self, template: &str) -> String {
-        let sdk = self.sdk_path.to_string_lossy().replace('\\', "/");
-        let version = trailwarden_sdk::SDK_VERSION;
-        let requirement = match version.split('.').collect::<Vec<_>>().as_slice() {
-            ["0", minor, ..] => format!("0.{minor}"),
-            [major, ..] => (*major).to_owned(),
-            [] => version.to_owned(),
+        let patch = match &self.sdk_patch {
+            Some(dir) => format!(
+                "\n# TRAILWARDEN_SDK_PATH was set when this crate was written: the SDK comes from \
+                 that source instead of crates.io.\n[patch.crates-io]\ntrailwarden-sdk = {{ path = \"{}\" }}\n",
+                toml_escape(&dir.to_string_lossy().replace('\\', "/"))
+            ),
+            None => String::new(),
         };
         template
             .replace("{{NAME}}", &self.name)
             .replace("{{CRATE}}", &self.crate_ident)
             .replace("{{PREFIX}}", &self.prefix)
-            .replace("{{SDK_PATH}}", &toml_escape(&sdk))
-            .replace("{{SDK_VERSION_REQ}}", &requirement)
+            .replace("{{SDK_DEPENDENCY}}", &self.sdk_dependency)
+            .replace("{{SDK_PATCH}}", &patch)
             .replace("{{TOOLCHAIN}}", &toml_escape(&self.toolchain))
     }
 
@@ -249,7 +256,7 @@ impl Plan {
         );
         format!(
             "Created rule pack `{name}` in {dir}: rule {prefix}-KMS-001, fixture cases in \
-             tests/cases, trailwarden-sdk from {sdk}.\n\
+             tests/cases, {sdk}.\n\
              \n\
              Next:\n  \
              cd {dir}\n  \
@@ -264,7 +271,7 @@ impl Plan {
             name = self.name,
             dir = self.dir.display(),
             prefix = self.prefix,
-            sdk = self.sdk_path.display(),
+            sdk = self.sdk_dependency,
             toolchain = self.toolchain,
         )
     }
@@ -311,24 +318,38 @@ fn default_prefix(name: &str) -> String {
         .to_ascii_uppercase()
 }
 
-/// The SDK source to depend on, checked to be one.
-fn sdk_path(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let (path, source) = match given {
-        Some(path) => (path.to_path_buf(), "--sdk-path"),
-        None => {
-            let built_from = PathBuf::from(BUILT_FROM_SDK);
-            if !built_from.join("Cargo.toml").is_file() {
-                bail!(
-                    "trailwarden-sdk is not published yet, so a new pack depends on its source by \
-                     path; this trailwarden was built from {}, which is not there any more. Pass \
-                     --sdk-path with the sdk/ directory of a trailwarden checkout (git clone \
-                     https://github.com/trailwarden/trailwarden)",
-                    built_from.display()
-                );
-            }
-            (built_from, "the SDK this trailwarden was built from")
+/// The version requirement a new pack puts on the SDK: the minor series of the SDK this binary
+/// speaks (`0.2` for 0.2.x, whose packs it loads), or the major series from 1.0 on.
+pub fn sdk_requirement() -> String {
+    let version = trailwarden_sdk::SDK_VERSION;
+    match version.split('.').collect::<Vec<_>>().as_slice() {
+        ["0", minor, ..] => format!("0.{minor}"),
+        [major, ..] => (*major).to_owned(),
+        [] => version.to_owned(),
+    }
+}
+
+/// The dependency line for `source`; a local source is checked to be the SDK.
+fn sdk_dependency(source: &SdkSource) -> anyhow::Result<String> {
+    Ok(match source {
+        SdkSource::Version => format!("trailwarden-sdk = \"{}\"", sdk_requirement()),
+        SdkSource::Git => format!(
+            "trailwarden-sdk = {{ git = \"{}\", tag = \"v{}\" }}",
+            toml_escape(env!("CARGO_PKG_REPOSITORY")),
+            env!("CARGO_PKG_VERSION")
+        ),
+        SdkSource::Path(dir) => {
+            let dir = sdk_source(dir, "--sdk path=")?;
+            format!(
+                "trailwarden-sdk = {{ path = \"{}\" }}",
+                toml_escape(&dir.to_string_lossy().replace('\\', "/"))
+            )
         }
-    };
+    })
+}
+
+/// `path`, absolute, checked to be the trailwarden-sdk source; `source` names where it came from.
+fn sdk_source(path: &Path, source: &str) -> anyhow::Result<PathBuf> {
     let manifest = path.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).with_context(|| {
         format!(
@@ -339,13 +360,11 @@ fn sdk_path(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     if !text.contains("name = \"trailwarden-sdk\"") {
         bail!(
             "{} ({source}) is not the trailwarden-sdk source: its Cargo.toml is another \
-             package's; point --sdk-path at the sdk/ directory of a trailwarden checkout",
+             package's; point it at the sdk/ directory of a trailwarden checkout",
             path.display()
         );
     }
-    let path =
-        std::fs::canonicalize(&path).with_context(|| format!("resolving {}", path.display()))?;
-    Ok(path)
+    std::fs::canonicalize(path).with_context(|| format!("resolving {}", path.display()))
 }
 
 /// The channel of the workspace's `rust-toolchain.toml`: the Rust this binary and its SDK are
@@ -377,7 +396,8 @@ mod tests {
         NewArgs {
             name: name.to_owned(),
             dir: std::env::temp_dir().join("tw-scaffold-unit-does-not-exist"),
-            sdk_path: None,
+            sdk: SdkSource::Version,
+            sdk_patch: None,
             id_prefix: None,
         }
     }
@@ -503,6 +523,69 @@ mod tests {
         }
     }
 
+    fn manifest(plan: &Plan) -> String {
+        plan.files()
+            .into_iter()
+            .find(|(p, _)| p == Path::new("Cargo.toml"))
+            .expect("Cargo.toml")
+            .1
+    }
+
+    /// By default a pack depends on the published SDK by version, never on a path of the
+    /// machine that built this binary; `--sdk git` and `--sdk path=` write what they say.
+    #[test]
+    fn the_sdk_dependency_works_on_another_machine() {
+        let written = manifest(&Plan::new(&args("acme-rules")).expect("plan"));
+        let parsed: toml::Table = toml::from_str(&written).expect("valid TOML");
+        assert_eq!(
+            parsed["dependencies"]["trailwarden-sdk"].as_str(),
+            Some(sdk_requirement().as_str()),
+            "{written}"
+        );
+        assert!(sdk_requirement().starts_with("0."), "{}", sdk_requirement());
+        assert!(!written.contains("path ="), "{written}");
+        assert!(!written.contains("[patch"), "{written}");
+
+        let mut git = args("acme-rules");
+        git.sdk = SdkSource::Git;
+        let written = manifest(&Plan::new(&git).expect("plan"));
+        let parsed: toml::Table = toml::from_str(&written).expect("valid TOML");
+        let dependency = &parsed["dependencies"]["trailwarden-sdk"];
+        assert_eq!(
+            dependency["git"].as_str(),
+            Some(env!("CARGO_PKG_REPOSITORY"))
+        );
+        assert_eq!(
+            dependency["tag"].as_str(),
+            Some(concat!("v", env!("CARGO_PKG_VERSION")))
+        );
+
+        let sdk = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sdk");
+        let mut local = args("acme-rules");
+        local.sdk = SdkSource::Path(sdk.clone());
+        let written = manifest(&Plan::new(&local).expect("plan"));
+        let parsed: toml::Table = toml::from_str(&written).expect("valid TOML");
+        let canonical = std::fs::canonicalize(&sdk).expect("sdk");
+        assert_eq!(
+            parsed["dependencies"]["trailwarden-sdk"]["path"].as_str(),
+            Some(canonical.to_string_lossy().as_ref())
+        );
+
+        let mut patched = args("acme-rules");
+        patched.sdk_patch = Some(sdk);
+        let written = manifest(&Plan::new(&patched).expect("plan"));
+        let parsed: toml::Table = toml::from_str(&written).expect("valid TOML");
+        assert_eq!(
+            parsed["dependencies"]["trailwarden-sdk"].as_str(),
+            Some(sdk_requirement().as_str())
+        );
+        assert_eq!(
+            parsed["patch"]["crates-io"]["trailwarden-sdk"]["path"].as_str(),
+            Some(canonical.to_string_lossy().as_ref()),
+            "{written}"
+        );
+    }
+
     #[test]
     fn refuses_what_it_cannot_write() {
         let mut bad = args("acme-rules");
@@ -521,10 +604,17 @@ mod tests {
                 .contains("upper-case")
         );
         let mut elsewhere = args("acme-rules");
-        elsewhere.sdk_path = Some(std::env::temp_dir());
+        elsewhere.sdk = SdkSource::Path(std::env::temp_dir());
         let error = Plan::new(&elsewhere).unwrap_err().to_string();
         assert!(
             error.contains("is not the trailwarden-sdk source"),
+            "{error}"
+        );
+        let mut patched_elsewhere = args("acme-rules");
+        patched_elsewhere.sdk_patch = Some(std::env::temp_dir());
+        let error = Plan::new(&patched_elsewhere).unwrap_err().to_string();
+        assert!(
+            error.contains("(TRAILWARDEN_SDK_PATH) is not the trailwarden-sdk source"),
             "{error}"
         );
         let mut existing = args("acme-rules");

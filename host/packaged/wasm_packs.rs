@@ -1,0 +1,1 @@
+../../build-support/wasm_packs.rs
