@@ -87,7 +87,10 @@ pub fn event_rules_cover(
             continue;
         }
         let arns: Vec<String> = rule.targets.iter().map(|t| t.arn.clone()).collect();
-        if matches!(targets_notify(snapshot, &arns), Notify::Told { .. }) {
+        if matches!(
+            targets_notify(snapshot, &rule.arn, &arns),
+            Notify::Told { .. }
+        ) {
             return EventRuleCover::Covered(event_rule_resource(rule));
         }
     }
