@@ -21,6 +21,8 @@ mod trace;
 mod trail;
 
 #[cfg(test)]
+mod delivery_tests;
+#[cfg(test)]
 mod permission_tests;
 #[cfg(test)]
 mod tests;
@@ -40,7 +42,10 @@ pub use alarm::{NoFire, Relation, Watch, fires, relation, returned_query};
 pub use declared::{DeclaredMetric, declared_metrics};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
-pub use notify::{Notify, TOPIC_KIND, action_notifies, alarm_notifies, targets_notify};
+pub use notify::{
+    DELIVERY_METRICS, Notify, TOPIC_KIND, action_notifies, alarm_notifies, partly_failing_text,
+    targets_notify,
+};
 pub use permission::Publisher;
 pub use trail::{TRAIL_KIND, TrailVerdict, trail_resource, trail_verdicts};
 
