@@ -31,7 +31,7 @@ use crate::{CisSettings, check};
     tags = ["monitoring", "cis"],
     cis = ["v1.4.0 4.2", "v1.2.0 3.2", "v3.0.0 4.2"],
     security_hub = ["CloudWatch.3"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn console_signin_without_mfa(

@@ -31,7 +31,7 @@ use crate::{CisSettings, check};
     tags = ["monitoring", "cis"],
     cis = ["v1.4.0 4.4", "v1.2.0 3.4", "v3.0.0 4.4"],
     security_hub = ["CloudWatch.4"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn iam_policy_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -33,7 +33,7 @@ use crate::{CisSettings, check};
     tags = ["monitoring", "cis"],
     cis = ["v1.4.0 4.7", "v1.2.0 3.7", "v3.0.0 4.7"],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn kms_key_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -31,7 +31,7 @@ use crate::{CisSettings, check};
     tags = ["monitoring", "cis"],
     cis = ["v1.4.0 4.15", "v3.0.0 4.15"],
     security_hub = [],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn organizations_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

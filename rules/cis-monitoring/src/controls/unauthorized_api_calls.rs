@@ -31,7 +31,7 @@ use crate::{CisSettings, check};
     tags = ["monitoring", "cis"],
     cis = ["v1.4.0 4.1", "v1.2.0 3.1", "v3.0.0 4.1"],
     security_hub = ["CloudWatch.2"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = CisSettings
 )]
 pub fn unauthorized_api_calls(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
