@@ -1369,7 +1369,7 @@ fn attached_sections_are_collected_only_when_a_rule_declares_them() {
     );
     // The chain rules judge topic and key policies (who may publish); no built-in rule reads
     // rotation or tags.
-    for key in ["keyPolicies", "topicPolicies"] {
+    for key in ["keyPolicies", "topicPolicies", "topicDeliveries"] {
         assert!(!items(&us[key]).is_empty(), "{key} is declared: {us}");
     }
     for key in ["keyRotations", "keyTags"] {
@@ -1377,7 +1377,13 @@ fn attached_sections_are_collected_only_when_a_rule_declares_them() {
     }
     let trails_only = snapshot(Some("TW-CT-001"));
     let us = region(&trails_only, "us-east-1");
-    for key in ["keyRotations", "keyPolicies", "keyTags", "topicPolicies"] {
+    for key in [
+        "keyRotations",
+        "keyPolicies",
+        "keyTags",
+        "topicPolicies",
+        "topicDeliveries",
+    ] {
         assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
     }
 }
@@ -1490,4 +1496,143 @@ fn a_topic_or_key_policy_that_leaves_cloudwatch_out_breaks_the_chain() {
             .expect("topic policy");
     });
     assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
+}
+
+/// Puts a key policy and a topic policy that let CloudWatch alarms publish to the
+/// `security-alerts` topic of `provision`, so that the chain is whole up to its subscribers.
+async fn let_cloudwatch_publish(emulator: &Emulator) {
+    let topic_arn = format!("arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts");
+    let us = emulator.sdk("us-east-1").await;
+    let sns = aws_sdk_sns::Client::new(&us);
+    let attributes = sns
+        .get_topic_attributes()
+        .topic_arn(&topic_arn)
+        .send()
+        .await
+        .expect("topic attributes");
+    let key = attributes
+        .attributes()
+        .and_then(|a| a.get("KmsMasterKeyId"))
+        .expect("the topic is encrypted")
+        .clone();
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Root", "Effect": "Allow",
+         "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "CloudWatchAlarms", "Effect": "Allow",
+         "Principal": {"Service": "cloudwatch.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}]});
+    aws_sdk_kms::Client::new(&us)
+        .put_key_policy()
+        .key_id(key)
+        .policy_name("default")
+        .policy(policy.to_string())
+        .send()
+        .await
+        .expect("key policy");
+    sns.set_topic_attributes()
+        .topic_arn(&topic_arn)
+        .attribute_name("Policy")
+        .attribute_value(topic_policy(&topic_arn))
+        .send()
+        .await
+        .expect("topic policy");
+}
+
+/// Records `count` of the `AWS/SNS` metric `metric` for `security-alerts`, an hour ago, as SNS
+/// would (moto stores `PutMetricData` and answers `GetMetricStatistics` from it).
+async fn sns_metric(emulator: &Emulator, metric: &str, count: f64) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    let us = emulator.sdk("us-east-1").await;
+    aws_sdk_cloudwatch::Client::new(&us)
+        .put_metric_data()
+        .namespace("AWS/SNS")
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name(metric)
+                .dimensions(
+                    Dimension::builder()
+                        .name("TopicName")
+                        .value("security-alerts")
+                        .build(),
+                )
+                .timestamp(DateTime::from_secs(now() - 3600))
+                .value(count)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("metric data");
+}
+
+/// Issue #19: a confirmed subscription that reaches nobody shows in SNS's delivery metrics.
+/// Every delivery failed: the chain breaks; some failed: a warning, the chain holds. The
+/// snapshot carries the counts read with `GetMetricStatistics`.
+#[test]
+fn failed_sns_deliveries_break_or_warn_through_the_collected_counts() {
+    let emulator = Emulator::start();
+    runtime().block_on(async {
+        provision(&emulator).await;
+        let_cloudwatch_publish(&emulator).await;
+    });
+    let home = temp("deliveries");
+    // Nothing recorded: delivery is assumed, the chain is whole.
+    assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
+
+    runtime().block_on(sns_metric(&emulator, "NumberOfNotificationsFailed", 3.0));
+    assert_eq!(
+        key_alarm_reasons(&emulator, &home),
+        ["TOPIC_DELIVERIES_FAILING"]
+    );
+    let report = read_json(&home.join("report.json"));
+    let message = report["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("3 failed") && message.contains("24 hours"),
+        "{message}"
+    );
+
+    runtime().block_on(sns_metric(&emulator, "NumberOfNotificationsDelivered", 5.0));
+    assert_eq!(
+        key_alarm_reasons(&emulator, &home),
+        ["TOPIC_DELIVERIES_PARTLY_FAILING"]
+    );
+    let report = read_json(&home.join("report.json"));
+    assert_eq!(report["findings"][0]["level"], "warning", "{report}");
+
+    // The snapshot records what was read.
+    let out = home.join("snapshot.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    let counts = items(&region(&snapshot, "us-east-1")["topicDeliveries"]);
+    let alerts = counts
+        .iter()
+        .find(|c| {
+            c["topicArn"]
+                .as_str()
+                .is_some_and(|a| a.ends_with(":security-alerts"))
+        })
+        .expect("counts of security-alerts");
+    assert_eq!(
+        (
+            &alerts["delivered"],
+            &alerts["failed"],
+            &alerts["windowHours"]
+        ),
+        (&json!(5), &json!(3), &json!(24))
+    );
 }

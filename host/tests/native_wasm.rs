@@ -223,3 +223,38 @@ fn policy_links_give_the_same_findings_natively_and_in_wasm() {
         );
     }
 }
+
+/// The topic link's delivery counts (issue #19): every delivery failed breaks the chain, some
+/// failed warns, in wasm as natively.
+#[test]
+fn delivery_counts_give_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("kms-chain-compliant.json")).expect("fixture"),
+    )
+    .expect("json");
+    let topic = "arn:aws:sns:us-east-1:111122223333:security-alerts";
+    for (delivered, failed, reason) in [
+        (0, 4, "TOPIC_DELIVERIES_FAILING"),
+        (6, 1, "TOPIC_DELIVERIES_PARTLY_FAILING"),
+    ] {
+        let mut account = base.clone();
+        let region = account
+            .pointer_mut("/regions/0")
+            .and_then(Value::as_object_mut)
+            .expect("home region");
+        region.insert(
+            "topicDeliveries".to_owned(),
+            json!({"items": [{"topicArn": topic, "windowHours": 24,
+                              "delivered": delivered, "failed": failed}]}),
+        );
+        let text = account.to_string();
+        assert_agree(&sandbox, reason, &text);
+        let wasm = run_wasm(&sandbox, &text);
+        assert!(
+            wasm.iter()
+                .any(|f| f.rule_id == "TW-KMS-001" && f.reason == reason),
+            "{reason}: {wasm:#?}"
+        );
+    }
+}

@@ -36,7 +36,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use crate::snapshot::{
     Account, CollectionError, CompositeAlarm, EventRule, Generator, KeyPolicy, KeyRotation,
     KeyTags, KmsKey, LogGroup, MetricAlarm, MetricFilter, RegionSnapshot, Section, Snapshot, Topic,
-    TopicPolicy, Trail,
+    TopicDeliveries, TopicPolicy, Trail,
 };
 
 /// One section of the snapshot, by the name rules use in `needs` and the snapshot uses as its
@@ -69,6 +69,9 @@ pub enum SectionName {
     KeyTags,
     /// `topicPolicies`: the access policy of each SNS topic (SDK 0.2.0).
     TopicPolicies,
+    /// `topicDeliveries`: each SNS topic's delivered and failed notifications over the last
+    /// 24 hours, from CloudWatch's `AWS/SNS` metrics (SDK 0.2.0).
+    TopicDeliveries,
     /// `events`: CloudTrail records, account-wide, for detection rules.
     Events,
 }
@@ -131,7 +134,7 @@ impl fmt::Display for SdkVersion {
 
 impl SectionName {
     /// Every section, in the order the snapshot writes them.
-    pub const ALL: [SectionName; 13] = [
+    pub const ALL: [SectionName; 14] = [
         SectionName::Trails,
         SectionName::LogGroups,
         SectionName::MetricFilters,
@@ -144,6 +147,7 @@ impl SectionName {
         SectionName::KeyPolicies,
         SectionName::KeyTags,
         SectionName::TopicPolicies,
+        SectionName::TopicDeliveries,
         SectionName::Events,
     ];
 
@@ -162,6 +166,7 @@ impl SectionName {
             SectionName::KeyPolicies => "keyPolicies",
             SectionName::KeyTags => "keyTags",
             SectionName::TopicPolicies => "topicPolicies",
+            SectionName::TopicDeliveries => "topicDeliveries",
             SectionName::Events => "events",
         }
     }
@@ -198,6 +203,9 @@ impl SectionName {
                 "kms:ListKeys, kms:DescribeKey, kms:ListResourceTags (customer-managed keys)"
             }
             SectionName::TopicPolicies => "sns:ListTopics, sns:GetTopicAttributes (`Policy`)",
+            SectionName::TopicDeliveries => {
+                "sns:ListTopics, cloudwatch:GetMetricStatistics (AWS/SNS NumberOfNotificationsDelivered and NumberOfNotificationsFailed)"
+            }
             SectionName::Events => {
                 "cloudtrail:LookupEvents, logs:FilterLogEvents, or CloudTrail log files"
             }
@@ -221,6 +229,7 @@ impl SectionName {
             SectionName::KeyPolicies => ("kms", "GetKeyPolicy"),
             SectionName::KeyTags => ("kms", "ListResourceTags"),
             SectionName::TopicPolicies => ("sns", "GetTopicAttributes"),
+            SectionName::TopicDeliveries => ("cloudwatch", "GetMetricStatistics"),
             SectionName::Events => ("cloudtrail", "LookupEvents"),
         }
     }
@@ -246,7 +255,8 @@ impl SectionName {
             SectionName::KeyRotations
             | SectionName::KeyPolicies
             | SectionName::KeyTags
-            | SectionName::TopicPolicies => SdkVersion::new(0, 2, 0),
+            | SectionName::TopicPolicies
+            | SectionName::TopicDeliveries => SdkVersion::new(0, 2, 0),
         }
     }
 
@@ -473,6 +483,8 @@ pub enum SectionRef<'a> {
     KeyTags(&'a Section<KeyTags>),
     /// `topicPolicies`.
     TopicPolicies(&'a Section<TopicPolicy>),
+    /// `topicDeliveries`.
+    TopicDeliveries(&'a Section<TopicDeliveries>),
 }
 
 impl<'a> SectionRef<'a> {
@@ -491,6 +503,7 @@ impl<'a> SectionRef<'a> {
             SectionRef::KeyPolicies(s) => &s.errors,
             SectionRef::KeyTags(s) => &s.errors,
             SectionRef::TopicPolicies(s) => &s.errors,
+            SectionRef::TopicDeliveries(s) => &s.errors,
         }
     }
 
@@ -509,6 +522,7 @@ impl<'a> SectionRef<'a> {
             SectionRef::KeyPolicies(s) => s.is_not_collected(),
             SectionRef::KeyTags(s) => s.is_not_collected(),
             SectionRef::TopicPolicies(s) => s.is_not_collected(),
+            SectionRef::TopicDeliveries(s) => s.is_not_collected(),
         }
     }
 }
@@ -528,6 +542,7 @@ impl Serialize for SectionRef<'_> {
             SectionRef::KeyPolicies(s) => s.serialize(serializer),
             SectionRef::KeyTags(s) => s.serialize(serializer),
             SectionRef::TopicPolicies(s) => s.serialize(serializer),
+            SectionRef::TopicDeliveries(s) => s.serialize(serializer),
         }
     }
 }
@@ -584,6 +599,10 @@ macro_rules! with_regional_section {
             }
             SectionName::TopicPolicies => {
                 let $section = &mut $region.topic_policies;
+                $body
+            }
+            SectionName::TopicDeliveries => {
+                let $section = &mut $region.topic_deliveries;
                 $body
             }
             SectionName::Events => $account,
@@ -643,6 +662,8 @@ pub enum SectionData {
     KeyTags(Section<KeyTags>),
     /// `topicPolicies`.
     TopicPolicies(Section<TopicPolicy>),
+    /// `topicDeliveries`.
+    TopicDeliveries(Section<TopicDeliveries>),
 }
 
 impl RegionSnapshot {
@@ -661,6 +682,7 @@ impl RegionSnapshot {
             SectionName::KeyPolicies => SectionRef::KeyPolicies(&self.key_policies),
             SectionName::KeyTags => SectionRef::KeyTags(&self.key_tags),
             SectionName::TopicPolicies => SectionRef::TopicPolicies(&self.topic_policies),
+            SectionName::TopicDeliveries => SectionRef::TopicDeliveries(&self.topic_deliveries),
             SectionName::Events => return None,
         })
     }
@@ -683,6 +705,7 @@ impl RegionSnapshot {
             key_policies: Section::not_collected(),
             key_tags: Section::not_collected(),
             topic_policies: Section::not_collected(),
+            topic_deliveries: Section::not_collected(),
         };
         for name in sections.iter() {
             snapshot.reset(name, state);
@@ -731,6 +754,7 @@ impl RegionSnapshot {
             SectionData::KeyPolicies(s) => self.key_policies = s,
             SectionData::KeyTags(s) => self.key_tags = s,
             SectionData::TopicPolicies(s) => self.topic_policies = s,
+            SectionData::TopicDeliveries(s) => self.topic_deliveries = s,
         }
     }
 }

@@ -18,7 +18,7 @@ pub use crate::sections::{SectionName, SectionSet};
 mod attached;
 mod values;
 
-pub use attached::{KeyPolicy, KeyRotation, KeyTags, TopicPolicy};
+pub use attached::{KeyPolicy, KeyRotation, KeyTags, TopicDeliveries, TopicPolicy};
 pub use values::{
     AlarmState, ComparisonOperator, ExpirationModel, KeyManager, KeyState, LogGroupClass, Origin,
     RuleState, Statistic, TreatMissingData,
@@ -145,6 +145,13 @@ pub struct RegionSnapshot {
         skip_serializing_if = "Section::is_not_collected"
     )]
     pub topic_policies: Section<TopicPolicy>,
+    /// Each SNS topic's delivered and failed notifications over the last 24 hours
+    /// (`topicDeliveries`, SDK 0.2.0).
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub topic_deliveries: Section<TopicDeliveries>,
 }
 
 /// A list of resources plus the truth about how it was obtained.
@@ -955,6 +962,11 @@ impl Snapshot {
     /// The access policy of the topic with this ARN, if `topicPolicies` lists it.
     pub fn topic_policy(&self, topic_arn: &str) -> Option<&TopicPolicy> {
         by_arn(self, topic_arn, |r| &r.topic_policies, |t| &t.topic_arn)
+    }
+
+    /// The delivery counts of the topic with this ARN, if `topicDeliveries` lists it.
+    pub fn topic_deliveries(&self, topic_arn: &str) -> Option<&TopicDeliveries> {
+        by_arn(self, topic_arn, |r| &r.topic_deliveries, |t| &t.topic_arn)
     }
 }
 

@@ -127,10 +127,14 @@ fn collect_section<'a>(
         SectionName::MetricAlarms => alarms(true, needs.contains(SectionName::CompositeAlarms)),
         SectionName::CompositeAlarms if needs.contains(SectionName::MetricAlarms) => return None,
         SectionName::CompositeAlarms => alarms(false, true),
-        SectionName::Topics | SectionName::TopicPolicies if starts(&sns::SECTIONS) => {
+        SectionName::Topics | SectionName::TopicPolicies | SectionName::TopicDeliveries
+            if starts(&sns::SECTIONS) =>
+        {
             Box::pin(sns::collect(caller, config, region, needs, redact))
         }
-        SectionName::Topics | SectionName::TopicPolicies => return None,
+        SectionName::Topics | SectionName::TopicPolicies | SectionName::TopicDeliveries => {
+            return None;
+        }
         SectionName::EventRules => Box::pin(async move {
             vec![SectionData::EventRules(
                 eventbridge::rules(caller, config, region).await,

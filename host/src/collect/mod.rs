@@ -25,6 +25,7 @@ pub mod logs;
 pub mod progress;
 pub mod regions;
 pub mod sns;
+pub mod sns_deliveries;
 pub mod summary;
 
 use std::time::Instant;
@@ -57,6 +58,7 @@ pub const OPERATIONS: &[Op] = &[
     sns::LIST_TOPICS,
     sns::GET_TOPIC_ATTRIBUTES,
     sns::LIST_SUBSCRIPTIONS_BY_TOPIC,
+    sns_deliveries::GET_METRIC_STATISTICS,
     eventbridge::LIST_RULES,
     eventbridge::LIST_TARGETS_BY_RULE,
     kms::LIST_KEYS,

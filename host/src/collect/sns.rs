@@ -32,9 +32,14 @@ pub fn client(config: &SdkConfig, region: &str) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::from_conf(conf)
 }
 
-/// The SNS sections: the one task of this module fills both, with one `GetTopicAttributes`
-/// per topic.
-pub const SECTIONS: [SectionName; 2] = [SectionName::Topics, SectionName::TopicPolicies];
+/// The SNS sections: the one task of this module fills them from one `ListTopics` walk, with
+/// one `GetTopicAttributes` per topic and, for `topicDeliveries`, CloudWatch's counts
+/// ([`super::sns_deliveries`]).
+pub const SECTIONS: [SectionName; 3] = [
+    SectionName::Topics,
+    SectionName::TopicPolicies,
+    SectionName::TopicDeliveries,
+];
 
 /// Every SNS section of `needs` for the region: `topics` (every topic with its
 /// `KmsMasterKeyId` and subscriptions) and `topicPolicies`, each only if needed.
@@ -47,6 +52,7 @@ pub async fn collect(
 ) -> Vec<SectionData> {
     let with_topics = needs.contains(SectionName::Topics);
     let with_policies = needs.contains(SectionName::TopicPolicies);
+    let with_deliveries = needs.contains(SectionName::TopicDeliveries);
     let client = client(config, region);
     let mut section = Section::of(Vec::new());
     let mut policies = Section::of(Vec::new());
@@ -67,12 +73,21 @@ pub async fn collect(
         )
         .await;
     section.errors.extend(error.clone());
-    policies.errors.extend(error);
+    policies.errors.extend(error.clone());
+    let deliveries = async {
+        if !with_deliveries {
+            return None;
+        }
+        let cloudwatch = super::cloudwatch::client(config, region);
+        let mut counts = super::sns_deliveries::collect(caller, &cloudwatch, region, &arns).await;
+        counts.errors.extend(error);
+        Some(counts)
+    };
     let topics = join_all(
         arns.iter()
             .map(|arn| topic(caller, &client, region, arn, with_topics, redact)),
-    )
-    .await;
+    );
+    let (topics, deliveries) = tokio::join!(topics, deliveries);
     for read in topics {
         match read.attributes {
             Ok(Some(policy)) => policies.items.push(TopicPolicy {
@@ -91,6 +106,9 @@ pub async fn collect(
     }
     if with_policies {
         parts.push(SectionData::TopicPolicies(policies));
+    }
+    if let Some(deliveries) = deliveries {
+        parts.push(SectionData::TopicDeliveries(deliveries));
     }
     parts
 }

@@ -14,6 +14,14 @@ use trailwarden_sdk::prelude::*;
 /// counted by an alarm on exactly that metric: `Sum` or `SampleCount` with a `GreaterThan…`
 /// operator and a finite threshold, or an anomaly-detection band. The alarm must tell someone.
 ///
+/// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
+/// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
+/// some failed and some were delivered still counts, with a warning-level
+/// `TOPIC_DELIVERIES_PARTLY_FAILING`. Otherwise a confirmed subscription is assumed to deliver:
+/// whether the SQS queue or Lambda function it names still exists is not checked, because that
+/// would need the SQS and Lambda APIs.
+///
 /// ## Why it matters
 /// Exfiltration of encrypted data shows up as decryption volume far above the usual (the
 /// Well-Architected lab "Autonomous Monitoring Of Cryptographic Activity With KMS"). These calls
@@ -50,7 +58,7 @@ use trailwarden_sdk::prelude::*;
     precision = "medium",
     help_uri = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = ActivitySettings
 )]
 pub fn activity_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -119,6 +119,12 @@ pub fn known_operations() -> Vec<String> {
 /// When the key list or the rule list of a region, or the topics a target depends on, could not
 /// be read, the region is reported as not verifiable, never passed.
 ///
+/// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
+/// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`). Otherwise
+/// a confirmed subscription is assumed to deliver: whether the SQS queue or Lambda function it
+/// names still exists is not checked, because that would need the SQS and Lambda APIs.
+///
 /// ## Why it matters
 /// A disabled key stops every decryption at once, and a scheduled deletion destroys the key
 /// material when the waiting period ends. The waiting period only helps if someone hears about
@@ -182,7 +188,7 @@ pub fn known_operations() -> Vec<String> {
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html",
     tags = ["kms", "eventbridge", "monitoring", "notification"],
-    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "keyPolicies"],
+    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "topicDeliveries", "keyPolicies"],
     settings = EventRuleSettings
 )]
 pub fn eventbridge_key_events(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -24,6 +24,14 @@ use trailwarden_sdk::prelude::*;
 /// Setting `max_failures_to_alarm` (default 10): how many failed calls within one evaluation
 /// window must fire an alarm whose filter also counts successful calls.
 ///
+/// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
+/// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
+/// some failed and some were delivered still counts, with a warning-level
+/// `TOPIC_DELIVERIES_PARTLY_FAILING`. Otherwise a confirmed subscription is assumed to deliver:
+/// whether the SQS queue or Lambda function it names still exists is not checked, because that
+/// would need the SQS and Lambda APIs.
+///
 /// ## Why it matters
 /// A burst of failed decryptions is what someone probing for a key they may not use looks
 /// like. `Decrypt` is read-only: a trail that logs only write events never sees it, and a filter
@@ -65,7 +73,7 @@ use trailwarden_sdk::prelude::*;
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "topicPolicies", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "topicPolicies", "keyPolicies", "topicDeliveries"],
     settings = FailedCallsSettings
 )]
 pub fn failed_calls_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -80,6 +80,12 @@ impl RuleSettings for ExpirationSettings {
 /// Disabled keys and keys pending deletion or import are not checked: nothing uses them now.
 /// A region whose key list or alarm list could not be read is reported as not verifiable.
 ///
+/// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
+/// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`). Otherwise
+/// a confirmed subscription is assumed to deliver: whether the SQS queue or Lambda function it
+/// names still exists is not checked, because that would need the SQS and Lambda APIs.
+///
 /// ## Why it matters
 /// When imported key material expires, KMS deletes it and the key becomes unusable until the
 /// same material is imported again: every decryption under the key fails. If the material was
@@ -141,7 +147,7 @@ impl RuleSettings for ExpirationSettings {
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-managing.html",
     tags = ["kms", "cloudwatch", "alarm", "imported-key-material", "availability"],
-    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "keyPolicies"],
+    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "topicDeliveries", "keyPolicies"],
     settings = ExpirationSettings
 )]
 pub fn imported_key_expiration(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

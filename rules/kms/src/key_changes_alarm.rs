@@ -38,6 +38,14 @@ use trailwarden_sdk::prelude::*;
 /// Setting `strict_cis`: also report (as a note) when the chain works but no covering filter
 /// uses the exact CIS text, because Security Hub CloudWatch.7 compares the text and will fail it.
 ///
+/// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
+/// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
+/// some failed and some were delivered still counts, with a warning-level
+/// `TOPIC_DELIVERIES_PARTLY_FAILING`. Otherwise a confirmed subscription is assumed to deliver:
+/// whether the SQS queue or Lambda function it names still exists is not checked, because that
+/// would need the SQS and Lambda APIs.
+///
 /// ## Why it matters
 /// Data encrypted under a disabled key cannot be read; after the deletion window it is gone for
 /// good. A pending deletion can be cancelled, but only by someone who knows about it.
@@ -105,7 +113,7 @@ use trailwarden_sdk::prelude::*;
         "v5.0.0 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
     ],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "eventRules", "topicPolicies", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "eventRules", "topicPolicies", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -8,15 +8,78 @@
 use serde_json::json;
 
 use super::analysis::{Analysis, Break, RegionVerdict};
+use super::notify::{Notify, partly_failing_text};
 use super::reason;
 use super::requirements::is_cis_text;
 use crate::events::CisControl;
 use crate::finding::{Finding, Level, Resource};
+use crate::snapshot::TopicDeliveries;
 
 impl Analysis {
     /// The findings for every region that is not covered: failures, and could-not-verify
-    /// results where the snapshot lacks data. Empty when every region is covered.
+    /// results where the snapshot lacks data; then a warning-level
+    /// `TOPIC_DELIVERIES_PARTLY_FAILING` for each topic a covering path notifies through whose
+    /// deliveries partly failed ([`Analysis::delivery_warnings`]). Empty when every region is
+    /// covered and no such topic is used.
     pub fn findings(&self) -> Vec<Finding> {
+        let mut findings = self.break_findings();
+        findings.extend(self.delivery_warnings());
+        findings
+    }
+
+    /// A warning for each topic that a covering path notifies through and whose deliveries
+    /// partly failed in the `topicDeliveries` window ([`Notify::Told::failing`]): the chain
+    /// holds, because someone was reached, but some subscriber was not. Warning level, so it
+    /// gates only where warnings do; one per topic, naming the regions whose paths use it.
+    pub fn delivery_warnings(&self) -> Vec<Finding> {
+        let mut topics: Vec<(&Resource, &TopicDeliveries, Vec<&str>)> = Vec::new();
+        for region in &self.regions {
+            let paths = region.events.iter().flat_map(|e| &e.paths);
+            for path in paths {
+                let Notify::Told {
+                    topic,
+                    failing: Some(counts),
+                    ..
+                } = &path.notify
+                else {
+                    continue;
+                };
+                match topics.iter_mut().find(|(t, _, _)| t.arn == topic.arn) {
+                    Some((_, _, regions)) => {
+                        if !regions.contains(&region.region.as_str()) {
+                            regions.push(region.region.as_str());
+                        }
+                    }
+                    None => topics.push((topic, counts, vec![region.region.as_str()])),
+                }
+            }
+        }
+        topics
+            .into_iter()
+            .map(|(topic, counts, regions)| {
+                Finding::fail(
+                    reason::TOPIC_DELIVERIES_PARTLY_FAILING,
+                    format!(
+                        "{} in {} are caught, but {}",
+                        self.requirement,
+                        region_list(&regions),
+                        partly_failing_text(&topic.name, counts)
+                    ),
+                )
+                .level(Level::Warning)
+                .account(&self.account)
+                .resource(topic.clone())
+                .property("link", super::analysis::Link::Notify.name())
+                .property("delivered", counts.delivered)
+                .property("failed", counts.failed)
+                .property("windowHours", counts.window_hours)
+                .property("regions", json!(regions))
+            })
+            .collect()
+    }
+
+    /// The breaks: one finding per distinct break over the regions that are not covered.
+    fn break_findings(&self) -> Vec<Finding> {
         if self.regions.is_empty() {
             return vec![
                 Finding::unverifiable(

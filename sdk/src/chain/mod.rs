@@ -22,6 +22,8 @@ mod trace;
 mod trail;
 
 #[cfg(test)]
+mod delivery_tests;
+#[cfg(test)]
 mod permission_tests;
 #[cfg(test)]
 mod tests;
@@ -45,7 +47,10 @@ pub use declared::{DeclaredMetric, declared_metrics};
 pub use event_rule::{EVENT_RULE_KIND, EventRuleCover, event_rule_resource, event_rules_cover};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
-pub use notify::{Notify, TOPIC_KIND, action_notifies, alarm_notifies, targets_notify};
+pub use notify::{
+    DELIVERY_METRICS, Notify, TOPIC_KIND, action_notifies, alarm_notifies, partly_failing_text,
+    targets_notify,
+};
 pub use permission::Publisher;
 pub use trail::{TRAIL_KIND, TrailVerdict, trail_resource, trail_verdicts};
 

@@ -9,6 +9,15 @@
 //! drops CloudWatch alarm notifications, because that key's policy cannot grant
 //! `cloudwatch.amazonaws.com` the use of it.
 //!
+//! A confirmed subscription is taken to deliver: whether the SQS queue or Lambda function it
+//! names still exists is not checked, because that would need the SQS and Lambda APIs. What
+//! SNS itself records is used instead when `topicDeliveries` was collected: a topic whose
+//! notifications all failed in the window (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
+//! `NumberOfNotificationsDelivered` zero) reaches nobody (`TOPIC_DELIVERIES_FAILING`); one where
+//! some failed and some were delivered still tells someone, and carries the counts
+//! ([`Notify::Told::failing`]) for a warning (`TOPIC_DELIVERIES_PARTLY_FAILING`). Without the
+//! section, or without counts for the topic, delivery is assumed.
+//!
 //! Source: "Amazon CloudWatch alarms: Using Amazon SNS topics" / "Encrypting SNS topics" in the
 //! CloudWatch user guide ("the AWS managed key for Amazon SNS… cannot be used… with CloudWatch
 //! alarms"), and the SNS `ListSubscriptionsByTopic` reference (`PendingConfirmation`).
@@ -17,7 +26,7 @@ use super::permission::{Publisher, publish_blocked};
 use super::reason;
 use crate::arn::Arn;
 use crate::finding::Resource;
-use crate::snapshot::{Snapshot, Topic};
+use crate::snapshot::{Snapshot, Topic, TopicDeliveries};
 
 /// Who an action list reaches.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +37,10 @@ pub enum Notify {
         topic: Resource,
         /// How many confirmed subscriptions it has.
         confirmed: usize,
+        /// SNS recorded failed deliveries next to delivered ones in the `topicDeliveries`
+        /// window: someone is told, but some subscriber is not. `None` when nothing failed or
+        /// the counts were not collected.
+        failing: Option<TopicDeliveries>,
     },
     /// An automated response (Lambda, Systems Manager) runs; nobody is e-mailed, but something
     /// happens.
@@ -228,10 +241,37 @@ fn topic_notifies(
             topic: Some(resource),
         };
     }
-    Notify::Told {
-        topic: resource,
-        confirmed,
+    let counts = snapshot.topic_deliveries(&topic.topic_arn);
+    match counts {
+        Some(counts) if counts.failed > 0 && counts.delivered == 0 => Notify::Nobody {
+            reason: reason::TOPIC_DELIVERIES_FAILING,
+            why: format!(
+                "its topic `{}` delivered no notification in the last {} hours and SNS recorded {} failed ({}); its {confirmed} confirmed subscription(s) reach nobody, e.g. a deleted SQS queue or Lambda function, or an HTTPS endpoint that refuses",
+                arn.short_name(),
+                counts.window_hours,
+                counts.failed,
+                DELIVERY_METRICS
+            ),
+            topic: Some(resource),
+        },
+        _ => Notify::Told {
+            topic: resource,
+            confirmed,
+            failing: counts.filter(|c| c.failed > 0).cloned(),
+        },
     }
+}
+
+/// The metrics behind `TOPIC_DELIVERIES_FAILING`, for messages.
+pub const DELIVERY_METRICS: &str =
+    "AWS/SNS NumberOfNotificationsFailed and NumberOfNotificationsDelivered";
+
+/// The warning's sentence for a topic whose deliveries partly fail: counts and window.
+pub fn partly_failing_text(topic: &str, counts: &TopicDeliveries) -> String {
+    format!(
+        "topic `{topic}` tells someone, but SNS recorded {} failed and {} delivered notifications in the last {} hours ({DELIVERY_METRICS}; for HTTP/S each failed retry counts), so some subscriber is not reached",
+        counts.failed, counts.delivered, counts.window_hours
+    )
 }
 
 /// Whether the topic's `KmsMasterKeyId` is the AWS-managed SNS key, by alias, by alias ARN, or

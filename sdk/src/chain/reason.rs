@@ -140,6 +140,12 @@ pub const TOPIC_POLICY_BLOCKS_PUBLISH: &str = "TOPIC_POLICY_BLOCKS_PUBLISH";
 pub const TOPIC_KEY_POLICY_BLOCKS_PUBLISH: &str = "TOPIC_KEY_POLICY_BLOCKS_PUBLISH";
 /// The SNS topic has no confirmed subscription.
 pub const TOPIC_NO_CONFIRMED_SUBSCRIPTION: &str = "TOPIC_NO_CONFIRMED_SUBSCRIPTION";
+/// SNS recorded failed deliveries and none delivered for the topic in the `topicDeliveries`
+/// window: its subscriptions reach nobody.
+pub const TOPIC_DELIVERIES_FAILING: &str = "TOPIC_DELIVERIES_FAILING";
+/// A warning, not a break: the topic delivered some notifications in the window but SNS also
+/// recorded failed ones, so some subscriber is not reached.
+pub const TOPIC_DELIVERIES_PARTLY_FAILING: &str = "TOPIC_DELIVERIES_PARTLY_FAILING";
 
 // Beyond the chain.
 

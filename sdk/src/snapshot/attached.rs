@@ -107,3 +107,32 @@ impl TopicPolicy {
         serde_json::from_str(&self.policy)
     }
 }
+
+/// What SNS reports of one topic's deliveries over a window: the sums of the `AWS/SNS`
+/// metrics `NumberOfNotificationsDelivered` and `NumberOfNotificationsFailed` (dimension
+/// `TopicName`), read with `cloudwatch:GetMetricStatistics`.
+///
+/// How AWS documents the two metrics (the metric table of "Monitoring Amazon SNS topics using
+/// CloudWatch", <https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html>):
+/// `NumberOfNotificationsFailed` is "the number of messages that Amazon SNS failed to deliver";
+/// for SQS, e-mail, SMS and mobile push it grows by one when SNS stops attempting a delivery
+/// (for SQS and Lambda that is after the AWS-managed retry policy of about 23 days,
+/// <https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html>), for HTTP/S
+/// it counts every failed attempt, retries included, and for other endpoints it grows by one
+/// per message that fails whatever the attempts. Messages a filter policy rejects are not
+/// counted. `NumberOfNotificationsDelivered` is the number of messages delivered to
+/// subscribing endpoints. Both count deliveries to subscriptions, not published messages, so
+/// `failed` is not a share of `delivered`. SNS sends no datapoint for a topic that had nothing
+/// to deliver, which reads as zero here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TopicDeliveries {
+    /// The topic's ARN, as [`super::Topic::topic_arn`].
+    pub topic_arn: String,
+    /// The window the sums cover, in hours, ending at the collection.
+    pub window_hours: u32,
+    /// Notifications delivered to subscribers in the window.
+    pub delivered: u64,
+    /// Notifications SNS failed to deliver in the window.
+    pub failed: u64,
+}

@@ -11,7 +11,7 @@ use crate::snapshot::{
     EventSelectors, EventTarget, Generator, KeyManager, KeyPolicy, KeyRotation, KeyState, KeyTags,
     KmsKey, LogGroup, MetricAlarm, MetricFilter, MetricTransformation, Origin, ReadWriteType,
     RegionSnapshot, RuleState, SCHEMA_VERSION, Section, Snapshot, Statistic, Subscription, Topic,
-    TopicPolicy, Trail, TrailStatus, TreatMissingData,
+    TopicDeliveries, TopicPolicy, Trail, TrailStatus, TreatMissingData,
 };
 
 /// The namespace of the metrics [`SnapshotBuilder::monitor`] publishes.
@@ -413,6 +413,22 @@ impl SnapshotBuilder {
         let section = &mut self.here().topic_policies;
         section.collected = true;
         section.items.retain(|p| p.topic_arn != item.topic_arn);
+        section.items.push(item);
+        self
+    }
+
+    /// Records what SNS counted for the topic `name` of this region over the last 24 hours:
+    /// `delivered` and `failed` notifications. `topicDeliveries` is then collected.
+    pub fn topic_deliveries(mut self, name: &str, delivered: u64, failed: u64) -> Self {
+        let item = TopicDeliveries {
+            topic_arn: self.arn("sns", name),
+            window_hours: 24,
+            delivered,
+            failed,
+        };
+        let section = &mut self.here().topic_deliveries;
+        section.collected = true;
+        section.items.retain(|d| d.topic_arn != item.topic_arn);
         section.items.push(item);
         self
     }

@@ -19,8 +19,13 @@ CloudWatch Logs semantics (not a text comparison), an alarm on exactly the emitt
 that one event fires, and an action that tells someone: an SNS topic with a confirmed
 subscription whose access policy, and whose customer-managed KMS key's policy when it is
 encrypted, let `cloudwatch.amazonaws.com` publish (`TOPIC_POLICY_BLOCKS_PUBLISH`,
-`TOPIC_KEY_POLICY_BLOCKS_PUBLISH`). A failing finding names the event and the link that
-broke."
+`TOPIC_KEY_POLICY_BLOCKS_PUBLISH`). When `topicDeliveries` was collected, a topic whose
+notifications all failed in the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above
+zero, `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`), and
+one where only some failed gets a warning (`TOPIC_DELIVERIES_PARTLY_FAILING`); otherwise a
+confirmed subscription is assumed to deliver (whether its SQS queue or Lambda function still
+exists is not checked: that would need the SQS and Lambda APIs). A failing finding names the
+event and the link that broke."
         )
     };
 }
