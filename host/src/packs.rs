@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 
 use crate::builtin::BUILTIN_PACKS;
 use crate::cli::PackArgs;
-use crate::engine::cache::ModuleCache;
+use crate::engine::cache::{CacheError, ModuleCache};
 use crate::engine::{Limits, LoadedPack, PackOrigin, Sandbox, sanitize_line};
 
 /// The sandbox and every pack that loaded, plus the ones that did not.
@@ -39,7 +39,14 @@ pub fn sandbox(args: &PackArgs) -> anyhow::Result<Sandbox> {
         None
     } else {
         match args.cache_dir.clone().or_else(ModuleCache::default_dir) {
-            Some(dir) => Some(ModuleCache::open(dir)?),
+            Some(dir) => {
+                let key = args
+                    .cache_key
+                    .clone()
+                    .or_else(ModuleCache::default_key_file)
+                    .ok_or(CacheError::NoKey)?;
+                Some(ModuleCache::open(dir, &key)?)
+            }
             None => None,
         }
     };

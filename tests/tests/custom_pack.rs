@@ -10,7 +10,7 @@ use trailwarden::engine::{Limits, PackOrigin, Sandbox};
 use trailwarden::packs;
 use trailwarden_sdk::abi::EvalContext;
 use trailwarden_sdk::{Level, Outcome};
-use trailwarden_tests::{cache_dir, custom_pack, fake_pack, repo_root, scratch};
+use trailwarden_tests::{cache_dir, cache_key, custom_pack, fake_pack, repo_root, scratch};
 
 fn example_dir() -> PathBuf {
     repo_root().join("examples/custom-pack")
@@ -29,6 +29,7 @@ fn pack_args(dirs: Vec<PathBuf>) -> PackArgs {
         max_findings: 1000,
         no_cache: false,
         cache_dir: Some(cache_dir()),
+        cache_key: Some(cache_key()),
     }
 }
 
@@ -46,7 +47,8 @@ fn verdicts(
     rules: &[&str],
     settings: serde_json::Value,
 ) -> Vec<(String, Outcome, String, Option<String>)> {
-    let cache = trailwarden::engine::cache::ModuleCache::open(cache_dir()).expect("cache");
+    let cache =
+        trailwarden::engine::cache::ModuleCache::open(cache_dir(), &cache_key()).expect("cache");
     let sandbox = Sandbox::new(Limits::default(), Some(cache)).expect("engine");
     let pack = sandbox
         .load(PackOrigin::Builtin("acme-security-rules"), custom_pack())
