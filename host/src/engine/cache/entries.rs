@@ -48,11 +48,23 @@ impl ModuleCache {
 
     /// The compiled module for `wasm`, from the cache when an authentic entry exists.
     pub fn load_or_compile(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Module> {
-        let name = format!("{}.cwasm", entry_key(engine, wasm));
-        if let Some(module) = self.load(engine, &name) {
-            tracing::debug!(entry = %self.dir.join(&name).display(), "loaded compiled pack from cache");
-            return Ok(module);
+        match self.lookup(engine, wasm) {
+            Some(module) => Ok(module),
+            None => self.compile_and_store(engine, wasm),
         }
+    }
+
+    /// The compiled module for `wasm` if an authentic entry exists.
+    pub fn lookup(&self, engine: &Engine, wasm: &[u8]) -> Option<Module> {
+        let name = format!("{}.cwasm", entry_key(engine, wasm));
+        let module = self.load(engine, &name)?;
+        tracing::debug!(entry = %self.dir.join(&name).display(), "loaded compiled pack from cache");
+        Some(module)
+    }
+
+    /// Compiles `wasm` and writes its entry (a failure to write is a warning only).
+    pub fn compile_and_store(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Module> {
+        let name = format!("{}.cwasm", entry_key(engine, wasm));
         let compiled = engine.precompile_module(wasm)?;
         if let Err(error) = self.write_entry(&name, &compiled) {
             tracing::warn!(entry = %self.dir.join(&name).display(), %error, "could not write the compile cache");

@@ -133,8 +133,17 @@ impl ModuleCache {
         Err(CacheError::Unsupported)
     }
 
-    /// Compiles `wasm`: off Unix there is no cache to read.
-    pub fn load_or_compile(
+    /// Off Unix there is no cache to read.
+    pub fn lookup(
+        &self,
+        _engine: &wasmtime::Engine,
+        _wasm: &[u8],
+    ) -> Option<wasmtime::Module> {
+        None
+    }
+
+    /// Compiles `wasm`: off Unix there is no cache to write.
+    pub fn compile_and_store(
         &self,
         engine: &wasmtime::Engine,
         wasm: &[u8],
