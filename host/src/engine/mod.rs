@@ -10,6 +10,7 @@
 pub mod budget;
 pub mod cache;
 mod evaluate;
+pub mod identity;
 pub mod limits;
 mod run;
 pub mod shape;

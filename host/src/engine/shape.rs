@@ -64,12 +64,18 @@ const REFUSED_FEATURES: [(WasmFeatures, &str); 13] = [
     (WasmFeatures::MULTI_MEMORY, "multiple memories"),
     (WasmFeatures::TAIL_CALL, "tail calls"),
     (WasmFeatures::RELAXED_SIMD, "relaxed SIMD"),
-    (WasmFeatures::FUNCTION_REFERENCES, "typed function references"),
+    (
+        WasmFeatures::FUNCTION_REFERENCES,
+        "typed function references",
+    ),
     (WasmFeatures::GC, "garbage collection (GC)"),
     (WasmFeatures::WIDE_ARITHMETIC, "wide arithmetic"),
     (WasmFeatures::CUSTOM_PAGE_SIZES, "custom page sizes"),
     (WasmFeatures::STACK_SWITCHING, "stack switching"),
-    (WasmFeatures::SHARED_EVERYTHING_THREADS, "shared-everything threads"),
+    (
+        WasmFeatures::SHARED_EVERYTHING_THREADS,
+        "shared-everything threads",
+    ),
 ];
 
 /// Measures `bytes` against `limits` without compiling or validating anything.
@@ -164,7 +170,9 @@ mod tests {
             ..ShapeLimits::default()
         };
         match check_shape(&wasm, &limits) {
-            Err(LoadError::Shape { value: 20, max: 19, .. }) => {}
+            Err(LoadError::Shape {
+                value: 20, max: 19, ..
+            }) => {}
             other => panic!("expected a nesting refusal, got {other:?}"),
         }
         assert!(check_shape(&wasm, &ShapeLimits::default()).is_ok());

@@ -134,11 +134,7 @@ impl ModuleCache {
     }
 
     /// Off Unix there is no cache to read.
-    pub fn lookup(
-        &self,
-        _engine: &wasmtime::Engine,
-        _wasm: &[u8],
-    ) -> Option<wasmtime::Module> {
+    pub fn lookup(&self, _engine: &wasmtime::Engine, _wasm: &[u8]) -> Option<wasmtime::Module> {
         None
     }
 
