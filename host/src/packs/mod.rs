@@ -67,6 +67,9 @@ pub fn sandbox(args: &PackArgs) -> anyhow::Result<Sandbox> {
 /// several run at the same time instead of one after the other.
 pub const LOAD_PARALLELISM: usize = 4;
 
+/// One pack loaded, or why not as (origin, reason).
+type LoadResult = Result<LoadedPack, (String, String)>;
+
 /// Where one pack's bytes come from.
 enum Source<'a> {
     Builtin(&'static str, &'static [u8]),
@@ -110,13 +113,9 @@ pub fn load(args: &PackArgs) -> anyhow::Result<PackSet> {
 
 /// Loads every source with a bounded pool of threads; results in the sources' order, a failure
 /// as (origin, reason).
-fn load_all(
-    sandbox: &Sandbox,
-    sources: &[Source<'_>],
-) -> Vec<Result<LoadedPack, (String, String)>> {
+fn load_all(sandbox: &Sandbox, sources: &[Source<'_>]) -> Vec<LoadResult> {
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<LoadedPack, (String, String)>>>> =
-        sources.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<LoadResult>>> = sources.iter().map(|_| Mutex::new(None)).collect();
     let workers = LOAD_PARALLELISM.min(sources.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -153,7 +152,7 @@ fn origin_of(source: &Source<'_>) -> PackOrigin {
     }
 }
 
-fn load_one(sandbox: &Sandbox, source: &Source<'_>) -> Result<LoadedPack, (String, String)> {
+fn load_one(sandbox: &Sandbox, source: &Source<'_>) -> LoadResult {
     let origin = origin_of(source);
     let started = Instant::now();
     let result = match source {
