@@ -396,8 +396,7 @@ pub struct PackArgs {
     #[arg(long, value_name = "DIR", env = "TRAILWARDEN_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
 
-    /// The secret that authenticates cached packs, created 0600 if missing [default:
-    /// ~/.config/trailwarden/cache.key].
+    /// Key authenticating cached packs [default: ~/.config/trailwarden/cache.key].
     #[arg(long, value_name = "FILE", env = "TRAILWARDEN_CACHE_KEY")]
     pub cache_key: Option<PathBuf>,
 }
