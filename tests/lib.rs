@@ -67,6 +67,15 @@ pub fn cache_dir() -> PathBuf {
         .join("tests-module-cache")
 }
 
+/// The key that authenticates [`cache_dir`]'s entries, beside it (never the user's own key).
+pub fn cache_key() -> PathBuf {
+    repo_root()
+        .join("target")
+        .join("tmp")
+        .join("tests-cache-key")
+        .join("cache.key")
+}
+
 /// A fresh, empty scratch directory for one test.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tw-tests-{}-{name}", std::process::id()));

@@ -44,11 +44,12 @@ fn main() {
         started.elapsed()
     });
     let cache_dir = scratch.join("cache");
-    let warm = ModuleCache::open(cache_dir.clone()).expect("cache");
+    let cache_key = scratch.join("key").join("cache.key");
+    let warm = ModuleCache::open(cache_dir.clone(), &cache_key).expect("cache");
     load_all(&Sandbox::new(Limits::default(), Some(warm)).expect("engine"));
     let cached = median(5, || {
         let started = Instant::now();
-        let cache = ModuleCache::open(cache_dir.clone()).expect("cache");
+        let cache = ModuleCache::open(cache_dir.clone(), &cache_key).expect("cache");
         let sandbox = Sandbox::new(Limits::default(), Some(cache)).expect("engine");
         load_all(&sandbox);
         started.elapsed()
@@ -62,7 +63,7 @@ fn main() {
         ms(cached)
     );
 
-    let cache = ModuleCache::open(cache_dir.clone()).expect("cache");
+    let cache = ModuleCache::open(cache_dir.clone(), &cache_key).expect("cache");
     let sandbox = Sandbox::new(Limits::default(), Some(cache)).expect("engine");
     let packs = load_all(&sandbox);
     let native = native_packs();
@@ -112,6 +113,7 @@ fn main() {
         let output = std::process::Command::new(std::env::current_exe().expect("self"))
             .env("TW_BENCH_CHILD", &path)
             .env("TW_BENCH_CACHE", &cache_dir)
+            .env("TW_BENCH_CACHE_KEY", &cache_key)
             .output()
             .expect("child runs");
         print!("{}", String::from_utf8_lossy(&output.stdout));
@@ -123,7 +125,15 @@ fn main() {
 fn child(path: &Path) {
     let started = Instant::now();
     let cache_dir = std::env::var_os("TW_BENCH_CACHE").map(std::path::PathBuf::from);
-    let cache = cache_dir.map(|dir| ModuleCache::open(dir).expect("cache"));
+    let cache = cache_dir.map(|dir| {
+        {
+            let key = std::env::var_os("TW_BENCH_CACHE_KEY")
+                .map(std::path::PathBuf::from)
+                .expect("TW_BENCH_CACHE_KEY is set with TW_BENCH_CACHE");
+            ModuleCache::open(dir, &key)
+        }
+        .expect("cache")
+    });
     let sandbox = Sandbox::new(Limits::default(), cache).expect("engine");
     let packs = load_all(&sandbox);
     let text = std::fs::read(path).expect("snapshot");

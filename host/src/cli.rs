@@ -419,6 +419,10 @@ pub struct PackArgs {
     /// Where compiled packs are cached [default: ~/.cache/trailwarden/modules].
     #[arg(long, value_name = "DIR", env = "TRAILWARDEN_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+
+    /// Key authenticating cached packs [default: ~/.config/trailwarden/cache.key].
+    #[arg(long, value_name = "FILE", env = "TRAILWARDEN_CACHE_KEY")]
+    pub cache_key: Option<PathBuf>,
 }
 
 /// `rules` subcommands.

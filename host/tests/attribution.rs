@@ -87,6 +87,7 @@ fn sarif_results(snapshot: &Snapshot, rule: &str) -> Vec<Value> {
         .filter(|meta| meta.id == rule)
         .map(|meta| RuleEntry {
             pack: pack.name.to_owned(),
+            pack_index: 0,
             sdk_version: trailwarden_sdk::SDK_VERSION.to_owned(),
             meta,
         })

@@ -10,7 +10,7 @@ use trailwarden::engine::{Limits, PackOrigin, Sandbox};
 use trailwarden::packs;
 use trailwarden_sdk::abi::EvalContext;
 use trailwarden_sdk::{Level, Outcome};
-use trailwarden_tests::{cache_dir, custom_pack, fake_pack, repo_root, scratch};
+use trailwarden_tests::{cache_dir, cache_key, custom_pack, fake_pack, repo_root, scratch};
 
 fn example_dir() -> PathBuf {
     repo_root().join("examples/custom-pack")
@@ -29,6 +29,7 @@ fn pack_args(dirs: Vec<PathBuf>) -> PackArgs {
         max_findings: 1000,
         no_cache: false,
         cache_dir: Some(cache_dir()),
+        cache_key: Some(cache_key()),
     }
 }
 
@@ -46,7 +47,8 @@ fn verdicts(
     rules: &[&str],
     settings: serde_json::Value,
 ) -> Vec<(String, Outcome, String, Option<String>)> {
-    let cache = trailwarden::engine::cache::ModuleCache::open(cache_dir()).expect("cache");
+    let cache =
+        trailwarden::engine::cache::ModuleCache::open(cache_dir(), &cache_key()).expect("cache");
     let sandbox = Sandbox::new(Limits::default(), Some(cache)).expect("engine");
     let pack = sandbox
         .load(PackOrigin::Builtin("acme-security-rules"), custom_pack())
@@ -308,25 +310,41 @@ fn a_user_pack_reusing_a_builtin_id_is_refused() {
         fake_pack(&serde_json::to_string(&meta).expect("json")),
     )
     .expect("pack written");
-    let error = packs::load(&pack_args(vec![dir]))
-        .err()
-        .expect("refused")
-        .to_string();
-    assert!(error.starts_with("1 rule id is declared twice"), "{error}");
-    assert!(
-        error.contains(&format!(
-            "  TW-KMS-001 is declared by built-in pack trailwarden-rules-kms and pack acme-security-rules 0.1.0 ({}, trailwarden-sdk {})",
+    // TW- ids belong to the built-in packs: the user's pack is refused, named with its file,
+    // and the built-in packs load.
+    let set = packs::load(&pack_args(vec![dir])).expect("loads");
+    assert_eq!(set.failed.len(), 1, "{:?}", set.failed);
+    let (origin, reason) = &set.failed[0];
+    assert_eq!(
+        origin,
+        &format!(
+            "pack acme-security-rules 0.1.0 ({}, trailwarden-sdk {})",
             file.display(),
             trailwarden_sdk::SDK_VERSION
-        )),
-        "{error}"
+        )
     );
+    assert!(
+        reason.contains("it declares TW-KMS-001, but rule ids starting with TW- are reserved"),
+        "{reason}"
+    );
+    assert!(set.packs.iter().all(|p| !p.is_file()));
 }
 
 #[test]
 fn two_user_packs_declaring_the_same_ids_are_refused() {
     let dir = pack_dir("collision-packs");
-    std::fs::write(dir.join("copy.wasm"), custom_pack()).expect("copy written");
+    // The same rules under another pack name (one name twice is refused before the ids).
+    let sandbox = Sandbox::new(Limits::default(), None).expect("engine");
+    let mut meta = sandbox
+        .load(PackOrigin::Builtin("acme"), custom_pack())
+        .expect("loads")
+        .meta;
+    meta.name = "acme-copy".to_owned();
+    std::fs::write(
+        dir.join("copy.wasm"),
+        fake_pack(&serde_json::to_string(&meta).expect("json")),
+    )
+    .expect("copy written");
     let error = packs::load(&pack_args(vec![dir.clone()]))
         .err()
         .expect("refused")

@@ -229,9 +229,11 @@ fn select_rules(
     let all: Vec<RuleEntry> = set
         .packs
         .iter()
-        .flat_map(|pack| {
-            pack.meta.rules.iter().map(|meta| RuleEntry {
+        .enumerate()
+        .flat_map(|(pack_index, pack)| {
+            pack.meta.rules.iter().map(move |meta| RuleEntry {
                 pack: pack.meta.name.clone(),
+                pack_index,
                 sdk_version: pack.meta.sdk_version.clone(),
                 meta: meta.clone(),
             })
@@ -309,9 +311,12 @@ fn evaluate(
     let jobs = engine::plan(
         &set.packs,
         |pack, rule| {
-            selected
-                .iter()
-                .any(|r| r.pack == pack.meta.name && r.meta.id == rule.id)
+            selected.iter().any(|r| {
+                set.packs
+                    .get(r.pack_index)
+                    .is_some_and(|p| std::ptr::eq(p, pack))
+                    && r.meta.id == rule.id
+            })
         },
         &settings,
         Some(as_of),

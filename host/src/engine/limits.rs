@@ -20,6 +20,8 @@ pub struct Limits {
     pub findings_per_rule: usize,
     /// Longest message or name kept from a rule; longer strings are cut.
     pub string_bytes: usize,
+    /// Bounds on a module's shape, checked before compiling (compile bombs).
+    pub shape: super::shape::ShapeLimits,
 }
 
 impl Default for Limits {
@@ -31,6 +33,7 @@ impl Default for Limits {
             output_bytes: 32 << 20,
             findings_per_rule: 1000,
             string_bytes: 4096,
+            shape: super::shape::ShapeLimits::default(),
         }
     }
 }

@@ -10,8 +10,10 @@
 pub mod budget;
 pub mod cache;
 mod evaluate;
+pub mod identity;
 pub mod limits;
 mod run;
+pub mod shape;
 mod validate;
 
 use std::path::PathBuf;
@@ -80,12 +82,54 @@ pub enum LoadError {
     /// A pack for another ABI major or snapshot schema, told by its metadata.
     #[error(transparent)]
     Incompatible(#[from] trailwarden_sdk::abi::Incompatible),
+    /// Over a bound on the module's shape: refused before compiling.
+    #[error(
+        "the module's {limit} is {value}, over the limit of {max}; packs built with \
+         trailwarden-sdk stay far below it, so the module is refused before compiling (a \
+         compile bomb costs minutes and gigabytes)"
+    )]
+    Shape {
+        /// Which bound: `functions`, `function body bytes`, `locals per function`, `block
+        /// nesting depth`.
+        limit: &'static str,
+        /// The module's value.
+        value: u64,
+        /// The bound.
+        max: u64,
+    },
+    /// The module uses a WebAssembly feature packs may not use.
+    #[error(
+        "the module uses the WebAssembly feature {feature}, which trailwarden packs may not \
+         use ({detail}); build the pack for wasm32-unknown-unknown without it"
+    )]
+    Feature {
+        /// The feature, as pack authors know it.
+        feature: &'static str,
+        /// The validator's message.
+        detail: String,
+    },
+    /// The module is not valid WebAssembly.
+    #[error("the module is not valid WebAssembly: {0}")]
+    Invalid(String),
     /// wasmtime refused to compile or link it.
     #[error("the module does not compile: {0}")]
     Compile(String),
     /// The metadata export failed or returned garbage.
     #[error("the pack's metadata is unusable: {0}")]
     Metadata(String),
+}
+
+/// Every cause of a wasmtime error, outermost first, joined with `: `, so that the root cause
+/// ("shared memories are not supported", say) is shown and not only "failed to parse".
+pub fn error_chain(error: &wasmtime::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    sanitize_line(&parts.join(": "))
 }
 
 fn abi_mismatch(found: u32) -> String {
@@ -212,18 +256,29 @@ impl Sandbox {
         let linker: Linker<HostState> = Linker::new(&self.engine);
         let pre = linker
             .instantiate_pre(&module)
-            .map_err(|e| LoadError::Compile(e.to_string()))?;
+            .map_err(|e| LoadError::Compile(error_chain(&e)))?;
         let meta = run::read_metadata(self, &pre)?;
         Ok(LoadedPack { origin, meta, pre })
     }
 
+    /// The compiled module: from the cache if an authentic entry exists (it was compiled from
+    /// these very bytes, which passed the checks then), else compiled after the shape and
+    /// feature checks that keep compile bombs and refused features out of the compiler.
     fn compile(&self, bytes: &[u8]) -> Result<Module, LoadError> {
-        if let Some(cache) = &self.cache {
-            return cache
-                .load_or_compile(&self.engine, bytes)
-                .map_err(|e| LoadError::Compile(e.to_string()));
+        if let Some(module) = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.lookup(&self.engine, bytes))
+        {
+            return Ok(module);
         }
-        Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile(e.to_string()))
+        shape::check_shape(bytes, &self.limits.shape)?;
+        shape::check_features(bytes)?;
+        match &self.cache {
+            Some(cache) => cache.compile_and_store(&self.engine, bytes),
+            None => Module::new(&self.engine, bytes),
+        }
+        .map_err(|e| LoadError::Compile(error_chain(&e)))
     }
 
     fn new_store(&self) -> Store<HostState> {

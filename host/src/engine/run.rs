@@ -320,10 +320,18 @@ pub(super) fn read_metadata(
     sandbox: &Sandbox,
     pre: &InstancePre<HostState>,
 ) -> Result<PackMeta, LoadError> {
-    let bytes = sandbox
-        .invoke(pre, "metadata", &[])
-        .map_err(|call| LoadError::Metadata(call.failure.message))?;
-    let meta: PackMeta = serde_json::from_slice(&bytes)
+    let bytes = sandbox.invoke(pre, "metadata", &[]).map_err(|call| {
+        LoadError::Metadata(match call.failure.kind {
+            FailureKind::Timeout => format!(
+                "loading the pack (its start function and metadata export) ran past the pack \
+                 deadline of {:?}, which loading shares with evaluation; raise it with \
+                 --rule-timeout if the pack is really that slow",
+                sandbox.limits.deadline
+            ),
+            _ => call.failure.message,
+        })
+    })?;
+    let mut meta: PackMeta = serde_json::from_slice(&bytes)
         .map_err(|e| LoadError::Metadata(format!("not valid metadata JSON: {e}")))?;
     trailwarden_sdk::abi::check_compatibility(&meta)?;
     if meta.abi_minor > trailwarden_sdk::abi::ABI_MINOR {
@@ -339,6 +347,7 @@ pub(super) fn read_metadata(
     if meta.rules.is_empty() {
         return Err(LoadError::Metadata("the pack declares no rules".to_owned()));
     }
+    super::identity::check_meta(&mut meta)?;
     let mut ids: Vec<&str> = meta.rules.iter().map(|r| r.id.as_str()).collect();
     ids.sort_unstable();
     if let Some(pair) = ids.windows(2).find(|pair| pair[0] == pair[1]) {

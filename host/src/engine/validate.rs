@@ -1,4 +1,5 @@
-//! Checks a `.wasm` before compiling it: size, no imports, the v1 exports.
+//! Checks a `.wasm` before compiling it: size, no imports, the v1 exports. (Its shape and
+//! features are checked next, in `shape`, unless the cache holds it compiled.)
 //!
 //! ABI v1 packs have zero imports, so a pack can do nothing but compute. Refusing imports up
 //! front gives a message that says what to change, instead of a link error.

@@ -43,8 +43,11 @@ pub struct BaselineCounts {
 /// A rule that was selected, with the pack that provides it.
 #[derive(Debug, Clone)]
 pub struct RuleEntry {
-    /// The pack name.
+    /// The pack name, for reports.
     pub pack: String,
+    /// The pack's index in the loaded set: results are routed by the pack that was loaded,
+    /// never by its name, which a pack chooses.
+    pub pack_index: usize,
     /// The `trailwarden-sdk` version the pack was built with: a rule without `needs` reads
     /// (and has collected) every section that SDK knows, no more.
     pub sdk_version: String,
