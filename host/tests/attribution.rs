@@ -16,12 +16,11 @@ const KEY_KIND: &str = "AWS::KMS::Key";
 fn key_analysis(snapshot: &Snapshot, region: &str, key: &KmsKey) -> Analysis {
     let mut record = kms::disable_key(region, &snapshot.account.id);
     record["requestParameters"]["keyId"] = Value::String(key.arn.clone());
-    let requirement = Requirement {
-        name: format!("disable events of key `{}`", key.key_id),
-        records: vec![record],
-        mode: AlarmMode::SingleEvent,
-        failures: None,
-    };
+    let requirement = Requirement::new(
+        format!("disable events of key `{}`", key.key_id),
+        vec![record],
+        AlarmMode::SingleEvent,
+    );
     analyse(snapshot, &requirement)
 }
 

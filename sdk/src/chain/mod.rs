@@ -72,17 +72,20 @@ pub enum AlarmMode {
 /// use trailwarden_sdk::events::kms;
 /// # let snapshot = trailwarden_sdk::Snapshot::from_json(
 /// #     r#"{"schemaVersion": 1, "account": {"id": "111122223333"}, "regions": []}"#).unwrap();
-/// let requirement = Requirement {
-///     name: "KMS key disable and deletion events".to_owned(),
-///     records: vec![kms::disable_key("us-east-1", "111122223333")],
-///     mode: AlarmMode::SingleEvent,
-///     failures: None,
-/// };
+/// let requirement = Requirement::new(
+///     "KMS key disable and deletion events",
+///     vec![kms::disable_key("us-east-1", "111122223333")],
+///     AlarmMode::SingleEvent,
+/// );
 /// let analysis = analyse(&snapshot, &requirement);
 /// // No region in the snapshot: nothing can be verified, and the finding says so.
 /// assert_eq!(analysis.findings()[0].reason, reason::NO_REGIONS);
 /// ```
+///
+/// Build it with [`Requirement::new`]: the struct is `#[non_exhaustive]`, so that a pack keeps
+/// compiling when the SDK learns to judge a requirement by something more.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Requirement {
     /// A plural noun phrase for messages, e.g. "KMS key disable and deletion events": findings
     /// read "{name} in eu-west-1 reach nobody: …".
@@ -96,6 +99,31 @@ pub struct Requirement {
     /// each record must then be counted apart from its successful twin
     /// ([`successful_twin`](crate::events::successful_twin)).
     pub failures: Option<Failures>,
+}
+
+impl Requirement {
+    /// A requirement that every one of `records` reaches someone through an alarm that behaves
+    /// as `mode` says. `name` is a plural noun phrase for messages ("IAM access key
+    /// creations").
+    pub fn new(name: impl Into<String>, records: Vec<Value>, mode: AlarmMode) -> Self {
+        Self {
+            name: name.into(),
+            records,
+            mode,
+            failures: None,
+        }
+    }
+
+    /// The records are failed calls, a kind of event rather than a volume: a filter that also
+    /// counts their successful twins only passes when `max_failures_to_alarm` failures alone,
+    /// within one evaluation window, fire the alarm (see [`Failures`]).
+    #[must_use]
+    pub fn counting_failures(mut self, max_failures_to_alarm: u32) -> Self {
+        self.failures = Some(Failures {
+            max_failures_to_alarm,
+        });
+        self
+    }
 }
 
 /// How failures must be singled out from the successful calls they resemble.
