@@ -28,6 +28,7 @@ pub mod settings;
 pub mod suppress;
 pub mod time;
 pub mod tool_rules;
+pub mod untrusted;
 
 use cli::{Cli, Command};
 use commands::{check, rules, snapshot, test_pattern};

@@ -9,7 +9,10 @@
 
 pub mod budget;
 pub mod cache;
+pub mod deadline;
+pub mod envelope;
 mod evaluate;
+pub mod ledger;
 pub mod limits;
 mod run;
 mod validate;
@@ -18,12 +21,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use trailwarden_sdk::PackMeta;
 use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store};
 
+pub use deadline::PackBudget;
 pub use evaluate::{PackJob, evaluate, plan, settings_errors};
+pub use ledger::{FindingLedger, MemoryLedger};
 pub use limits::Limits;
 use limits::PackLimiter;
 pub use run::{RuleFailure, RuleRun, sanitize_line};
@@ -165,6 +170,7 @@ impl LoadedPack {
 pub struct Sandbox {
     engine: Engine,
     limits: Limits,
+    memory: Arc<MemoryLedger>,
     cache: Option<cache::ModuleCache>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
@@ -192,6 +198,7 @@ impl Sandbox {
         };
         Ok(Self {
             engine,
+            memory: Arc::new(MemoryLedger::new(limits.memory_budget())),
             limits,
             cache,
             stop,
@@ -204,6 +211,11 @@ impl Sandbox {
         &self.limits
     }
 
+    /// The linear memory every pack running at once holds together, under `--memory-budget`.
+    pub fn memory(&self) -> &MemoryLedger {
+        &self.memory
+    }
+
     /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack.
     pub fn load(&self, origin: PackOrigin, bytes: &[u8]) -> Result<LoadedPack, LoadError> {
         validate::check_module(bytes, &self.limits)?;
@@ -213,7 +225,8 @@ impl Sandbox {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| LoadError::Compile(e.to_string()))?;
-        let meta = run::read_metadata(self, &pre)?;
+        let mut meta = run::read_metadata(self, &pre)?;
+        crate::untrusted::meta(&mut meta);
         Ok(LoadedPack { origin, meta, pre })
     }
 
@@ -226,23 +239,33 @@ impl Sandbox {
         Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile(e.to_string()))
     }
 
-    fn new_store(&self) -> Store<HostState> {
+    /// A fresh store whose call may run for `length`; a memory growth that must wait for
+    /// other packs waits no longer than that either.
+    fn new_store(&self, length: Duration) -> Store<HostState> {
+        let until = Instant::now()
+            .checked_add(length)
+            .unwrap_or_else(Instant::now);
         let mut store = Store::new(
             &self.engine,
             HostState {
-                limiter: PackLimiter::new(self.limits.memory_bytes),
+                limiter: PackLimiter::new(
+                    self.limits.memory_bytes,
+                    Arc::clone(&self.memory),
+                    until,
+                ),
             },
         );
         store.limiter(|state| &mut state.limiter);
-        store.set_epoch_deadline(self.deadline_ticks());
+        store.set_epoch_deadline(ticks(length));
         store.epoch_deadline_trap();
         store
     }
+}
 
-    fn deadline_ticks(&self) -> u64 {
-        let ticks = self.limits.deadline.as_millis() / EPOCH_TICK.as_millis();
-        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
-    }
+/// `length` in epoch ticks, at least one.
+fn ticks(length: Duration) -> u64 {
+    let ticks = length.as_millis() / EPOCH_TICK.as_millis();
+    u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
 }
 
 impl Drop for Sandbox {
