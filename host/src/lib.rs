@@ -19,6 +19,7 @@ pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod fuzzing;
 pub mod glob;
 pub mod logging;
 pub mod memory;

@@ -4,7 +4,11 @@
 //!   trailwarden's own rules ([`crate::tool_rules`]) when the run produced results for them.
 //! - Each result points at a stable virtual path for its resource, or at a file the user maps
 //!   in `[[locations]]` (see [`super::location`] for why); the ARN is the logical location and
-//!   the rest of the chain are related locations.
+//!   the rest of the chain are related locations. Dot segments are encoded, so no path leaves
+//!   the repository root, and which `[[locations]]` mapping applies is decided by the host alone
+//!   (never by a finding's properties).
+//! - A result's properties are the host's (`reason`, `account`, `region`, …); the finding's own
+//!   (a pack's) sit under `properties.pack`, so a pack can neither overwrite nor fake one.
 //! - `partialFingerprints.primaryLocationLineHash` is [`CheckReport::fingerprint`].
 //! - Suppressed findings are results with `suppressions` (kind `external`, the reason as
 //!   justification); with `--baseline`, results carry `baselineState` `new` or `unchanged`.
