@@ -216,8 +216,26 @@ impl Sandbox {
         &self.memory
     }
 
-    /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack.
+    /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack,
+    /// under a time budget of its own; see [`Sandbox::load_within`].
     pub fn load(&self, origin: PackOrigin, bytes: &[u8]) -> Result<LoadedPack, LoadError> {
+        self.load_within(
+            origin,
+            bytes,
+            &PackBudget::start(self.limits.pack_deadline()),
+        )
+    }
+
+    /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack;
+    /// the call into the pack for its metadata ends with `budget` if that comes first, so that
+    /// loading counts against the same [`PackBudget`] as the pack's evaluation when the caller
+    /// keeps one per pack.
+    pub fn load_within(
+        &self,
+        origin: PackOrigin,
+        bytes: &[u8],
+        budget: &PackBudget,
+    ) -> Result<LoadedPack, LoadError> {
         validate::check_module(bytes, &self.limits)?;
         let module = self.compile(bytes)?;
         validate::check_signatures(&module)?;
@@ -225,7 +243,7 @@ impl Sandbox {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| LoadError::Compile(e.to_string()))?;
-        let mut meta = run::read_metadata(self, &pre)?;
+        let mut meta = run::read_metadata(self, &pre, budget)?;
         crate::untrusted::meta(&mut meta);
         Ok(LoadedPack { origin, meta, pre })
     }

@@ -392,14 +392,12 @@ fn budget_spent(budget: &PackBudget) -> RuleFailure {
 pub(super) fn read_metadata(
     sandbox: &Sandbox,
     pre: &InstancePre<HostState>,
+    budget: &PackBudget,
 ) -> Result<PackMeta, LoadError> {
     let call = Call {
         export: "metadata",
-        window: CallWindow {
-            length: sandbox.limits.deadline,
-            by_pack: false,
-        },
-        budget: None,
+        window: budget.window(sandbox.limits.deadline),
+        budget: Some(budget),
     };
     let meta: PackMeta = sandbox
         .invoke(pre, &call, &[], |bytes| {
