@@ -435,7 +435,7 @@ fn validate_sarif(file: &Path) {
 #[test]
 fn dropped_counters_saturate_instead_of_wrapping() {
     let finding = r#"{"outcome":"unverifiable","reason":"R","message":"m"}"#;
-    let findings = format!("[{}]", vec![finding; 3].join(","));
+    let findings = format!("[{}]", [finding; 3].join(","));
     let out = format!(
         r#"{{"results":[{{"ruleId":"SAT-1","status":"ok","dropped":{},"findings":{findings}}}]}}"#,
         u64::MAX

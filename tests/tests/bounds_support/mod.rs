@@ -152,8 +152,8 @@ pub fn memory_hog(name: &str, id: &str, mib: u32) -> Vec<u8> {
 
 /// One finding built to swell when parsed: a hundred tiny numbers and ten related resources.
 pub fn swelling_finding() -> String {
-    let numbers = vec!["0"; 100].join(",");
-    let related = vec![r#"{"kind":"K","arn":"a","name":"n"}"#; 10].join(",");
+    let numbers = ["0"; 100].join(",");
+    let related = [r#"{"kind":"K","arn":"a","name":"n"}"#; 10].join(",");
     format!(
         r#",{{"outcome":"fail","reason":"R","message":"m","properties":{{"a":[{numbers}]}},"related":[{related}]}}"#
     )
