@@ -140,15 +140,22 @@ fn findings_past_the_run_wide_cap_are_dropped_loudly_and_fail_the_gate() {
     assert_eq!(run.code, 2, "dropped findings make the run incomplete");
     let kept = report["findings"].as_array().map_or(0, Vec::len);
     assert_eq!(kept, 1500);
+    // The packs run in parallel, so which rule's findings hit the cap varies; the total does
+    // not, and every rule that lost findings says so.
     let errors = rule_errors(&report);
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0].1, "limit");
-    assert!(
-        errors[0].2.contains("500 finding(s) were dropped")
-            && errors[0].2.contains("--max-total-findings"),
-        "{}",
-        errors[0].2
-    );
+    assert!(!errors.is_empty(), "the drop is reported");
+    let mut dropped = 0;
+    for (rule, kind, message) in &errors {
+        assert!(rule.starts_with("MANY-"), "{rule}");
+        assert_eq!(kind, "limit");
+        assert!(message.contains("--max-total-findings"), "{message}");
+        dropped += message
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no count in {message}"));
+    }
+    assert_eq!(dropped, 500, "{errors:?}");
 }
 
 #[test]
