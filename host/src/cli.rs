@@ -396,13 +396,23 @@ pub struct PackArgs {
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
 
-    /// Seconds one pack may run before its rule is stopped.
+    /// Seconds one call into a pack may run before its rule is stopped.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub rule_timeout: u64,
+
+    /// Seconds one pack may run in all, retries after a stopped rule included; the rules left
+    /// when it is spent fail, other packs are unaffected (at least --rule-timeout).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub pack_timeout: u64,
 
     /// MiB of memory one pack may use.
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     pub rule_memory: usize,
+
+    /// MiB of memory all packs running at once may use together; a pack waits for room
+    /// (at least --rule-memory).
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub memory_budget: usize,
 
     /// MiB of output (findings as JSON) one pack may return.
     #[arg(long, value_name = "MIB", default_value_t = 32)]
@@ -411,6 +421,11 @@ pub struct PackArgs {
     /// Findings kept per rule; the rest are dropped, counted and reported.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_findings: usize,
+
+    /// Findings kept over the whole run, across every pack; past it, findings are dropped and
+    /// the run is incomplete (exit 2).
+    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    pub max_total_findings: usize,
 
     /// Do not read or write the compiled-pack cache.
     #[arg(long)]

@@ -19,6 +19,7 @@ pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod fuzzing;
 pub mod glob;
 pub mod logging;
 pub mod memory;
@@ -28,6 +29,7 @@ pub mod settings;
 pub mod suppress;
 pub mod time;
 pub mod tool_rules;
+pub mod untrusted;
 pub mod version;
 
 use cli::{Cli, Command};

@@ -15,7 +15,10 @@ fn main() -> ExitCode {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(error) if trailwarden::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("trailwarden: {error:#}");
+            // Errors can quote a pack's text (its metadata, a parser's excerpt of it): the
+            // message passes the same boundary as everything else a pack wrote.
+            let message = trailwarden::untrusted::text_within(&format!("{error:#}"), 1 << 16);
+            eprintln!("trailwarden: {message}");
             ExitCode::from(2)
         }
     }

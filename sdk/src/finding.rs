@@ -122,7 +122,8 @@ pub struct Finding {
     /// The rest of the chain: trail, filter, alarm, topic.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Resource>,
-    /// Extra machine-readable facts (event ids, thresholds), copied to SARIF properties.
+    /// Extra machine-readable facts (event ids, thresholds), copied to the SARIF result's
+    /// `properties.pack`, beside (never over) the host's own keys.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, serde_json::Value>,
 }

@@ -24,9 +24,12 @@ fn pack_args(dirs: Vec<PathBuf>) -> PackArgs {
     PackArgs {
         rule_dirs: dirs,
         rule_timeout: 10,
+        pack_timeout: 30,
         rule_memory: 256,
+        memory_budget: 1024,
         rule_output: 32,
         max_findings: 1000,
+        max_total_findings: 50_000,
         no_cache: false,
         cache_dir: Some(cache_dir()),
         cache_key: Some(cache_key()),

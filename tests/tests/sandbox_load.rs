@@ -20,9 +20,12 @@ fn pack_args(dirs: Vec<PathBuf>, rule_timeout: u64) -> PackArgs {
     PackArgs {
         rule_dirs: dirs,
         rule_timeout,
+        pack_timeout: rule_timeout.max(30),
         rule_memory: 256,
+        memory_budget: 1024,
         rule_output: 32,
         max_findings: 1000,
+        max_total_findings: 50_000,
         no_cache: false,
         cache_dir: Some(cache_dir()),
         cache_key: Some(cache_key()),

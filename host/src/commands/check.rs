@@ -325,6 +325,23 @@ fn evaluate(
         for line in &run.logs {
             tracing::info!(rule = %sanitize_line(&run.rule_id), "{}", sanitize_line(line));
         }
+        if run.run_dropped > 0 {
+            let (count, bytes) = (
+                set.sandbox.limits().run_findings,
+                set.sandbox.limits().run_finding_bytes,
+            );
+            report.rule_errors.push(RuleErrorEntry {
+                rule_id: run.rule_id.clone(),
+                kind: trailwarden_sdk::abi::FailureKind::Limit,
+                message: format!(
+                    "{} finding(s) were dropped: a run keeps at most {count} findings and {} MiB \
+                     of them across every pack; raise --max-total-findings, or run fewer rules \
+                     with --only",
+                    run.run_dropped,
+                    bytes >> 20
+                ),
+            });
+        }
         match run.result {
             Ok((findings, dropped)) => {
                 if dropped > 0 {

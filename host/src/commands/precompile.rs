@@ -12,6 +12,7 @@ use anyhow::bail;
 use crate::Outcome;
 use crate::cli::PackArgs;
 use crate::engine::cache::ModuleCache;
+use crate::engine::sanitize_line;
 use crate::packs;
 
 /// Compiles every pack (built-in and `--rules`) into the cache and says where.
@@ -25,7 +26,11 @@ pub fn run(args: &PackArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let set = packs::load(args)?;
     for (origin, message) in &set.failed {
-        eprintln!("trailwarden: pack {origin} did not load: {message}");
+        eprintln!(
+            "trailwarden: pack {} did not load: {}",
+            sanitize_line(origin),
+            sanitize_line(message)
+        );
     }
     crate::write_stdout(format!(
         "compiled {} pack(s) into {} in {:.2} s\n",

@@ -11,6 +11,9 @@ use crate::cli::{ListFormat, RulesCommand};
 use crate::engine::sanitize_line as clean;
 use crate::{packs, tool_rules};
 
+/// The widest the rule id column of `rules list` gets; longer ids overflow their column.
+const MAX_ID_WIDTH: usize = 40;
+
 /// Runs a `rules` subcommand.
 pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
     match command {
@@ -44,7 +47,14 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                 }
                 ListFormat::Text => {
                     let mut out = String::new();
-                    let id_width = rows.iter().map(|(_, r)| r.id.len()).max().unwrap_or(0);
+                    // Capped: a pack's ids set the column, and a long one must not set it to
+                    // kilobytes (or past what `format!` accepts as a width).
+                    let id_width = rows
+                        .iter()
+                        .map(|(_, r)| r.id.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                        .min(MAX_ID_WIDTH);
                     for (pack, rule) in &rows {
                         let mut mappings: Vec<String> = rule
                             .mappings
@@ -74,7 +84,12 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                         );
                     }
                     for (origin, message) in &set.failed {
-                        let _ = writeln!(out, "pack {origin} did not load: {message}");
+                        let _ = writeln!(
+                            out,
+                            "pack {} did not load: {}",
+                            clean(origin),
+                            clean(message)
+                        );
                     }
                     // A section of its own, so the packs' lines read as they always have.
                     let _ = writeln!(out, "\ntrailwarden's own rules, about the run itself:");
@@ -115,7 +130,11 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
                     .flat_map(|p| p.meta.rules.iter().map(|r| r.id.as_str()))
                     .chain(tool_rules::IDS)
                     .collect();
-                bail!("no rule {id}; known rules: {}", known.join(", "));
+                bail!(
+                    "no rule {}; known rules: {}",
+                    clean(id),
+                    clean(&known.join(", "))
+                );
             };
             let out = match format {
                 ListFormat::Json => {

@@ -19,6 +19,7 @@ use trailwarden_sdk::meta::RuleMeta;
 use trailwarden_sdk::sections::SectionSet;
 
 use super::budget::{DEFAULT_INPUT_BUDGET, InputBudget};
+use super::ledger::FindingLedger;
 use super::{LoadedPack, RuleFailure, RuleRun, Sandbox, sanitize_line};
 
 /// One pack and what it is asked to run.
@@ -110,17 +111,19 @@ pub fn evaluate(sandbox: &Sandbox, jobs: &[PackJob<'_>], snapshot: Snapshot) -> 
     drop(snapshot);
     crate::memory::release_freed();
     let budget = InputBudget::new(DEFAULT_INPUT_BUDGET);
+    let limits = sandbox.limits();
+    let findings = FindingLedger::new(limits.run_findings, limits.run_finding_bytes);
     std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
             .zip(input_of)
             .map(|(job, kind)| {
                 let input = inputs.get(kind).cloned();
-                let budget = &budget;
+                let (budget, findings) = (&budget, &findings);
                 let handle = scope.spawn(move || match input.as_deref() {
                     Some(Ok(bytes)) => {
                         let _turn = budget.acquire(bytes.len());
-                        sandbox.evaluate(job.pack, bytes, &job.run.ctx)
+                        sandbox.evaluate_within(job.pack, bytes, &job.run.ctx, findings)
                     }
                     failed => {
                         let message = match failed {
@@ -188,6 +191,7 @@ fn every_rule_failed(job: &PackJob<'_>, kind: FailureKind, message: &str) -> Vec
                 kind: kind.clone(),
                 message: message.to_owned(),
             }),
+            run_dropped: 0,
             logs: Vec::new(),
         })
         .collect()

@@ -9,8 +9,11 @@
 
 pub mod budget;
 pub mod cache;
+pub mod deadline;
+pub mod envelope;
 mod evaluate;
 pub mod identity;
+pub mod ledger;
 pub mod limits;
 mod run;
 pub mod shape;
@@ -20,12 +23,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use trailwarden_sdk::PackMeta;
 use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store};
 
+pub use deadline::PackBudget;
 pub use evaluate::{PackJob, evaluate, plan, settings_errors};
+pub use ledger::{FindingLedger, MemoryLedger};
 pub use limits::Limits;
 use limits::PackLimiter;
 pub use run::{RuleFailure, RuleRun, sanitize_line};
@@ -209,6 +214,7 @@ impl LoadedPack {
 pub struct Sandbox {
     engine: Engine,
     limits: Limits,
+    memory: Arc<MemoryLedger>,
     cache: Option<cache::ModuleCache>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
@@ -236,6 +242,7 @@ impl Sandbox {
         };
         Ok(Self {
             engine,
+            memory: Arc::new(MemoryLedger::new(limits.memory_budget())),
             limits,
             cache,
             stop,
@@ -248,8 +255,31 @@ impl Sandbox {
         &self.limits
     }
 
-    /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack.
+    /// The linear memory every pack running at once holds together, under `--memory-budget`.
+    pub fn memory(&self) -> &MemoryLedger {
+        &self.memory
+    }
+
+    /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack,
+    /// under a time budget of its own; see [`Sandbox::load_within`].
     pub fn load(&self, origin: PackOrigin, bytes: &[u8]) -> Result<LoadedPack, LoadError> {
+        self.load_within(
+            origin,
+            bytes,
+            &PackBudget::start(self.limits.pack_deadline()),
+        )
+    }
+
+    /// Validates, compiles (or loads from the cache), links and reads the metadata of a pack;
+    /// the call into the pack for its metadata ends with `budget` if that comes first, so that
+    /// loading counts against the same [`PackBudget`] as the pack's evaluation when the caller
+    /// keeps one per pack.
+    pub fn load_within(
+        &self,
+        origin: PackOrigin,
+        bytes: &[u8],
+        budget: &PackBudget,
+    ) -> Result<LoadedPack, LoadError> {
         validate::check_module(bytes, &self.limits)?;
         let module = self.compile(bytes)?;
         validate::check_signatures(&module)?;
@@ -257,7 +287,8 @@ impl Sandbox {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| LoadError::Compile(error_chain(&e)))?;
-        let meta = run::read_metadata(self, &pre)?;
+        let mut meta = run::read_metadata(self, &pre, budget)?;
+        crate::untrusted::meta(&mut meta);
         Ok(LoadedPack { origin, meta, pre })
     }
 
@@ -281,23 +312,33 @@ impl Sandbox {
         .map_err(|e| LoadError::Compile(error_chain(&e)))
     }
 
-    fn new_store(&self) -> Store<HostState> {
+    /// A fresh store whose call may run for `length`; a memory growth that must wait for
+    /// other packs waits no longer than that either.
+    fn new_store(&self, length: Duration) -> Store<HostState> {
+        let until = Instant::now()
+            .checked_add(length)
+            .unwrap_or_else(Instant::now);
         let mut store = Store::new(
             &self.engine,
             HostState {
-                limiter: PackLimiter::new(self.limits.memory_bytes),
+                limiter: PackLimiter::new(
+                    self.limits.memory_bytes,
+                    Arc::clone(&self.memory),
+                    until,
+                ),
             },
         );
         store.limiter(|state| &mut state.limiter);
-        store.set_epoch_deadline(self.deadline_ticks());
+        store.set_epoch_deadline(ticks(length));
         store.epoch_deadline_trap();
         store
     }
+}
 
-    fn deadline_ticks(&self) -> u64 {
-        let ticks = self.limits.deadline.as_millis() / EPOCH_TICK.as_millis();
-        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
-    }
+/// `length` in epoch ticks, at least one.
+fn ticks(length: Duration) -> u64 {
+    let ticks = length.as_millis() / EPOCH_TICK.as_millis();
+    u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
 }
 
 impl Drop for Sandbox {

@@ -1,13 +1,20 @@
 //! Calling into a pack: copying inputs in, reading the envelope out, and recovering from traps.
 
-use trailwarden_sdk::abi::{
-    EXPORT_PREFIX, Envelope, EvalContext, FailureKind, RuleOutcome, TrapInfo,
-};
+use trailwarden_sdk::abi::{EXPORT_PREFIX, EvalContext, FailureKind, TrapInfo};
 use trailwarden_sdk::{Finding, PackMeta};
 use wasmtime::{Instance, InstancePre, Memory, Store, Trap};
 
+use super::deadline::{CallWindow, PackBudget};
+use super::envelope::{self, Bounds, RuleOutput};
+use super::ledger::{FindingLedger, SharedMemoryExhausted};
 use super::limits::MemoryLimitExceeded;
 use super::{HostState, LoadError, LoadedPack, Sandbox};
+use crate::untrusted;
+
+/// Related resources kept per finding (SARIF shows at most 100 related locations anyway).
+const MAX_RELATED: usize = 100;
+/// Properties kept per finding.
+const MAX_PROPERTIES: usize = 32;
 
 /// Why one rule produced no verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +30,11 @@ pub struct RuleFailure {
 pub struct RuleRun {
     /// The rule id.
     pub rule_id: String,
-    /// Findings and how many were dropped over the cap, or a failure.
+    /// Findings and how many were dropped over the per-rule cap, or a failure.
     pub result: Result<(Vec<Finding>, usize), RuleFailure>,
+    /// Findings dropped because the run as a whole kept as many as it may (`--max-total-findings`
+    /// or the run's bytes of findings); these make the run incomplete.
+    pub run_dropped: usize,
     /// Debug lines the rule logged.
     pub logs: Vec<String>,
 }
@@ -36,23 +46,49 @@ struct CallFailure {
     rule: Option<String>,
 }
 
+/// The most bytes of trap info read from a trapped pack: a rule id and a panic message.
+const TRAP_INFO_BYTES: usize = 64 << 10;
+
 impl Sandbox {
-    /// Runs the rules `ctx.rules` of `pack` on `snapshot` (the snapshot's JSON bytes).
+    /// Runs the rules `ctx.rules` of `pack` on `snapshot` (the snapshot's JSON bytes), with a
+    /// findings ledger of its own; see [`Sandbox::evaluate_within`].
+    pub fn evaluate(&self, pack: &LoadedPack, snapshot: &[u8], ctx: &EvalContext) -> Vec<RuleRun> {
+        let findings = FindingLedger::new(self.limits.run_findings, self.limits.run_finding_bytes);
+        self.evaluate_within(pack, snapshot, ctx, &findings)
+    }
+
+    /// Runs the rules `ctx.rules` of `pack` on `snapshot`, keeping findings as far as the
+    /// run's `findings` ledger allows.
     ///
     /// Whatever a rule does (panic, loop, exhaust memory, return garbage) costs that rule only:
-    /// the other rules are re-run in a fresh instance. Results come back in `ctx.rules` order.
-    pub fn evaluate(&self, pack: &LoadedPack, snapshot: &[u8], ctx: &EvalContext) -> Vec<RuleRun> {
+    /// the other rules are re-run in a fresh instance, as long as the pack's time budget
+    /// (`--pack-timeout`) lasts; the rules left when it is spent fail naming it. Results come
+    /// back in `ctx.rules` order.
+    pub fn evaluate_within(
+        &self,
+        pack: &LoadedPack,
+        snapshot: &[u8],
+        ctx: &EvalContext,
+        findings: &FindingLedger,
+    ) -> Vec<RuleRun> {
+        let budget = PackBudget::start(self.limits.pack_deadline());
         let mut runs: Vec<RuleRun> = Vec::new();
         let mut pending = ctx.rules.clone();
         while !pending.is_empty() {
+            if budget.is_spent() {
+                let failure = budget_spent(&budget);
+                runs.extend(pending.iter().map(|id| failed(id, failure.clone())));
+                break;
+            }
+            let window = budget.window(self.limits.deadline);
             let attempt = EvalContext {
                 rules: pending.clone(),
                 max_findings_per_rule: self.limits.findings_per_rule,
                 ..ctx.clone()
             };
-            match self.call_evaluate(pack, &attempt, snapshot) {
-                Ok(envelope) => {
-                    runs.extend(self.accept(envelope, &pending));
+            match self.call_evaluate(pack, &attempt, snapshot, window, &budget) {
+                Ok(outputs) => {
+                    runs.extend(self.accept(outputs, &pending, findings));
                     break;
                 }
                 Err(call) => {
@@ -79,23 +115,50 @@ impl Sandbox {
         pack: &LoadedPack,
         ctx: &EvalContext,
         snapshot: &[u8],
-    ) -> Result<Envelope, CallFailure> {
+        window: CallWindow,
+        budget: &PackBudget,
+    ) -> Result<Vec<RuleOutput>, CallFailure> {
         let ctx_bytes = serde_json::to_vec(ctx).map_err(|e| output_failure(e.to_string()))?;
-        let bytes = self.invoke(&pack.pre, "evaluate", &[&ctx_bytes, snapshot])?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            output_failure(format!(
-                "the pack returned an envelope that is not valid JSON: {e}"
-            ))
+        let bounds = self.bounds();
+        let call = Call {
+            export: "evaluate",
+            window,
+            budget: Some(budget),
+        };
+        self.invoke(&pack.pre, &call, &[&ctx_bytes, snapshot], |bytes| {
+            envelope::parse(bytes, &ctx.rules, &bounds).map_err(output_failure)
         })
     }
 
-    /// Keeps the results of rules that were asked for; a rule the pack did not answer for is a
-    /// failure, and a result for a rule nobody asked about (another pack's id, say) is dropped.
-    fn accept(&self, envelope: Envelope, requested: &[String]) -> Vec<RuleRun> {
+    fn bounds(&self) -> Bounds {
+        Bounds {
+            findings_per_rule: self.limits.findings_per_rule,
+            string_bytes: self.limits.string_bytes,
+            finding_bytes: self.limits.finding_bytes,
+            related: MAX_RELATED,
+            properties: MAX_PROPERTIES,
+            property_bytes: self.limits.string_bytes,
+            log_lines: trailwarden_sdk::rule::MAX_LOG_LINES,
+        }
+    }
+
+    /// Keeps the results of rules that were asked for, as far as the run's `ledger` allows;
+    /// a rule the pack did not answer for is a failure.
+    fn accept(
+        &self,
+        outputs: Vec<RuleOutput>,
+        requested: &[String],
+        ledger: &FindingLedger,
+    ) -> Vec<RuleRun> {
+        let mut outputs: Vec<Option<RuleOutput>> = outputs.into_iter().map(Some).collect();
         requested
             .iter()
             .map(|id| {
-                let Some(result) = envelope.results.iter().find(|r| r.rule_id == *id) else {
+                let Some(output) = outputs
+                    .iter_mut()
+                    .find(|o| o.as_ref().is_some_and(|o| o.rule_id == *id))
+                    .and_then(Option::take)
+                else {
                     return failed(
                         id,
                         RuleFailure {
@@ -104,72 +167,45 @@ impl Sandbox {
                         },
                     );
                 };
-                let logs = result
-                    .logs
-                    .iter()
-                    .take(trailwarden_sdk::rule::MAX_LOG_LINES)
-                    .map(|line| self.clip(line))
-                    .collect();
-                let result = match &result.outcome {
-                    RuleOutcome::Ok { findings, dropped } => {
-                        let cap = self.limits.findings_per_rule;
-                        let extra = findings.len().saturating_sub(cap);
-                        let findings = findings
-                            .iter()
-                            .take(cap)
-                            .map(|f| self.own_finding(f, id))
-                            .collect();
-                        Ok((findings, dropped + extra))
-                    }
-                    RuleOutcome::Error { kind, message } => Err(RuleFailure {
-                        kind: kind.clone().map_other(|text| self.clip(text)),
-                        message: self.clip(message),
-                    }),
-                };
+                let mut run_dropped = 0usize;
+                let result = output.outcome.map(|(findings, dropped)| {
+                    let kept = findings
+                        .into_iter()
+                        .filter(|finding| {
+                            let bytes = serde_json::to_vec(finding).map_or(usize::MAX, |v| v.len());
+                            let admitted = ledger.admit(bytes);
+                            if !admitted {
+                                run_dropped = run_dropped.saturating_add(1);
+                            }
+                            admitted
+                        })
+                        .collect();
+                    (kept, dropped)
+                });
                 RuleRun {
                     rule_id: id.clone(),
                     result,
-                    logs,
+                    run_dropped,
+                    logs: output.logs,
                 }
             })
             .collect()
     }
 
-    /// A finding is always attributed to the rule whose result carried it, whatever it
-    /// claims, and its strings are cut to the limit.
-    fn own_finding(&self, finding: &Finding, rule_id: &str) -> Finding {
-        let mut finding = finding.clone();
-        finding.rule_id = rule_id.to_owned();
-        finding.message = self.clip(&finding.message);
-        finding.reason = self.clip(&finding.reason);
-        finding
-    }
-
-    fn clip(&self, text: &str) -> String {
-        let limit = self.limits.string_bytes;
-        if text.len() <= limit {
-            return text.to_owned();
-        }
-        let mut end = limit;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{}…", &text[..end])
-    }
-
-    /// Instantiates a fresh store, copies `inputs` in, calls `<prefix><export>` and copies
-    /// the output out.
-    fn invoke(
+    /// Instantiates a fresh store, copies `inputs` in, calls `<prefix><export>` and hands the
+    /// output to `read` in place, in the pack's memory (nothing is copied out).
+    fn invoke<T>(
         &self,
         pre: &InstancePre<HostState>,
-        export: &str,
+        call: &Call<'_>,
         inputs: &[&[u8]],
-    ) -> Result<Vec<u8>, CallFailure> {
+        read: impl FnOnce(&[u8]) -> Result<T, CallFailure>,
+    ) -> Result<T, CallFailure> {
         let started = std::time::Instant::now();
-        let mut store = self.new_store();
+        let mut store = self.new_store(call.window.length);
         let instance = pre
             .instantiate(&mut store)
-            .map_err(|e| self.classify(&e, None))?;
+            .map_err(|e| self.classify(&e, None, call))?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| output_failure("the pack exports no memory".to_owned()))?;
@@ -182,13 +218,13 @@ impl Sandbox {
                 .map_err(|e| output_failure(format!("bad alloc export: {e}")))?;
             let ptr = alloc
                 .call(&mut store, len)
-                .map_err(|e| self.classify(&e, None))?;
+                .map_err(|e| self.classify(&e, None, call))?;
             memory
                 .write(&mut store, ptr as usize, input)
                 .map_err(|_| output_failure("alloc returned a buffer outside memory".to_owned()))?;
             args.extend([ptr, len]);
         }
-        let name = format!("{EXPORT_PREFIX}{export}");
+        let name = format!("{EXPORT_PREFIX}{}", call.export);
         let packed = match args.as_slice() {
             [] => instance
                 .get_typed_func::<(), u64>(&mut store, &name)
@@ -201,45 +237,46 @@ impl Sandbox {
             _ => return Err(output_failure("unsupported call shape".to_owned())),
         };
         tracing::debug!(
-            export,
+            export = call.export,
             linear_memory_mib = memory.data_size(&store) as f64 / f64::from(1u32 << 20),
             seconds = started.elapsed().as_secs_f64(),
             "pack call returned"
         );
         match packed {
-            Ok(packed) => self.read_output(&store, memory, packed),
+            Ok(packed) => {
+                read(self.output(memory.data(&store), packed, self.limits.output_bytes)?)
+            }
             Err(error) => {
-                let info = self.trap_info(&mut store, &instance, memory);
-                Err(self.classify(&error, Some(info)))
+                let info = self.trap_info(&mut store, &instance, memory, call);
+                Err(self.classify(&error, Some(info), call))
             }
         }
     }
 
-    fn read_output(
+    /// The output a call returned as `ptr << 32 | len`, checked against `limit` and the
+    /// pack's memory.
+    fn output<'m>(
         &self,
-        store: &Store<HostState>,
-        memory: Memory,
+        data: &'m [u8],
         packed: u64,
-    ) -> Result<Vec<u8>, CallFailure> {
+        limit: usize,
+    ) -> Result<&'m [u8], CallFailure> {
         let ptr = (packed >> 32) as usize;
         let len = (packed & 0xffff_ffff) as usize;
-        if len > self.limits.output_bytes {
+        if len > limit {
             return Err(CallFailure {
                 failure: RuleFailure {
                     kind: FailureKind::Limit,
                     message: format!(
-                        "the pack returned {len} bytes, over the output limit of {} bytes; \
-                         raise it with --rule-output (MiB)",
-                        self.limits.output_bytes
+                        "the pack returned {len} bytes, over the output limit of {limit} bytes; \
+                         raise it with --rule-output (MiB)"
                     ),
                 },
                 rule: None,
             });
         }
-        let data = memory.data(store);
         ptr.checked_add(len)
             .and_then(|end| data.get(ptr..end))
-            .map(<[u8]>::to_vec)
             .ok_or_else(|| {
                 output_failure(format!(
                     "the pack returned an output at {ptr}+{len}, outside its memory of {} bytes",
@@ -255,8 +292,9 @@ impl Sandbox {
         store: &mut Store<HostState>,
         instance: &Instance,
         memory: Memory,
+        call: &Call<'_>,
     ) -> TrapInfo {
-        store.set_epoch_deadline(self.deadline_ticks().min(100));
+        store.set_epoch_deadline(super::ticks(call.window.length).min(100));
         let Ok(func) =
             instance.get_typed_func::<(), u64>(&mut *store, &format!("{EXPORT_PREFIX}trap_info"))
         else {
@@ -265,30 +303,30 @@ impl Sandbox {
         let Ok(packed) = func.call(&mut *store, ()) else {
             return TrapInfo::default();
         };
-        self.read_output(store, memory, packed)
+        self.output(memory.data(&*store), packed, TRAP_INFO_BYTES)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice(bytes).ok())
             .unwrap_or_default()
     }
 
     /// Classifies a failed call by the error's type, never its text.
-    fn classify(&self, error: &wasmtime::Error, info: Option<TrapInfo>) -> CallFailure {
+    fn classify(
+        &self,
+        error: &wasmtime::Error,
+        info: Option<TrapInfo>,
+        call: &Call<'_>,
+    ) -> CallFailure {
         let info = info.unwrap_or_default();
         let (kind, message) = if let Some(limit) = error.downcast_ref::<MemoryLimitExceeded>() {
             (
                 FailureKind::Memory,
                 format!("{limit}; raise the limit with --rule-memory if the account is huge"),
             )
+        } else if let Some(shared) = error.downcast_ref::<SharedMemoryExhausted>() {
+            (FailureKind::Memory, shared.to_string())
         } else if let Some(trap) = error.downcast_ref::<Trap>() {
             match trap {
-                Trap::Interrupt => (
-                    FailureKind::Timeout,
-                    format!(
-                        "the rule ran past the pack deadline of {:?}; raise it with \
-                         --rule-timeout if the account is huge",
-                        self.limits.deadline
-                    ),
-                ),
+                Trap::Interrupt => (FailureKind::Timeout, self.timeout_message(call)),
                 Trap::StackOverflow => (
                     FailureKind::StackOverflow,
                     "the rule overflowed its stack".to_owned(),
@@ -310,8 +348,43 @@ impl Sandbox {
                 kind,
                 message: sanitize_line(&message),
             },
-            rule: info.rule,
+            rule: info.rule.map(|rule| untrusted::line(&rule)),
         }
+    }
+
+    fn timeout_message(&self, call: &Call<'_>) -> String {
+        match call.budget {
+            Some(budget) if call.window.by_pack => format!(
+                "the rule ran past the pack's time budget of {:?}, which covers all its rules \
+                 and retries; raise it with --pack-timeout (seconds) if the account is huge",
+                budget.limit()
+            ),
+            _ => format!(
+                "the rule ran past the pack deadline of {:?}; raise it with --rule-timeout if \
+                 the account is huge",
+                self.limits.deadline
+            ),
+        }
+    }
+}
+
+/// One call into a pack: which export, for how long, under which pack budget.
+struct Call<'b> {
+    export: &'static str,
+    window: CallWindow,
+    budget: Option<&'b PackBudget>,
+}
+
+/// The failure of the rules a pack had no time left for.
+fn budget_spent(budget: &PackBudget) -> RuleFailure {
+    RuleFailure {
+        kind: FailureKind::Timeout,
+        message: format!(
+            "not run: the pack's time budget of {:?} (all its rules and retries) was spent by \
+             rules that ran past their deadline; raise it with --pack-timeout (seconds), and \
+             see the pack's other rule errors",
+            budget.limit()
+        ),
     }
 }
 
@@ -319,20 +392,30 @@ impl Sandbox {
 pub(super) fn read_metadata(
     sandbox: &Sandbox,
     pre: &InstancePre<HostState>,
+    budget: &PackBudget,
 ) -> Result<PackMeta, LoadError> {
-    let bytes = sandbox.invoke(pre, "metadata", &[]).map_err(|call| {
-        LoadError::Metadata(match call.failure.kind {
-            FailureKind::Timeout => format!(
-                "loading the pack (its start function and metadata export) ran past the pack \
-                 deadline of {:?}, which loading shares with evaluation; raise it with \
-                 --rule-timeout if the pack is really that slow",
-                sandbox.limits.deadline
-            ),
-            _ => call.failure.message,
+    let call = Call {
+        export: "metadata",
+        window: budget.window(sandbox.limits.deadline),
+        budget: Some(budget),
+    };
+    let mut meta: PackMeta = sandbox
+        .invoke(pre, &call, &[], |bytes| {
+            serde_json::from_slice(bytes)
+                .map_err(|e| output_failure(format!("not valid metadata JSON: {e}")))
         })
-    })?;
-    let mut meta: PackMeta = serde_json::from_slice(&bytes)
-        .map_err(|e| LoadError::Metadata(format!("not valid metadata JSON: {e}")))?;
+        .map_err(|call| {
+            LoadError::Metadata(match call.failure.kind {
+                FailureKind::Timeout => format!(
+                    "loading the pack (its start function and metadata export) ran past its \
+                     time: the deadline of {:?} per call (--rule-timeout), within the budget \
+                     it shares with evaluation (--pack-timeout); raise them if the pack is \
+                     really that slow",
+                    sandbox.limits.deadline
+                ),
+                _ => call.failure.message,
+            })
+        })?;
     trailwarden_sdk::abi::check_compatibility(&meta)?;
     if meta.abi_minor > trailwarden_sdk::abi::ABI_MINOR {
         tracing::info!(
@@ -363,6 +446,7 @@ fn failed(rule_id: &str, failure: RuleFailure) -> RuleRun {
     RuleRun {
         rule_id: rule_id.to_owned(),
         result: Err(failure),
+        run_dropped: 0,
         logs: Vec::new(),
     }
 }
@@ -377,9 +461,8 @@ fn output_failure(message: String) -> CallFailure {
     }
 }
 
-/// Drops control characters (terminal escapes among them) from text a pack produced.
+/// One line of text a pack produced, safe to show: see [`crate::untrusted::line`], the one
+/// boundary every command's pack text goes through.
 pub fn sanitize_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    untrusted::line(text)
 }

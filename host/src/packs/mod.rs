@@ -38,9 +38,12 @@ pub struct PackSet {
 pub fn sandbox(args: &PackArgs) -> anyhow::Result<Sandbox> {
     let limits = Limits {
         deadline: Duration::from_secs(args.rule_timeout.max(1)),
+        pack_deadline: Duration::from_secs(args.pack_timeout.max(1)),
         memory_bytes: args.rule_memory.max(1).saturating_mul(1 << 20),
+        memory_budget: args.memory_budget.max(1).saturating_mul(1 << 20),
         output_bytes: args.rule_output.max(1).saturating_mul(1 << 20),
         findings_per_rule: args.max_findings.max(1),
+        run_findings: args.max_total_findings.max(1),
         ..Limits::default()
     };
     let cache = if args.no_cache {

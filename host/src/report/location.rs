@@ -97,8 +97,14 @@ fn service_and_type(kind: &str) -> (String, String) {
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, so a log group name like
-/// `/aws/cloudtrail` stays one segment and no segment can read as a URI scheme.
+/// `/aws/cloudtrail` stays one segment and no segment can read as a URI scheme. A segment of
+/// only dots (`.`, `..`) is encoded whole: RFC 3986 section 5.2.4 removes dot segments when a
+/// reference is resolved, so a resource named `..` (names come from packs and from AWS) would
+/// otherwise point outside the repository root; `%2E%2E` is not a dot segment.
 pub fn encode_segment(text: &str) -> String {
+    if !text.is_empty() && text.bytes().all(|b| b == b'.') {
+        return "%2E".repeat(text.len());
+    }
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
@@ -139,6 +145,16 @@ mod tests {
         assert_eq!(
             virtual_path("111122223333", Some("eu-west-1"), Some(&group)),
             "aws/111122223333/eu-west-1/logs/log-group/%2Faws%2Fcloudtrail"
+        );
+        let dots = Resource::new("AWS::SNS::Topic", "arn:aws:sns:us-east-1:1:x", "..");
+        assert_eq!(
+            virtual_path("..", Some("."), Some(&dots)),
+            "aws/%2E%2E/%2E/sns/topic/%2E%2E"
+        );
+        assert_eq!(
+            encode_segment("a..b"),
+            "a..b",
+            "dots inside a name are harmless"
         );
         let account_wide = place(&[], "111122223333", "TW-CT-001", &finding, None);
         assert_eq!(account_wide.uri, "aws/111122223333");

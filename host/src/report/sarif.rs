@@ -4,7 +4,11 @@
 //!   trailwarden's own rules ([`crate::tool_rules`]) when the run produced results for them.
 //! - Each result points at a stable virtual path for its resource, or at a file the user maps
 //!   in `[[locations]]` (see [`super::location`] for why); the ARN is the logical location and
-//!   the rest of the chain are related locations.
+//!   the rest of the chain are related locations. Dot segments are encoded, so no path leaves
+//!   the repository root, and which `[[locations]]` mapping applies is decided by the host alone
+//!   (never by a finding's properties).
+//! - A result's properties are the host's (`reason`, `account`, `region`, …); the finding's own
+//!   (a pack's) sit under `properties.pack`, so a pack can neither overwrite nor fake one.
 //! - `partialFingerprints.primaryLocationLineHash` is [`CheckReport::fingerprint`].
 //! - Suppressed findings are results with `suppressions` (kind `external`, the reason as
 //!   justification); with `--baseline`, results carry `baselineState` `new` or `unchanged`.
@@ -42,6 +46,12 @@ struct Entry {
     level: Level,
     suppression: Option<String>,
     baseline: Option<&'static str>,
+    /// The rule whose `[[locations]]` apply, when it is not the result's (could-not-verify
+    /// results keep their original rule's mapping); set by the host only.
+    origin_rule: Option<String>,
+    /// Properties the host sets; they sit beside `reason`, `account` and `region`, while the
+    /// finding's own properties (a pack's) go under `pack`, so a pack can never overwrite one.
+    host_properties: BTreeMap<String, serde_json::Value>,
 }
 
 /// Renders the report as SARIF 2.1.0 JSON with a trailing newline.
@@ -101,6 +111,8 @@ fn entries(report: &CheckReport) -> Vec<Entry> {
             baseline: baseline_state(finding),
             finding: finding.clone(),
             suppression: None,
+            origin_rule: None,
+            host_properties: BTreeMap::new(),
         })
         .collect();
     entries.extend(report.suppressed.iter().map(|s| Entry {
@@ -108,6 +120,8 @@ fn entries(report: &CheckReport) -> Vec<Entry> {
         baseline: baseline_state(&s.finding),
         finding: s.finding.clone(),
         suppression: Some(s.justification.clone()),
+        origin_rule: None,
+        host_properties: BTreeMap::new(),
     }));
     for original in &report.unverifiable {
         // The original rule and reason stay in the fingerprint, so each gap keeps its alert.
@@ -116,12 +130,15 @@ fn entries(report: &CheckReport) -> Vec<Entry> {
         finding.reason = format!("{}:{}", original.rule_id, original.reason);
         finding.message = format!("[{}] {}", original.rule_id, original.message);
         finding.level = None;
-        finding = finding.property("rule", original.rule_id.clone());
+        let mut host_properties = BTreeMap::new();
+        host_properties.insert("rule".to_owned(), json!(original.rule_id));
         entries.push(Entry {
             level: Level::Note,
             finding,
             suppression: None,
             baseline: None,
+            origin_rule: Some(original.rule_id.clone()),
+            host_properties,
         });
     }
     for error in &report.collection_errors {
@@ -129,10 +146,12 @@ fn entries(report: &CheckReport) -> Vec<Entry> {
             format!("{}:{}:{}", error.service, error.operation, error.code),
             format!("{error}; results that need this data could not be verified"),
         )
-        .account(&report.account.id)
-        .property("service", error.service.clone())
-        .property("operation", error.operation.clone())
-        .property("code", error.code.clone());
+        .account(&report.account.id);
+        let host_properties = BTreeMap::from([
+            ("service".to_owned(), json!(error.service)),
+            ("operation".to_owned(), json!(error.operation)),
+            ("code".to_owned(), json!(error.code)),
+        ]);
         if let Some(region) = &error.region {
             finding = finding.region(region);
         }
@@ -142,6 +161,8 @@ fn entries(report: &CheckReport) -> Vec<Entry> {
             finding,
             suppression: None,
             baseline: None,
+            origin_rule: None,
+            host_properties,
         });
     }
     entries
@@ -249,19 +270,26 @@ fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResul
         .position(|r| r.id == finding.rule_id)
         .and_then(|i| i64::try_from(i).ok())
         .unwrap_or(-1);
-    let primary = location(report, finding, finding.resource.as_ref(), None);
+    let rule = entry.origin_rule.as_deref().unwrap_or(&finding.rule_id);
+    let primary = location(report, rule, finding, finding.resource.as_ref(), None);
     let related: Vec<Location> = finding
         .related
         .iter()
         .take(100)
         .enumerate()
         .map(|(i, resource)| {
-            let mut loc = location(report, finding, Some(resource), resource.role.as_deref());
+            let mut loc = location(
+                report,
+                rule,
+                finding,
+                Some(resource),
+                resource.role.as_deref(),
+            );
             loc.id = i64::try_from(i + 1).ok();
             loc
         })
         .collect();
-    let mut properties = BTreeMap::new();
+    let mut properties = entry.host_properties.clone();
     properties.insert("reason".to_owned(), json!(finding.reason));
     if let Some(account) = &finding.account {
         properties.insert("account".to_owned(), json!(account));
@@ -269,8 +297,8 @@ fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResul
     if let Some(region) = &finding.region {
         properties.insert("region".to_owned(), json!(region));
     }
-    for (key, value) in &finding.properties {
-        properties.insert(key.clone(), value.clone());
+    if !finding.properties.is_empty() {
+        properties.insert("pack".to_owned(), json!(finding.properties));
     }
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(
@@ -308,18 +336,15 @@ fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResul
     result
 }
 
-/// A location GitHub can show, plus the ARN as logical location.
+/// A location GitHub can show, plus the ARN as logical location; `rule` picks the
+/// `[[locations]]` mapping.
 fn location(
     report: &CheckReport,
+    rule: &str,
     finding: &Finding,
     resource: Option<&Resource>,
     role: Option<&str>,
 ) -> Location {
-    let rule = finding
-        .properties
-        .get("rule")
-        .and_then(|r| r.as_str())
-        .unwrap_or(&finding.rule_id);
     let place = place(
         &report.locations,
         &report.account.id,
@@ -415,6 +440,8 @@ mod tests {
             level,
             suppression: None,
             baseline: None,
+            origin_rule: None,
+            host_properties: BTreeMap::new(),
         }
     }
 
