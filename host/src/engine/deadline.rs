@@ -38,6 +38,18 @@ impl PackBudget {
         }
     }
 
+    /// The budget of a pack that already spent `spent` of `limit` (loading it): what loading
+    /// took is not given again to evaluation, so load, evaluation and retries share one
+    /// `--pack-timeout`.
+    pub fn resume(limit: Duration, spent: Duration) -> Self {
+        Self {
+            limit,
+            ends: Instant::now()
+                .checked_add(limit.saturating_sub(spent))
+                .unwrap_or_else(Instant::now),
+        }
+    }
+
     /// The whole budget, for messages.
     pub fn limit(&self) -> Duration {
         self.limit
@@ -73,6 +85,15 @@ impl PackBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resumed_budget_keeps_its_limit_and_loses_what_loading_spent() {
+        let budget = PackBudget::resume(Duration::from_secs(30), Duration::from_secs(25));
+        assert_eq!(budget.limit(), Duration::from_secs(30));
+        assert!(budget.remaining() <= Duration::from_secs(5));
+        let spent = PackBudget::resume(Duration::from_secs(30), Duration::from_secs(31));
+        assert!(spent.is_spent());
+    }
 
     #[test]
     fn a_call_gets_the_smaller_of_its_deadline_and_the_budget_left() {

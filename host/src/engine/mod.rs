@@ -186,6 +186,9 @@ pub struct LoadedPack {
     /// Its metadata, read from the pack itself.
     pub meta: PackMeta,
     pre: InstancePre<HostState>,
+    /// The time loading took (validation, compilation, the start function and metadata), which
+    /// counts against the pack's `--pack-timeout` when it is evaluated.
+    load_spent: Duration,
 }
 
 impl LoadedPack {
@@ -280,6 +283,7 @@ impl Sandbox {
         bytes: &[u8],
         budget: &PackBudget,
     ) -> Result<LoadedPack, LoadError> {
+        let started = Instant::now();
         validate::check_module(bytes, &self.limits)?;
         let module = self.compile(bytes)?;
         validate::check_signatures(&module)?;
@@ -289,7 +293,12 @@ impl Sandbox {
             .map_err(|e| LoadError::Compile(error_chain(&e)))?;
         let mut meta = run::read_metadata(self, &pre, budget)?;
         crate::untrusted::meta(&mut meta);
-        Ok(LoadedPack { origin, meta, pre })
+        Ok(LoadedPack {
+            origin,
+            meta,
+            pre,
+            load_spent: started.elapsed(),
+        })
     }
 
     /// The compiled module: from the cache if an authentic entry exists (it was compiled from

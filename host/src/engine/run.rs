@@ -71,7 +71,7 @@ impl Sandbox {
         ctx: &EvalContext,
         findings: &FindingLedger,
     ) -> Vec<RuleRun> {
-        let budget = PackBudget::start(self.limits.pack_deadline());
+        let budget = PackBudget::resume(self.limits.pack_deadline(), pack.load_spent);
         let mut runs: Vec<RuleRun> = Vec::new();
         let mut pending = ctx.rules.clone();
         while !pending.is_empty() {
@@ -380,9 +380,9 @@ fn budget_spent(budget: &PackBudget) -> RuleFailure {
     RuleFailure {
         kind: FailureKind::Timeout,
         message: format!(
-            "not run: the pack's time budget of {:?} (all its rules and retries) was spent by \
-             rules that ran past their deadline; raise it with --pack-timeout (seconds), and \
-             see the pack's other rule errors",
+            "not run: the pack's time budget of {:?} (loading it, all its rules and retries) \
+             was spent; raise it with --pack-timeout (seconds), and see the pack's other rule \
+             errors",
             budget.limit()
         ),
     }
@@ -465,4 +465,40 @@ fn output_failure(message: String) -> CallFailure {
 /// boundary every command's pack text goes through.
 pub fn sanitize_line(text: &str) -> String {
     untrusted::line(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Limits, PackOrigin, Sandbox};
+
+    /// Loading and evaluation share one `--pack-timeout`: a pack whose load took the whole
+    /// budget runs none of its rules, and each says why.
+    #[test]
+    fn time_spent_loading_counts_against_the_pack_budget() {
+        let sandbox = Sandbox::new(Limits::default(), None).expect("engine");
+        let (name, bytes) = crate::builtin::BUILTIN_PACKS[0];
+        let mut pack = sandbox
+            .load(PackOrigin::Builtin(name), bytes)
+            .expect("a built-in pack loads");
+        let ctx = trailwarden_sdk::evaluation::PackRun::plan(
+            &pack.meta.rules,
+            &pack.meta.sdk_version,
+            &std::collections::BTreeMap::new(),
+            None,
+        )
+        .ctx;
+        let snapshot = crate::builtin::DEMO_SNAPSHOT.as_bytes();
+        let fresh = sandbox.evaluate(&pack, snapshot, &ctx);
+        assert!(fresh.iter().all(|run| run.result.is_ok()), "{fresh:?}");
+
+        pack.load_spent = sandbox.limits.pack_deadline();
+        let spent = sandbox.evaluate(&pack, snapshot, &ctx);
+        assert_eq!(spent.len(), ctx.rules.len());
+        for run in &spent {
+            let failure = run.result.as_ref().expect_err("not run");
+            assert_eq!(failure.kind, FailureKind::Timeout, "{failure:?}");
+            assert!(failure.message.contains("--pack-timeout"), "{failure:?}");
+        }
+    }
 }
