@@ -205,27 +205,7 @@ fn rules_table(out: &mut String, report: &CheckReport) {
 }
 
 fn failures(out: &mut String, report: &CheckReport) {
-    let mut items = Vec::new();
-    for (pack, message) in &report.pack_errors {
-        items.push(format!("pack {}: {}", escape(pack), escape(message)));
-    }
-    for error in &report.rule_errors {
-        items.push(format!(
-            "rule {} failed [{}]: {}",
-            escape(&error.rule_id),
-            escape(error.kind.as_str()),
-            escape(&error.message)
-        ));
-    }
-    for (rule, dropped) in &report.dropped {
-        items.push(format!(
-            "rule {}: {dropped} finding(s) over the per-rule limit were dropped",
-            escape(rule)
-        ));
-    }
-    for error in &report.collection_errors {
-        items.push(format!("AWS call failed: {}", escape(&error.to_string())));
-    }
+    let items = super::failure_lines(report, escape);
     if items.is_empty() {
         return;
     }

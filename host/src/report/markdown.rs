@@ -270,27 +270,10 @@ fn unverifiable(out: &mut Budget, report: &CheckReport) {
 }
 
 fn failures(out: &mut Budget, report: &CheckReport) {
-    let mut items: Vec<String> = Vec::new();
-    for (pack, message) in &report.pack_errors {
-        items.push(format!("- pack {}: {}\n", text(pack), text(message)));
-    }
-    for error in &report.rule_errors {
-        items.push(format!(
-            "- rule {} failed \\[{}\\]: {}\n",
-            text(&error.rule_id),
-            text(error.kind.as_str()),
-            text(&error.message)
-        ));
-    }
-    for (rule, dropped) in &report.dropped {
-        items.push(format!(
-            "- rule {}: {dropped} finding(s) over the per-rule limit were dropped\n",
-            text(rule)
-        ));
-    }
-    for error in &report.collection_errors {
-        items.push(format!("- AWS call failed: {}\n", text(&error.to_string())));
-    }
+    let items: Vec<String> = super::failure_lines(report, text)
+        .into_iter()
+        .map(|line| format!("- {line}\n"))
+        .collect();
     if items.is_empty() {
         return;
     }

@@ -264,3 +264,32 @@ pub fn regions_of(finding: &Finding) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// What made the run incomplete (packs that did not load, rules that failed, findings dropped
+/// over a limit, AWS calls that failed), one sentence each, with every name passed through
+/// `escape` for the format that shows them: the markdown and HTML reports list the same
+/// sentences in their own markup.
+pub fn failure_lines(report: &CheckReport, escape: impl Fn(&str) -> String) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (pack, message) in &report.pack_errors {
+        lines.push(format!("pack {}: {}", escape(pack), escape(message)));
+    }
+    for error in &report.rule_errors {
+        lines.push(format!(
+            "rule {} failed ({}): {}",
+            escape(&error.rule_id),
+            escape(error.kind.as_str()),
+            escape(&error.message)
+        ));
+    }
+    for (rule, dropped) in &report.dropped {
+        lines.push(format!(
+            "rule {}: {dropped} finding(s) over the per-rule limit were dropped",
+            escape(rule)
+        ));
+    }
+    for error in &report.collection_errors {
+        lines.push(format!("AWS call failed: {}", escape(&error.to_string())));
+    }
+    lines
+}
