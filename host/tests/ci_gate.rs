@@ -108,7 +108,7 @@ fn a_broken_configuration_is_a_clear_error() {
             "[settings.TW-KMS-001]\nstrict = true\n",
             "unknown setting `strict`",
         ),
-        ("[settings.TW-KMS-002]\nx = 1\n", "it has no settings"),
+        ("[settings.TW-CT-004]\nx = 1\n", "it has no settings"),
         (
             "[[suppress]]\nrule = \"TW-KMS-001\"\n",
             "missing field `reason`",

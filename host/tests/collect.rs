@@ -681,11 +681,12 @@ fn snapshot_reads_a_multi_region_account_to_the_last_page() {
     let text = std::fs::read_to_string(&unredacted).expect("snapshot");
     assert!(text.contains("security@example.com"));
     assert!(text.contains("https://hooks.example.com/7"));
-    // Only what TW-KMS-001 needs: no event rules, no events.
+    // Only what TW-KMS-001 needs: event rules (its `accept_eventbridge` setting reads them),
+    // but no CloudTrail events.
     let snapshot: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(
         region(&snapshot, "us-east-1")["eventRules"]["collected"],
-        false
+        true
     );
     assert_eq!(snapshot["events"]["collected"], false);
     assert!(snapshot["generator"]["eventsWindow"].is_null());

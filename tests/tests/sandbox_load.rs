@@ -388,7 +388,7 @@ fn looping_start_functions_cost_one_deadline_not_one_each() {
     for file in &files {
         let reason = failure_of(&set, file);
         assert!(
-            reason.contains("ran past the pack deadline of 1s"),
+            reason.contains("ran past its time: the deadline of 1s per call"),
             "{reason}"
         );
         assert!(reason.contains("--rule-timeout"), "{reason}");
