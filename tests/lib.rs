@@ -83,3 +83,22 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap_or_default();
     dir
 }
+
+/// The pack options of a test run: `dirs` as `--rules`, `--rule-timeout rule_timeout`, the
+/// default budgets otherwise, and the test cache with its key, so that every suite loads packs
+/// the way `check` does.
+pub fn pack_args(dirs: Vec<PathBuf>, rule_timeout: u64) -> trailwarden::cli::PackArgs {
+    trailwarden::cli::PackArgs {
+        rule_dirs: dirs,
+        rule_timeout,
+        pack_timeout: rule_timeout.max(30),
+        rule_memory: 256,
+        memory_budget: 1024,
+        rule_output: 32,
+        max_findings: 1000,
+        max_total_findings: 50_000,
+        no_cache: false,
+        cache_dir: Some(cache_dir()),
+        cache_key: Some(cache_key()),
+    }
+}

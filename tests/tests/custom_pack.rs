@@ -20,20 +20,9 @@ fn case_snapshot(name: &str) -> Vec<u8> {
     std::fs::read(example_dir().join("tests/cases").join(name)).expect("fixture")
 }
 
+/// The pack options of these tests: `dirs` as `--rules`, a 10 s rule deadline.
 fn pack_args(dirs: Vec<PathBuf>) -> PackArgs {
-    PackArgs {
-        rule_dirs: dirs,
-        rule_timeout: 10,
-        pack_timeout: 30,
-        rule_memory: 256,
-        memory_budget: 1024,
-        rule_output: 32,
-        max_findings: 1000,
-        max_total_findings: 50_000,
-        no_cache: false,
-        cache_dir: Some(cache_dir()),
-        cache_key: Some(cache_key()),
-    }
+    trailwarden_tests::pack_args(dirs, 10)
 }
 
 /// A directory holding the example pack as `acme_security_rules.wasm`.

@@ -9,28 +9,12 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use trailwarden::builtin::BUILTIN_PACKS;
-use trailwarden::cli::{Cli, PackArgs};
+use trailwarden::cli::Cli;
 use trailwarden::engine::cache::{CacheError, ModuleCache};
 use trailwarden::engine::{Limits, PackOrigin, Sandbox};
 use trailwarden::packs::{self, PackSet};
 use trailwarden_sdk::PackMeta;
-use trailwarden_tests::{cache_dir, cache_key, custom_pack, fake_pack, scratch};
-
-fn pack_args(dirs: Vec<PathBuf>, rule_timeout: u64) -> PackArgs {
-    PackArgs {
-        rule_dirs: dirs,
-        rule_timeout,
-        pack_timeout: rule_timeout.max(30),
-        rule_memory: 256,
-        memory_budget: 1024,
-        rule_output: 32,
-        max_findings: 1000,
-        max_total_findings: 50_000,
-        no_cache: false,
-        cache_dir: Some(cache_dir()),
-        cache_key: Some(cache_key()),
-    }
-}
+use trailwarden_tests::{custom_pack, fake_pack, pack_args, scratch};
 
 /// The example pack's metadata, to forge packs from.
 fn custom_meta() -> PackMeta {

@@ -288,12 +288,10 @@ pub fn picture(finding: &Finding, metrics: &MetricNames) -> Option<Picture> {
     })
 }
 
-/// `text` without control characters, cut to `max` characters with an ellipsis.
+/// `text` cleaned as every untrusted line is ([`crate::untrusted::line_within`]: controls
+/// become spaces, invisible formatting U+FFFD), cut to `max` characters with an ellipsis.
 pub fn cut(text: &str, max: usize) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean = crate::untrusted::line_within(text, usize::MAX);
     if clean.chars().count() <= max {
         return clean;
     }
