@@ -239,6 +239,7 @@ pub async fn collect(
         regions: region_snapshots,
         events,
         errors,
+        linked_accounts: Vec::new(),
     };
     let stats = caller.stats();
     let summary = Summary::of(&snapshot, stats.calls(), stats.failed(), started.elapsed());
