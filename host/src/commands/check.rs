@@ -38,12 +38,46 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
     let (source, snapshot) = match live_collection(args, config, &selected)? {
         Some(live) => live,
-        None => read_snapshot(args)?,
+        None => match read_organization(args)? {
+            // Several accounts (a schema 2 file, or a directory): each is evaluated with the
+            // accounts its chains continue into.
+            Some((source, organization)) => {
+                let as_of = as_of.unwrap_or_else(|| started.clone());
+                let report = crate::commands::org::evaluate_organization(
+                    &organization,
+                    &source,
+                    |snapshot| {
+                        evaluate(
+                            &set,
+                            snapshot,
+                            source.clone(),
+                            &selected,
+                            settings.clone(),
+                            &started,
+                            &as_of,
+                        )
+                    },
+                );
+                return finish_and_render(args, config, report, baseline, &started);
+            }
+            None => read_snapshot(args)?,
+        },
     };
     let as_of = as_of.unwrap_or_else(|| rule_clock(args, &snapshot, &started));
-    let mut report = evaluate(
+    let report = evaluate(
         &set, snapshot, source, &selected, settings, &started, &as_of,
     );
+    finish_and_render(args, config, report, baseline, &started)
+}
+
+/// Suppressions, sorting, rendering and the gate: the same for one account or many.
+fn finish_and_render(
+    args: &CheckArgs,
+    config: &Config,
+    mut report: CheckReport,
+    baseline: Option<crate::baseline::Baseline>,
+    started: &str,
+) -> anyhow::Result<Outcome> {
     report.locations = config.locations.clone();
     report.baseline = baseline;
     suppress::apply(
@@ -134,6 +168,38 @@ pub(crate) fn with_configured_regions(args: &CollectArgs, config: &Config) -> Co
         args.regions = config.regions.clone();
     }
     args
+}
+
+/// A `--snapshot` that holds several accounts: a directory of snapshot files (per account or
+/// per shard), or one schema 2 file. `None` for one account, which takes the one-account path
+/// unchanged (same report, same output).
+fn read_organization(
+    args: &CheckArgs,
+) -> anyhow::Result<
+    Option<(
+        SnapshotSource,
+        trailwarden_sdk::snapshot::org::OrganizationSnapshot,
+    )>,
+> {
+    let Some(path) = args.snapshot.as_deref() else {
+        return Ok(None);
+    };
+    if path == Path::new("-") {
+        return Ok(None);
+    }
+    let display = path.display().to_string();
+    let organization = if path.is_dir() {
+        crate::commands::org::read_dir(path)?
+    } else {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading snapshot {display}"))?;
+        match trailwarden_sdk::snapshot::org::SnapshotDocument::from_json(&text) {
+            Ok(trailwarden_sdk::snapshot::org::SnapshotDocument::Organization(org)) => *org,
+            // One account, or an error the one-account reader words as it always has.
+            _ => return Ok(None),
+        }
+    };
+    Ok(Some((SnapshotSource { display }, organization)))
 }
 
 /// Reads and parses the snapshot from a file, stdin, the demo, or (with no AWS account
@@ -297,7 +363,7 @@ fn select_rules(
 
 /// Runs the selected rules of every pack through the engine's one evaluation path and
 /// gathers the report.
-fn evaluate(
+pub(crate) fn evaluate(
     set: &PackSet,
     snapshot: Snapshot,
     source: SnapshotSource,
@@ -379,6 +445,14 @@ fn gate(report: &CheckReport, fail_on: FailOn, allow_partial: bool) -> Outcome {
         return Outcome::Incomplete;
     }
     if !allow_partial && !report.collection_errors.is_empty() {
+        return Outcome::Incomplete;
+    }
+    // An account that could not be read at all was not checked: never a pass.
+    if report
+        .organization
+        .as_ref()
+        .is_some_and(|org| !org.failures.is_empty())
+    {
         return Outcome::Incomplete;
     }
     let threshold = match fail_on {

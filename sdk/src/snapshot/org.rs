@@ -87,7 +87,7 @@ pub enum SnapshotDocument {
     /// A version 1 file.
     Account(Box<Snapshot>),
     /// A version 2 file.
-    Organization(OrganizationSnapshot),
+    Organization(Box<OrganizationSnapshot>),
 }
 
 impl SnapshotDocument {
@@ -115,7 +115,7 @@ impl SnapshotDocument {
                         });
                     }
                 }
-                Ok(SnapshotDocument::Organization(organization))
+                Ok(SnapshotDocument::Organization(Box::new(organization)))
             }
             _ => Snapshot::from_json(text).map(|s| SnapshotDocument::Account(Box::new(s))),
         }
@@ -124,7 +124,7 @@ impl SnapshotDocument {
     /// The document as an organization: one account becomes an organization of one.
     pub fn into_organization(self) -> OrganizationSnapshot {
         match self {
-            SnapshotDocument::Organization(organization) => organization,
+            SnapshotDocument::Organization(organization) => *organization,
             SnapshotDocument::Account(snapshot) => {
                 let snapshot = *snapshot;
                 OrganizationSnapshot {
@@ -288,6 +288,7 @@ impl OrganizationSnapshot {
                 linked
             })
             .collect();
+        show_organization_trails(&mut snapshot);
         Some(snapshot)
     }
 
@@ -322,6 +323,35 @@ impl OrganizationSnapshot {
             }
         }
         wanted
+    }
+}
+
+/// Lists the organization trails of linked accounts in the member's own trail lists, where
+/// the collection did not (an emulator, or a listing made before the trail existed): AWS shows
+/// an organization trail to every member account, in every region the trail covers ("member
+/// accounts can see the organization trail", creating-trail-organization.html). Rules that
+/// read the trail lists alone then see what AWS would show them, rather than "no trail".
+fn show_organization_trails(snapshot: &mut Snapshot) {
+    let org_trails: Vec<super::Trail> = snapshot
+        .organization_trails_from_linked()
+        .into_iter()
+        .cloned()
+        .collect();
+    for region in &mut snapshot.regions {
+        if !region.trails.collected {
+            continue;
+        }
+        for trail in &org_trails {
+            let covers = trail.is_multi_region_trail || trail.home_region == region.region;
+            let listed = region
+                .trails
+                .items
+                .iter()
+                .any(|t| t.trail_arn == trail.trail_arn);
+            if covers && !listed {
+                region.trails.items.push(trail.clone());
+            }
+        }
     }
 }
 

@@ -217,7 +217,7 @@ fn version_two_round_trips() {
     });
     let text = serde_json::to_string(&org).expect("json");
     match SnapshotDocument::from_json(&text).expect("reads") {
-        SnapshotDocument::Organization(read) => assert_eq!(read, org),
+        SnapshotDocument::Organization(read) => assert_eq!(*read, org),
         other => panic!("read as {other:?}"),
     }
 }
