@@ -284,13 +284,9 @@ pub struct CollectArgs {
     #[arg(long, value_name = "ARN", help_heading = "AWS collection")]
     pub role_arn: Option<String>,
 
-    /// The external id the role's trust policy requires.
-    #[arg(
-        long,
-        value_name = "ID",
-        requires = "role_arn",
-        help_heading = "AWS collection"
-    )]
+    /// The external id the role's trust policy requires (--role-arn, or the member role of
+    /// --org and --accounts).
+    #[arg(long, value_name = "ID", help_heading = "AWS collection")]
     pub external_id: Option<String>,
 
     /// The session name of the assumed role, as CloudTrail will record it.
@@ -377,6 +373,51 @@ pub struct CollectArgs {
     /// No progress bar and no summary on stderr.
     #[arg(short, long, help_heading = "AWS collection")]
     pub quiet: bool,
+
+    /// Check every active account of the AWS Organization: run from the management account or
+    /// a delegated administrator; each member is entered through --member-role.
+    #[arg(long, help_heading = "Organizations")]
+    pub org: bool,
+
+    /// These accounts only (comma-separated): with --org, a filter of the organization's
+    /// accounts; without it, the list to check, entered through --member-role.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        help_heading = "Organizations"
+    )]
+    pub accounts: Vec<String>,
+
+    /// Leave these accounts out (comma-separated).
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        help_heading = "Organizations"
+    )]
+    pub exclude_accounts: Vec<String>,
+
+    /// The role assumed in each member account (--external-id applies).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = crate::collect::org::DEFAULT_MEMBER_ROLE,
+        help_heading = "Organizations"
+    )]
+    pub member_role: String,
+
+    /// Collect the K-th of N disjoint parts of the accounts (e.g. 2/4), for a CI matrix; check
+    /// a directory of the shards' snapshots with `check --snapshot DIR`.
+    #[arg(long, value_name = "K/N", help_heading = "Organizations")]
+    pub shard: Option<crate::collect::org::Shard>,
+}
+
+impl CollectArgs {
+    /// Whether several accounts are asked for (`--org` or `--accounts`).
+    pub fn asks_for_accounts(&self) -> bool {
+        self.org || !self.accounts.is_empty()
+    }
 }
 
 impl CollectArgs {

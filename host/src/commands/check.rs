@@ -36,9 +36,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     crate::commands::snapshot::check_destination(args.output.as_deref(), "--output")?;
     crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
+    let accounts = live_accounts(args, config, &selected)?;
     let (source, snapshot) = match live_collection(args, config, &selected)? {
         Some(live) => live,
-        None => match read_organization(args)? {
+        None => match accounts.map_or_else(|| read_organization(args), |live| Ok(Some(live)))? {
             // Several accounts (a schema 2 file, or a directory): each is evaluated with the
             // accounts its chains continue into.
             Some((source, organization)) => {
@@ -132,6 +133,36 @@ pub(crate) fn load_rules(
     Ok((loaded, set, selected))
 }
 
+/// `--org` or `--accounts`: collects every account (saved with `--save-snapshot`, as one
+/// schema 2 file); `None` otherwise.
+fn live_accounts(
+    args: &CheckArgs,
+    config: &Config,
+    selected: &[RuleEntry],
+) -> anyhow::Result<
+    Option<(
+        SnapshotSource,
+        trailwarden_sdk::snapshot::org::OrganizationSnapshot,
+    )>,
+> {
+    if args.snapshot.is_some() || args.demo || !args.collect.asks_for_accounts() {
+        return Ok(None);
+    }
+    let collect_args = with_configured_regions(&args.collect, config);
+    let organization = crate::commands::live::collect_accounts(&collect_args, selected)?;
+    let display = match &args.save_snapshot {
+        Some(path) => {
+            crate::commands::snapshot::write_organization(&organization, Some(path))?;
+            path.display().to_string()
+        }
+        None => match &organization.organization {
+            Some(org) => format!("a live collection of organization {}", org.id),
+            None => "a live collection of the accounts listed".to_owned(),
+        },
+    };
+    Ok(Some((SnapshotSource { display }, organization)))
+}
+
 /// With neither `--snapshot` nor `--demo`, and AWS configured (or asked for), collects live;
 /// `None` when the snapshot comes from elsewhere.
 fn live_collection(
@@ -141,6 +172,7 @@ fn live_collection(
 ) -> anyhow::Result<Option<(SnapshotSource, Snapshot)>> {
     let live = args.snapshot.is_none()
         && !args.demo
+        && !args.collect.asks_for_accounts()
         && (args.live || args.collect.asks_for_aws() || aws_configured());
     if !live {
         return Ok(None);
