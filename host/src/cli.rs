@@ -188,6 +188,13 @@ pub struct CheckArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// For several accounts (--org, --accounts, a snapshot directory): write one report per
+    /// account into DIR, as ACCOUNT.sarif (or .json, .txt, .md, .html by --format), each SARIF
+    /// file one run with the account's own code-scanning category. GitHub accepts at most 20
+    /// runs per SARIF file, so an organization uploads one file per account.
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
+
     /// Exit 1 when a finding is at or above this level [default: warning, or `fail_on` in the
     /// configuration].
     #[arg(long, value_enum)]
@@ -294,7 +301,6 @@ pub struct CollectArgs {
         long,
         value_name = "NAME",
         default_value = "trailwarden",
-        requires = "role_arn",
         help_heading = "AWS collection"
     )]
     pub role_session_name: String,

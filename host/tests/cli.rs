@@ -866,3 +866,96 @@ fn an_empty_snapshot_directory_is_refused() {
         stderr(&output)
     );
 }
+
+/// SARIF for an organization: one run (one code-scanning category) per account in one file,
+/// one file per account with --output-dir, and an error naming --output-dir past GitHub's 20
+/// runs per file.
+#[test]
+fn organization_sarif_has_one_category_per_account() {
+    let dir = repo().join("tests/fixtures/org/control-tower");
+    let out = temp_dir("org-sarif");
+    let file = out.path().join("org.sarif");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.display().to_string(),
+        "--format",
+        "sarif",
+        "-o",
+        &file.display().to_string(),
+    ]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    assert_valid_sarif(&file);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("sarif")).expect("json");
+    let categories: Vec<&str> = sarif["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .filter_map(|run| run["automationDetails"]["id"].as_str())
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            "trailwarden/111122223333/",
+            "trailwarden/222233334444/",
+            "trailwarden/333344445555/"
+        ]
+    );
+    let per_account = out.path().join("per-account");
+    std::fs::create_dir(&per_account).expect("dir");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.display().to_string(),
+        "--format",
+        "sarif",
+        "--output-dir",
+        &per_account.display().to_string(),
+    ]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    for id in ["111122223333", "222233334444", "333344445555"] {
+        let path = per_account.join(format!("{id}.sarif"));
+        assert_valid_sarif(&path);
+        let one: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("sarif")).expect("json");
+        assert_eq!(one["runs"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            one["runs"][0]["automationDetails"]["id"],
+            format!("trailwarden/{id}/")
+        );
+    }
+    // 21 accounts: more runs than GitHub accepts in one file.
+    let many = out.path().join("many");
+    std::fs::create_dir(&many).expect("dir");
+    let member = std::fs::read_to_string(dir.join("222233334444.json")).expect("member");
+    for i in 0..21 {
+        let id = format!("{:012}", 500_000_000_000_u64 + i);
+        std::fs::write(
+            many.join(format!("{id}.json")),
+            member.replace("222233334444", &id),
+        )
+        .expect("write");
+    }
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &many.display().to_string(),
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--output-dir"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -87,6 +87,10 @@ fn finish_and_render(
         started.get(..10).unwrap_or_default(),
     );
     report.finish();
+    if let Some(dir) = &args.output_dir {
+        write_per_account(&report, args.format, dir)?;
+        return Ok(gate_and_explain(&report, args, config));
+    }
     let rendered = match args.format {
         Format::Text => {
             let colour = args.output.is_none()
@@ -100,20 +104,73 @@ fn finish_and_render(
         Format::Html => report::html::render(&report),
     };
     write_output(args.output.as_deref(), rendered.as_bytes())?;
+    Ok(gate_and_explain(&report, args, config))
+}
+
+/// One report per account into `dir` (`--output-dir`).
+fn write_per_account(report: &CheckReport, format: Format, dir: &Path) -> anyhow::Result<()> {
+    let Some(org) = &report.organization else {
+        anyhow::bail!(
+            "--output-dir writes one report per account: check several accounts (--org, \
+             --accounts, or --snapshot on a directory or a multi-account snapshot), or use -o FILE"
+        );
+    };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "--output-dir {}: the directory does not exist; create it first",
+            dir.display()
+        );
+    }
+    for scope in &org.accounts {
+        let one = report.for_account(scope);
+        let (text, extension) = match format {
+            Format::Text => (report::text::render(&one, false), "txt"),
+            Format::Json => (report::json::render(&one)?, "json"),
+            Format::Sarif => (report::sarif::render_account(report, scope)?, "sarif"),
+            Format::Markdown => (report::markdown::render(&one), "md"),
+            Format::Html => (report::html::render(&one), "html"),
+        };
+        // The id was read from a snapshot: keep only digits in the file name.
+        let name: String = scope
+            .account
+            .id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let path = dir.join(format!("{name}.{extension}"));
+        std::fs::write(&path, text.as_bytes())
+            .with_context(|| format!("writing the report to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The gate, with the explanation of an incomplete run on stderr.
+fn gate_and_explain(report: &CheckReport, args: &CheckArgs, config: &Config) -> Outcome {
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
     let allow_partial = args.allow_partial || config.allow_partial;
-    let outcome = gate(&report, fail_on, allow_partial);
+    let outcome = gate(report, fail_on, allow_partial);
     if outcome == Outcome::Incomplete
         && report.rule_errors.is_empty()
         && report.pack_errors.is_empty()
     {
-        eprintln!(
-            "trailwarden: {} AWS call(s) failed during collection, so the results are partial \
-             (exit 2); pass --allow-partial to gate on the findings alone",
-            report.collection_errors.len()
-        );
+        let unread = report
+            .organization
+            .as_ref()
+            .map_or(0, |org| org.failures.len());
+        if unread > 0 {
+            eprintln!(
+                "trailwarden: {unread} account(s) could not be read, so the organization was \
+                 not checked whole (exit 2); the report lists them with the fix"
+            );
+        } else {
+            eprintln!(
+                "trailwarden: {} AWS call(s) failed during collection, so the results are \
+                 partial (exit 2); pass --allow-partial to gate on the findings alone",
+                report.collection_errors.len()
+            );
+        }
     }
-    Ok(outcome)
+    outcome
 }
 
 /// The configuration, the packs (built-in, `--rules` and the configuration's `rule_dirs`) and

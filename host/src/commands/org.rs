@@ -73,7 +73,7 @@ pub fn evaluate_organization(
         }
         accounts.push(AccountScope {
             regions: report.regions.clone(),
-            collection_errors: report.collection_errors.len(),
+            collection_errors: report.collection_errors.clone(),
             account,
             linked,
         });

@@ -99,7 +99,7 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
                     "account": scope.account,
                     "regions": scope.regions,
                     "linkedAccounts": scope.linked,
-                    "collectionErrors": scope.collection_errors,
+                    "collectionErrors": scope.collection_errors.len(),
                     "findings": of(&report.findings),
                     "unverifiable": of(&report.unverifiable),
                     "mustAct": report.findings.iter()

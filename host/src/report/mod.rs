@@ -139,8 +139,8 @@ pub struct AccountScope {
     pub regions: Vec<String>,
     /// The accounts its chains continued into (an organization trail's owner).
     pub linked: Vec<String>,
-    /// How many AWS calls failed while it was collected.
-    pub collection_errors: usize,
+    /// The AWS calls that failed while it was collected.
+    pub collection_errors: Vec<CollectionError>,
 }
 
 impl CheckReport {
@@ -200,6 +200,23 @@ impl CheckReport {
             }
         }
         self.metrics.absorb(other.metrics);
+    }
+
+    /// The report of one account of a multi-account run: its findings (those evaluated for it),
+    /// its regions and failed calls, as a one-account run would have reported it. SARIF is
+    /// written per account from it (one run, one category per account).
+    pub fn for_account(&self, scope: &AccountScope) -> CheckReport {
+        let id = scope.account.id.as_str();
+        let mine = |f: &Finding| f.account.as_deref() == Some(id);
+        let mut report = self.clone();
+        report.organization = None;
+        report.account = scope.account.clone();
+        report.regions = scope.regions.clone();
+        report.collection_errors = scope.collection_errors.clone();
+        report.findings.retain(mine);
+        report.unverifiable.retain(mine);
+        report.suppressed.retain(|s| mine(&s.finding));
+        report
     }
 
     /// The account that must act on `finding`: the account of the resource at fault (an
