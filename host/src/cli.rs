@@ -188,6 +188,13 @@ pub struct CheckArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// For several accounts (--org, --accounts, a snapshot directory): write one report per
+    /// account into DIR, as ACCOUNT.sarif (or .json, .txt, .md, .html by --format), each SARIF
+    /// file one run with the account's own code-scanning category. GitHub accepts at most 20
+    /// runs per SARIF file, so an organization uploads one file per account.
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
+
     /// Exit 1 when a finding is at or above this level [default: warning, or `fail_on` in the
     /// configuration].
     #[arg(long, value_enum)]
@@ -284,13 +291,9 @@ pub struct CollectArgs {
     #[arg(long, value_name = "ARN", help_heading = "AWS collection")]
     pub role_arn: Option<String>,
 
-    /// The external id the role's trust policy requires.
-    #[arg(
-        long,
-        value_name = "ID",
-        requires = "role_arn",
-        help_heading = "AWS collection"
-    )]
+    /// The external id the role's trust policy requires (--role-arn, or the member role of
+    /// --org and --accounts).
+    #[arg(long, value_name = "ID", help_heading = "AWS collection")]
     pub external_id: Option<String>,
 
     /// The session name of the assumed role, as CloudTrail will record it.
@@ -298,7 +301,6 @@ pub struct CollectArgs {
         long,
         value_name = "NAME",
         default_value = "trailwarden",
-        requires = "role_arn",
         help_heading = "AWS collection"
     )]
     pub role_session_name: String,
@@ -377,6 +379,51 @@ pub struct CollectArgs {
     /// No progress bar and no summary on stderr.
     #[arg(short, long, help_heading = "AWS collection")]
     pub quiet: bool,
+
+    /// Check every active account of the AWS Organization: run from the management account or
+    /// a delegated administrator; each member is entered through --member-role.
+    #[arg(long, help_heading = "Organizations")]
+    pub org: bool,
+
+    /// These accounts only (comma-separated): with --org, a filter of the organization's
+    /// accounts; without it, the list to check, entered through --member-role.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        help_heading = "Organizations"
+    )]
+    pub accounts: Vec<String>,
+
+    /// Leave these accounts out (comma-separated).
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        help_heading = "Organizations"
+    )]
+    pub exclude_accounts: Vec<String>,
+
+    /// The role assumed in each member account (--external-id applies).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = crate::collect::org::DEFAULT_MEMBER_ROLE,
+        help_heading = "Organizations"
+    )]
+    pub member_role: String,
+
+    /// Collect the K-th of N disjoint parts of the accounts (e.g. 2/4), for a CI matrix; check
+    /// a directory of the shards' snapshots with `check --snapshot DIR`.
+    #[arg(long, value_name = "K/N", help_heading = "Organizations")]
+    pub shard: Option<crate::collect::org::Shard>,
+}
+
+impl CollectArgs {
+    /// Whether several accounts are asked for (`--org` or `--accounts`).
+    pub fn asks_for_accounts(&self) -> bool {
+        self.org || !self.accounts.is_empty()
+    }
 }
 
 impl CollectArgs {

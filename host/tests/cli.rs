@@ -746,3 +746,216 @@ fn version_short_and_long() {
         );
     }
 }
+
+/// A directory of per-account snapshots in the Control Tower shape: the organization trail and
+/// the whole chain in the management account, members without trails. Every member's KMS
+/// chain is credited through the management account's chain.
+#[test]
+fn an_organization_directory_credits_members_with_the_organization_trail() {
+    let dir = repo().join("tests/fixtures/org/control-tower");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.display().to_string(),
+        "--only",
+        "TW-KMS-001,TW-KMS-002,TW-KMS-003,TW-KMS-004,TW-KMS-005",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let accounts = report["organization"]["accounts"]
+        .as_array()
+        .expect("accounts");
+    assert_eq!(accounts.len(), 3);
+    for account in accounts {
+        assert_eq!(account["findings"], serde_json::json!([]), "{account}");
+        assert_eq!(account["unverifiable"], serde_json::json!([]), "{account}");
+    }
+    assert_eq!(
+        accounts[1]["linkedAccounts"],
+        serde_json::json!(["111122223333"])
+    );
+    // With every rule: nothing is a member's to fix (the trail rules see the organization
+    // trail as AWS shows it to members), never a false "no trail".
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    for account in report["organization"]["accounts"]
+        .as_array()
+        .expect("accounts")
+    {
+        if account["account"]["id"] != "111122223333" {
+            assert_eq!(account["mustAct"], serde_json::json!([]), "{account}");
+        }
+    }
+}
+
+/// The same organization with the management account's alarms unable to notify: every member
+/// fails, and the findings are the management account's to fix.
+#[test]
+fn a_broken_management_alarm_fails_every_member_and_the_management_account_must_act() {
+    let source = repo().join("tests/fixtures/org/control-tower");
+    let dir = temp_dir("org-broken");
+    for entry in std::fs::read_dir(&source).expect("fixture dir") {
+        let path = entry.expect("entry").path();
+        let mut text = std::fs::read_to_string(&path).expect("read");
+        text = text.replace("\"actionsEnabled\": true", "\"actionsEnabled\": false");
+        std::fs::write(dir.path().join(path.file_name().expect("name")), text).expect("write");
+    }
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.path().display().to_string(),
+        "--only",
+        "TW-KMS-001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    for member in ["222233334444", "333344445555"] {
+        let theirs: Vec<_> = findings.iter().filter(|f| f["account"] == member).collect();
+        assert!(!theirs.is_empty(), "{member} fails");
+        for finding in theirs {
+            assert_eq!(finding["actingAccount"], "111122223333", "{finding}");
+            assert!(
+                finding["resource"]["arn"]
+                    .as_str()
+                    .is_some_and(|arn| arn.contains(":111122223333:alarm:")),
+                "{finding}"
+            );
+        }
+    }
+    let text = run(&[
+        "check",
+        "--snapshot",
+        &dir.path().display().to_string(),
+        "--only",
+        "TW-KMS-001",
+    ]);
+    let text = stdout(&text);
+    assert!(text.contains("account 111122223333 must act"), "{text}");
+    assert!(text.contains("for account 222233334444"), "{text}");
+}
+
+#[test]
+fn a_directory_mixing_two_organizations_is_refused() {
+    let dir = repo().join("tests/fixtures/org/mixed");
+    let output = run(&["check", "--snapshot", &dir.display().to_string()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("o-exampleorgid"), "{message}");
+    assert!(message.contains("o-otherorg00"), "{message}");
+}
+
+#[test]
+fn an_empty_snapshot_directory_is_refused() {
+    let dir = temp_dir("org-empty");
+    let output = run(&["check", "--snapshot", &dir.path().display().to_string()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds no *.json snapshot"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// SARIF for an organization: one run (one code-scanning category) per account in one file,
+/// one file per account with --output-dir, and an error naming --output-dir past GitHub's 20
+/// runs per file.
+#[test]
+fn organization_sarif_has_one_category_per_account() {
+    let dir = repo().join("tests/fixtures/org/control-tower");
+    let out = temp_dir("org-sarif");
+    let file = out.path().join("org.sarif");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.display().to_string(),
+        "--format",
+        "sarif",
+        "-o",
+        &file.display().to_string(),
+    ]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    assert_valid_sarif(&file);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("sarif")).expect("json");
+    let categories: Vec<&str> = sarif["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .filter_map(|run| run["automationDetails"]["id"].as_str())
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            "trailwarden/111122223333/",
+            "trailwarden/222233334444/",
+            "trailwarden/333344445555/"
+        ]
+    );
+    let per_account = out.path().join("per-account");
+    std::fs::create_dir(&per_account).expect("dir");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.display().to_string(),
+        "--format",
+        "sarif",
+        "--output-dir",
+        &per_account.display().to_string(),
+    ]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    for id in ["111122223333", "222233334444", "333344445555"] {
+        let path = per_account.join(format!("{id}.sarif"));
+        assert_valid_sarif(&path);
+        let one: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("sarif")).expect("json");
+        assert_eq!(one["runs"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            one["runs"][0]["automationDetails"]["id"],
+            format!("trailwarden/{id}/")
+        );
+    }
+    // 21 accounts: more runs than GitHub accepts in one file.
+    let many = out.path().join("many");
+    std::fs::create_dir(&many).expect("dir");
+    let member = std::fs::read_to_string(dir.join("222233334444.json")).expect("member");
+    for i in 0..21 {
+        let id = format!("{:012}", 500_000_000_000_u64 + i);
+        std::fs::write(
+            many.join(format!("{id}.json")),
+            member.replace("222233334444", &id),
+        )
+        .expect("write");
+    }
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &many.display().to_string(),
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--output-dir"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -794,6 +794,11 @@ impl Snapshot {
                     .for_each(|region| region.reset(name, &SectionState::Withheld)),
             }
         }
+        copy.linked_accounts = self
+            .linked_accounts
+            .iter()
+            .map(|linked| linked.withholding(sections))
+            .collect();
         copy
     }
 }
@@ -846,6 +851,7 @@ impl Serialize for SnapshotView<'_> {
             regions,
             events,
             errors,
+            linked_accounts,
         } = self.snapshot;
         let regions: Vec<RegionView<'_>> = regions
             .iter()
@@ -860,7 +866,7 @@ impl Serialize for SnapshotView<'_> {
         } else {
             Part::Withheld(SectionName::Events, None)
         };
-        let fields = if errors.is_empty() { 5 } else { 6 };
+        let fields = 5 + usize::from(!errors.is_empty()) + usize::from(!linked_accounts.is_empty());
         let mut out = serializer.serialize_struct("Snapshot", fields)?;
         out.serialize_field("schemaVersion", schema_version)?;
         out.serialize_field::<Generator>("generator", generator)?;
@@ -869,6 +875,14 @@ impl Serialize for SnapshotView<'_> {
         out.serialize_field("events", &events)?;
         if !errors.is_empty() {
             out.serialize_field("errors", errors)?;
+        }
+        if !linked_accounts.is_empty() {
+            // A linked account is shown as this account is: the same sections, the same keys.
+            let linked: Vec<SnapshotView<'_>> = linked_accounts
+                .iter()
+                .map(|snapshot| SnapshotView { snapshot, ..*self })
+                .collect();
+            out.serialize_field("linkedAccounts", &linked)?;
         }
         out.end()
     }

@@ -16,6 +16,7 @@ pub use crate::events::CloudTrailRecord;
 pub use crate::sections::{SectionName, SectionSet};
 
 mod attached;
+pub mod org;
 mod values;
 
 pub use attached::{KeyPolicy, KeyRotation, KeyTags, TopicDeliveries, TopicPolicy};
@@ -55,6 +56,17 @@ pub struct Snapshot {
     /// Account-wide collection failures that belong to no section (listing regions, say).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<CollectionError>,
+    /// Other accounts of the same run whose resources this account's chains continue into:
+    /// the owner of an organization trail that records this account's events (its log group,
+    /// filters, alarms and topics), or the account of a log group a trail delivers to.
+    ///
+    /// Empty in a one-account snapshot, and then not written, so a snapshot without it reads
+    /// and writes exactly as before. The host fills it when it evaluates one account of an
+    /// organization ([`org::OrganizationSnapshot::evaluation_snapshots`]), so that built-in and
+    /// user packs see the cross-account data the same way, through the one chain analysis
+    /// ([`Snapshot::account_view`]). A linked account has no linked accounts of its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked_accounts: Vec<Snapshot>,
 }
 
 /// Provenance of a snapshot.
@@ -849,6 +861,39 @@ impl Snapshot {
                     .unwrap_or(SnapshotError::Invalid(parse_error)))
             }
         }
+    }
+
+    /// The snapshot of account `id`: this one, or a linked account ([`Snapshot::linked_accounts`]).
+    /// `None` when the run did not see that account, and what lives there cannot be verified.
+    pub fn account_view(&self, id: &str) -> Option<&Snapshot> {
+        if self.account.id == id {
+            return Some(self);
+        }
+        self.linked_accounts
+            .iter()
+            .find(|linked| linked.account.id == id)
+    }
+
+    /// The organization trails of linked accounts that record this account's events: a trail
+    /// with `IsOrganizationTrail` "logs events for the management account and all member
+    /// accounts in the organization"
+    /// (<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html>),
+    /// so it applies when both accounts name the same organization. Read from the owner's
+    /// copies, home copy first, where its status and selectors were collected.
+    pub fn organization_trails_from_linked(&self) -> Vec<&Trail> {
+        let Some(organization) = self.account.organization_id.as_deref() else {
+            return Vec::new();
+        };
+        self.linked_accounts
+            .iter()
+            .filter(|linked| linked.account.organization_id.as_deref() == Some(organization))
+            .flat_map(|linked| {
+                linked.unique_trails().into_iter().filter(|trail| {
+                    trail.is_organization_trail
+                        && trail.owner_account() == Some(linked.account.id.as_str())
+                })
+            })
+            .collect()
     }
 
     /// The region's resources, if the region is enabled and present.

@@ -22,6 +22,7 @@ pub mod files;
 pub mod kms;
 pub mod kms_attached;
 pub mod logs;
+pub mod org;
 pub mod progress;
 pub mod regions;
 pub mod sns;
@@ -130,6 +131,10 @@ pub enum CollectError {
     /// A `--events` file could not be read.
     #[error(transparent)]
     EventsFile(#[from] EventsFileError),
+    /// The organization's accounts could not be listed (`--org`), or `--accounts` names
+    /// accounts it does not hold.
+    #[error("could not list the organization's accounts: {0}")]
+    Organization(String),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -158,6 +163,41 @@ pub fn collect_blocking(plan: &Plan, progress: Progress) -> Result<Collection, C
     })
 }
 
+/// Collects several accounts (`--org`, `--accounts`) with a fresh runtime, every account
+/// through one bound on calls in flight.
+pub fn collect_accounts_blocking(
+    plan: &Plan,
+    accounts: &org::AccountsPlan,
+    progress: Progress,
+) -> Result<
+    (
+        trailwarden_sdk::snapshot::org::OrganizationSnapshot,
+        Summary,
+    ),
+    CollectError,
+> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("trailwarden-collect")
+        .build()
+        .map_err(CollectError::Runtime)?;
+    runtime.block_on(async {
+        let started = Instant::now();
+        let config = aws::load(&plan.aws).await?;
+        let caller = Caller::new(plan.max_in_flight, progress.clone());
+        let organization = org::collect(&caller, &config, plan, accounts).await?;
+        progress.finish();
+        let stats = caller.stats();
+        let summary = Summary::of_accounts(
+            &organization.accounts,
+            stats.calls(),
+            stats.failed(),
+            started.elapsed(),
+        );
+        Ok((organization, summary))
+    })
+}
+
 /// Collects with a given SDK configuration (tests pass one with a recorded HTTP client).
 pub async fn collect(
     config: &SdkConfig,
@@ -180,6 +220,24 @@ pub async fn collect(
         None
     };
     let caller = Caller::new(plan.max_in_flight, progress.clone());
+    let snapshot = collect_account(&caller, config, plan, files).await?;
+    progress.finish();
+    let stats = caller.stats();
+    let summary = Summary::of(&snapshot, stats.calls(), stats.failed(), started.elapsed());
+    Ok(Collection { snapshot, summary })
+}
+
+/// Collects one account through `caller`, whose bound on calls in flight may be shared with
+/// other accounts collected at the same time (an organization: [`org`]).
+pub async fn collect_account(
+    caller: &Caller,
+    config: &SdkConfig,
+    plan: &Plan,
+    files: Option<files::FileEvents>,
+) -> Result<Snapshot, CollectError> {
+    let caller = caller.clone();
+    let progress = caller.progress().clone();
+    let wants_events = plan.needs.contains(SectionName::Events);
     let account = account::identify(&caller, config).await?;
     let mut errors = Vec::new();
     let regions = if plan.regions.is_empty() {
@@ -225,7 +283,6 @@ pub async fn collect(
     } else {
         Section::not_collected()
     };
-    progress.finish();
 
     let snapshot = Snapshot {
         schema_version: SCHEMA_VERSION,
@@ -239,10 +296,9 @@ pub async fn collect(
         regions: region_snapshots,
         events,
         errors,
+        linked_accounts: Vec::new(),
     };
-    let stats = caller.stats();
-    let summary = Summary::of(&snapshot, stats.calls(), stats.failed(), started.elapsed());
-    Ok(Collection { snapshot, summary })
+    Ok(snapshot)
 }
 
 fn empty_region(region: &str) -> RegionSnapshot {

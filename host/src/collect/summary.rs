@@ -53,6 +53,30 @@ impl Summary {
         }
     }
 
+    /// Counts what several accounts' snapshots hold: regions and resources summed over them.
+    pub fn of_accounts(
+        snapshots: &[Snapshot],
+        calls: u64,
+        failed_calls: u64,
+        elapsed: Duration,
+    ) -> Self {
+        let mut total = Self {
+            regions: 0,
+            resources: 0,
+            calls,
+            failed_calls,
+            elapsed,
+            errors: Vec::new(),
+        };
+        for snapshot in snapshots {
+            let one = Self::of(snapshot, 0, 0, elapsed);
+            total.regions += one.regions;
+            total.resources += one.resources;
+            total.errors.extend(one.errors);
+        }
+        total
+    }
+
     /// `collected 17 regions: 41,312 resources, 402 calls, 0 errors in 2.4 s`.
     pub fn line(&self) -> String {
         format!(

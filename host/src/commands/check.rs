@@ -36,14 +36,49 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     crate::commands::snapshot::check_destination(args.output.as_deref(), "--output")?;
     crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
+    let accounts = live_accounts(args, config, &selected)?;
     let (source, snapshot) = match live_collection(args, config, &selected)? {
         Some(live) => live,
-        None => read_snapshot(args)?,
+        None => match accounts.map_or_else(|| read_organization(args), |live| Ok(Some(live)))? {
+            // Several accounts (a schema 2 file, or a directory): each is evaluated with the
+            // accounts its chains continue into.
+            Some((source, organization)) => {
+                let as_of = as_of.unwrap_or_else(|| started.clone());
+                let report = crate::commands::org::evaluate_organization(
+                    &organization,
+                    &source,
+                    |snapshot| {
+                        evaluate(
+                            &set,
+                            snapshot,
+                            source.clone(),
+                            &selected,
+                            settings.clone(),
+                            &started,
+                            &as_of,
+                        )
+                    },
+                );
+                return finish_and_render(args, config, report, baseline, &started);
+            }
+            None => read_snapshot(args)?,
+        },
     };
     let as_of = as_of.unwrap_or_else(|| rule_clock(args, &snapshot, &started));
-    let mut report = evaluate(
+    let report = evaluate(
         &set, snapshot, source, &selected, settings, &started, &as_of,
     );
+    finish_and_render(args, config, report, baseline, &started)
+}
+
+/// Suppressions, sorting, rendering and the gate: the same for one account or many.
+fn finish_and_render(
+    args: &CheckArgs,
+    config: &Config,
+    mut report: CheckReport,
+    baseline: Option<crate::baseline::Baseline>,
+    started: &str,
+) -> anyhow::Result<Outcome> {
     report.locations = config.locations.clone();
     report.baseline = baseline;
     suppress::apply(
@@ -52,6 +87,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         started.get(..10).unwrap_or_default(),
     );
     report.finish();
+    if let Some(dir) = &args.output_dir {
+        write_per_account(&report, args.format, dir)?;
+        return Ok(gate_and_explain(&report, args, config));
+    }
     let rendered = match args.format {
         Format::Text => {
             let colour = args.output.is_none()
@@ -65,20 +104,73 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         Format::Html => report::html::render(&report),
     };
     write_output(args.output.as_deref(), rendered.as_bytes())?;
+    Ok(gate_and_explain(&report, args, config))
+}
+
+/// One report per account into `dir` (`--output-dir`).
+fn write_per_account(report: &CheckReport, format: Format, dir: &Path) -> anyhow::Result<()> {
+    let Some(org) = &report.organization else {
+        anyhow::bail!(
+            "--output-dir writes one report per account: check several accounts (--org, \
+             --accounts, or --snapshot on a directory or a multi-account snapshot), or use -o FILE"
+        );
+    };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "--output-dir {}: the directory does not exist; create it first",
+            dir.display()
+        );
+    }
+    for scope in &org.accounts {
+        let one = report.for_account(scope);
+        let (text, extension) = match format {
+            Format::Text => (report::text::render(&one, false), "txt"),
+            Format::Json => (report::json::render(&one)?, "json"),
+            Format::Sarif => (report::sarif::render_account(report, scope)?, "sarif"),
+            Format::Markdown => (report::markdown::render(&one), "md"),
+            Format::Html => (report::html::render(&one), "html"),
+        };
+        // The id was read from a snapshot: keep only digits in the file name.
+        let name: String = scope
+            .account
+            .id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let path = dir.join(format!("{name}.{extension}"));
+        std::fs::write(&path, text.as_bytes())
+            .with_context(|| format!("writing the report to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The gate, with the explanation of an incomplete run on stderr.
+fn gate_and_explain(report: &CheckReport, args: &CheckArgs, config: &Config) -> Outcome {
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
     let allow_partial = args.allow_partial || config.allow_partial;
-    let outcome = gate(&report, fail_on, allow_partial);
+    let outcome = gate(report, fail_on, allow_partial);
     if outcome == Outcome::Incomplete
         && report.rule_errors.is_empty()
         && report.pack_errors.is_empty()
     {
-        eprintln!(
-            "trailwarden: {} AWS call(s) failed during collection, so the results are partial \
-             (exit 2); pass --allow-partial to gate on the findings alone",
-            report.collection_errors.len()
-        );
+        let unread = report
+            .organization
+            .as_ref()
+            .map_or(0, |org| org.failures.len());
+        if unread > 0 {
+            eprintln!(
+                "trailwarden: {unread} account(s) could not be read, so the organization was \
+                 not checked whole (exit 2); the report lists them with the fix"
+            );
+        } else {
+            eprintln!(
+                "trailwarden: {} AWS call(s) failed during collection, so the results are \
+                 partial (exit 2); pass --allow-partial to gate on the findings alone",
+                report.collection_errors.len()
+            );
+        }
     }
-    Ok(outcome)
+    outcome
 }
 
 /// The configuration, the packs (built-in, `--rules` and the configuration's `rule_dirs`) and
@@ -98,6 +190,36 @@ pub(crate) fn load_rules(
     Ok((loaded, set, selected))
 }
 
+/// `--org` or `--accounts`: collects every account (saved with `--save-snapshot`, as one
+/// schema 2 file); `None` otherwise.
+fn live_accounts(
+    args: &CheckArgs,
+    config: &Config,
+    selected: &[RuleEntry],
+) -> anyhow::Result<
+    Option<(
+        SnapshotSource,
+        trailwarden_sdk::snapshot::org::OrganizationSnapshot,
+    )>,
+> {
+    if args.snapshot.is_some() || args.demo || !args.collect.asks_for_accounts() {
+        return Ok(None);
+    }
+    let collect_args = with_configured_regions(&args.collect, config);
+    let organization = crate::commands::live::collect_accounts(&collect_args, selected)?;
+    let display = match &args.save_snapshot {
+        Some(path) => {
+            crate::commands::snapshot::write_organization(&organization, Some(path))?;
+            path.display().to_string()
+        }
+        None => match &organization.organization {
+            Some(org) => format!("a live collection of organization {}", org.id),
+            None => "a live collection of the accounts listed".to_owned(),
+        },
+    };
+    Ok(Some((SnapshotSource { display }, organization)))
+}
+
 /// With neither `--snapshot` nor `--demo`, and AWS configured (or asked for), collects live;
 /// `None` when the snapshot comes from elsewhere.
 fn live_collection(
@@ -107,6 +229,7 @@ fn live_collection(
 ) -> anyhow::Result<Option<(SnapshotSource, Snapshot)>> {
     let live = args.snapshot.is_none()
         && !args.demo
+        && !args.collect.asks_for_accounts()
         && (args.live || args.collect.asks_for_aws() || aws_configured());
     if !live {
         return Ok(None);
@@ -134,6 +257,38 @@ pub(crate) fn with_configured_regions(args: &CollectArgs, config: &Config) -> Co
         args.regions = config.regions.clone();
     }
     args
+}
+
+/// A `--snapshot` that holds several accounts: a directory of snapshot files (per account or
+/// per shard), or one schema 2 file. `None` for one account, which takes the one-account path
+/// unchanged (same report, same output).
+fn read_organization(
+    args: &CheckArgs,
+) -> anyhow::Result<
+    Option<(
+        SnapshotSource,
+        trailwarden_sdk::snapshot::org::OrganizationSnapshot,
+    )>,
+> {
+    let Some(path) = args.snapshot.as_deref() else {
+        return Ok(None);
+    };
+    if path == Path::new("-") {
+        return Ok(None);
+    }
+    let display = path.display().to_string();
+    let organization = if path.is_dir() {
+        crate::commands::org::read_dir(path)?
+    } else {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading snapshot {display}"))?;
+        match trailwarden_sdk::snapshot::org::SnapshotDocument::from_json(&text) {
+            Ok(trailwarden_sdk::snapshot::org::SnapshotDocument::Organization(org)) => *org,
+            // One account, or an error the one-account reader words as it always has.
+            _ => return Ok(None),
+        }
+    };
+    Ok(Some((SnapshotSource { display }, organization)))
 }
 
 /// Reads and parses the snapshot from a file, stdin, the demo, or (with no AWS account
@@ -297,7 +452,7 @@ fn select_rules(
 
 /// Runs the selected rules of every pack through the engine's one evaluation path and
 /// gathers the report.
-fn evaluate(
+pub(crate) fn evaluate(
     set: &PackSet,
     snapshot: Snapshot,
     source: SnapshotSource,
@@ -379,6 +534,14 @@ fn gate(report: &CheckReport, fail_on: FailOn, allow_partial: bool) -> Outcome {
         return Outcome::Incomplete;
     }
     if !allow_partial && !report.collection_errors.is_empty() {
+        return Outcome::Incomplete;
+    }
+    // An account that could not be read at all was not checked: never a pass.
+    if report
+        .organization
+        .as_ref()
+        .is_some_and(|org| !org.failures.is_empty())
+    {
         return Outcome::Incomplete;
     }
     let threshold = match fail_on {

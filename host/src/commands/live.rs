@@ -57,6 +57,20 @@ pub fn plan(args: &CollectArgs, needs: SectionSet, now: i64) -> anyhow::Result<P
     if args.call_timeout == 0 {
         bail!("--call-timeout must be at least 1 second");
     }
+    if args.external_id.is_some() && args.role_arn.is_none() && !args.asks_for_accounts() {
+        bail!("--external-id applies to an assumed role: pass --role-arn, --org or --accounts");
+    }
+    if !args.asks_for_accounts() && (args.shard.is_some() || !args.exclude_accounts.is_empty()) {
+        bail!("--shard and --exclude-accounts select among accounts: pass --org or --accounts");
+    }
+    if let Some(bad) = args
+        .accounts
+        .iter()
+        .chain(&args.exclude_accounts)
+        .find(|id| id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()))
+    {
+        bail!("`{bad}` is not an AWS account id (12 digits) in --accounts or --exclude-accounts");
+    }
     Ok(Plan {
         aws: AwsOptions {
             profile: args.profile.clone(),
@@ -113,6 +127,47 @@ pub fn collect(args: &CollectArgs, rules: &[RuleEntry]) -> anyhow::Result<Collec
         }
     }
     Ok(collection)
+}
+
+/// Collects every account `args` name (`--org`, `--accounts`) for `rules`, printing the
+/// summary and the accounts that could not be read on stderr.
+pub fn collect_accounts(
+    args: &CollectArgs,
+    rules: &[RuleEntry],
+) -> anyhow::Result<trailwarden_sdk::snapshot::org::OrganizationSnapshot> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let plan = plan(args, needs_of(rules), now)?;
+    let accounts = collect::org::AccountsPlan {
+        organization: args.org,
+        accounts: args.accounts.clone(),
+        exclude: args.exclude_accounts.clone(),
+        member_role: args.member_role.clone(),
+        external_id: args.external_id.clone(),
+        session_name: args.role_session_name.clone(),
+        shard: args.shard,
+    };
+    let (organization, summary) =
+        collect::collect_accounts_blocking(&plan, &accounts, Progress::for_stderr(args.quiet))?;
+    if !args.quiet {
+        eprintln!(
+            "trailwarden: {} account(s), {}",
+            organization.accounts.len(),
+            summary.line()
+        );
+        for problem in summary.problems() {
+            eprintln!("trailwarden: {problem}");
+        }
+        for failure in &organization.failures {
+            eprintln!(
+                "trailwarden: account {} was not read: {} ({}); fix: {}",
+                failure.account_id, failure.message, failure.code, failure.fix
+            );
+        }
+    }
+    Ok(organization)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod live;
+pub mod org;
 pub mod precompile;
 pub mod rules;
 pub mod rules_new;

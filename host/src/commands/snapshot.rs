@@ -17,6 +17,16 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let (loaded, _set, selected) = load_rules(args.config.as_deref(), &args.packs, &args.only)?;
     check_destination(args.output.as_deref(), "--output")?;
     let collect_args = with_configured_regions(&args.collect, &loaded.config);
+    if collect_args.asks_for_accounts() {
+        let organization = crate::commands::live::collect_accounts(&collect_args, &selected)?;
+        write_organization(&organization, args.output.as_deref())?;
+        // An account that could not be read is missing from the file: say so by the exit code.
+        return Ok(if organization.failures.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Incomplete
+        });
+    }
     let collection = crate::commands::live::collect(&collect_args, &selected)?;
     write(&collection.snapshot, args.output.as_deref())?;
     Ok(Outcome::Pass)
@@ -47,6 +57,20 @@ pub(crate) fn check_destination(path: Option<&Path>, flag: &str) -> anyhow::Resu
         anyhow::bail!("{flag} {} is a directory; give a file name", path.display());
     }
     Ok(())
+}
+
+/// Writes several accounts (schema 2) as pretty JSON to `path`, or to stdout when `None`.
+pub fn write_organization(
+    snapshot: &trailwarden_sdk::snapshot::org::OrganizationSnapshot,
+    path: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(snapshot).context("serialising the snapshot")?;
+    text.push('\n');
+    match path {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .with_context(|| format!("writing the snapshot to {}", path.display())),
+        None => Ok(crate::write_stdout(text)?),
+    }
 }
 
 /// Writes `snapshot` as pretty JSON to `path`, or to stdout when `None`.

@@ -133,6 +133,11 @@ impl Picture {
 pub struct MetricNames(BTreeMap<String, Vec<String>>);
 
 impl MetricNames {
+    /// Adds the names read from another account's snapshot (a multi-account run).
+    pub fn absorb(&mut self, other: MetricNames) {
+        self.0.extend(other.0);
+    }
+
     /// Reads every filter's metric transformations from `snapshot`.
     pub fn from_snapshot(snapshot: &Snapshot) -> Self {
         let mut names = BTreeMap::new();

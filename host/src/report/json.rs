@@ -15,6 +15,12 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
         if let Some(object) = value.as_object_mut() {
             object.insert("level".to_owned(), json!(report.level_of(finding)));
             object.insert("fingerprint".to_owned(), json!(report.fingerprint(finding)));
+            if report.organization.is_some() {
+                object.insert(
+                    "actingAccount".to_owned(),
+                    json!(report.acting_account(finding)),
+                );
+            }
             if report.baseline.is_some() {
                 object.insert("new".to_owned(), json!(report.is_new(finding)));
             }
@@ -74,6 +80,45 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
             "id": r.meta.id, "name": r.meta.name, "pack": r.pack, "level": r.meta.level,
         })).collect::<Vec<_>>(),
     });
+    let mut document = document;
+    if let (Some(org), Some(object)) = (&report.organization, document.as_object_mut()) {
+        // Accounts as a level of their own: each with its verdict counts and its findings'
+        // fingerprints, so a script can go account by account.
+        let accounts: Vec<_> = org
+            .accounts
+            .iter()
+            .map(|scope| {
+                let id = scope.account.id.as_str();
+                let of = |list: &[trailwarden_sdk::Finding]| -> Vec<String> {
+                    list.iter()
+                        .filter(|f| f.account.as_deref() == Some(id))
+                        .map(|f| report.fingerprint(f))
+                        .collect()
+                };
+                json!({
+                    "account": scope.account,
+                    "regions": scope.regions,
+                    "linkedAccounts": scope.linked,
+                    "collectionErrors": scope.collection_errors.len(),
+                    "findings": of(&report.findings),
+                    "unverifiable": of(&report.unverifiable),
+                    "mustAct": report.findings.iter()
+                        .filter(|f| report.acting_account(f) == id)
+                        .map(|f| report.fingerprint(f))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        object.insert(
+            "organization".to_owned(),
+            json!({
+                "id": org.id,
+                "managementAccountId": org.management_account_id,
+                "accounts": accounts,
+                "failures": org.failures,
+            }),
+        );
+    }
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');
     Ok(text)

@@ -111,6 +111,36 @@ pub struct CheckReport {
     /// The metrics each metric filter publishes, read from the snapshot: findings name the
     /// filter, and the chain pictures of the markdown and HTML reports name its metric.
     pub metrics: chain::MetricNames,
+    /// Set when several accounts were checked in one run (an organization, a list, merged
+    /// shards): the accounts and those that could not be read. `None` for one account, whose
+    /// reports stay as they were.
+    pub organization: Option<OrganizationScope>,
+}
+
+/// The accounts of a multi-account run.
+#[derive(Debug, Clone)]
+pub struct OrganizationScope {
+    /// The AWS Organizations id, when known.
+    pub id: Option<String>,
+    /// The management account, when known.
+    pub management_account_id: Option<String>,
+    /// Every account evaluated, in account-id order.
+    pub accounts: Vec<AccountScope>,
+    /// Accounts that could not be read: which, why, and what fixes it.
+    pub failures: Vec<trailwarden_sdk::snapshot::org::AccountFailure>,
+}
+
+/// One account of a multi-account run.
+#[derive(Debug, Clone)]
+pub struct AccountScope {
+    /// The account.
+    pub account: Account,
+    /// Its enabled regions.
+    pub regions: Vec<String>,
+    /// The accounts its chains continued into (an organization trail's owner).
+    pub linked: Vec<String>,
+    /// The AWS calls that failed while it was collected.
+    pub collection_errors: Vec<CollectionError>,
 }
 
 impl CheckReport {
@@ -151,7 +181,56 @@ impl CheckReport {
             baseline: None,
             locations: Vec::new(),
             metrics: chain::MetricNames::from_snapshot(snapshot),
+            organization: None,
         }
+    }
+
+    /// Adds another account's report to this one (a multi-account run): its findings, errors
+    /// and the metric names its chain pictures need.
+    pub fn absorb(&mut self, other: CheckReport) {
+        self.findings.extend(other.findings);
+        self.unverifiable.extend(other.unverifiable);
+        self.rule_errors.extend(other.rule_errors);
+        self.collection_errors.extend(other.collection_errors);
+        self.dropped.extend(other.dropped);
+        self.suppressed.extend(other.suppressed);
+        for region in other.regions {
+            if !self.regions.contains(&region) {
+                self.regions.push(region);
+            }
+        }
+        self.metrics.absorb(other.metrics);
+    }
+
+    /// The report of one account of a multi-account run: its findings (those evaluated for it),
+    /// its regions and failed calls, as a one-account run would have reported it. SARIF is
+    /// written per account from it (one run, one category per account).
+    pub fn for_account(&self, scope: &AccountScope) -> CheckReport {
+        let id = scope.account.id.as_str();
+        let mine = |f: &Finding| f.account.as_deref() == Some(id);
+        let mut report = self.clone();
+        report.organization = None;
+        report.account = scope.account.clone();
+        report.regions = scope.regions.clone();
+        report.collection_errors = scope.collection_errors.clone();
+        report.findings.retain(mine);
+        report.unverifiable.retain(mine);
+        report.suppressed.retain(|s| mine(&s.finding));
+        report
+    }
+
+    /// The account that must act on `finding`: the account of the resource at fault (an
+    /// organization trail's alarm lives in the management account, whoever's events it
+    /// leaves unwatched), else the account the finding is about.
+    pub fn acting_account<'a>(&'a self, finding: &'a Finding) -> &'a str {
+        finding
+            .resource
+            .as_ref()
+            .and_then(|r| trailwarden_sdk::arn::Arn::parse(&r.arn))
+            .map(|arn| arn.account)
+            .filter(|account| account.len() == 12)
+            .or(finding.account.as_deref())
+            .unwrap_or(&self.account.id)
     }
 
     /// Sorts everything and stamps the finish time.

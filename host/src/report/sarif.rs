@@ -54,8 +54,55 @@ struct Entry {
     host_properties: BTreeMap<String, serde_json::Value>,
 }
 
-/// Renders the report as SARIF 2.1.0 JSON with a trailing newline.
+/// The most runs GitHub code scanning accepts in one SARIF file ("Runs per file: 20",
+/// <https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit>).
+pub const GITHUB_MAX_RUNS_PER_FILE: usize = 20;
+
+/// Renders the report as SARIF 2.1.0 JSON with a trailing newline: one run for one account;
+/// for several, one run per account, each its own code-scanning category
+/// (`automationDetails.id` `trailwarden/ACCOUNT/`), so that an account's alerts close when it
+/// is fixed without touching another's. More accounts than GitHub accepts runs in one file is
+/// an error that names `--output-dir`, which writes one file per account ([`render_account`]).
 pub fn render(report: &CheckReport) -> anyhow::Result<String> {
+    let Some(org) = &report.organization else {
+        return to_text(vec![run_of(report)]);
+    };
+    if org.accounts.len() > GITHUB_MAX_RUNS_PER_FILE {
+        anyhow::bail!(
+            "{} accounts would be {} SARIF runs in one file, more than the {} GitHub code \
+             scanning accepts per file; write one file per account with --output-dir DIR and \
+             upload each file on its own",
+            org.accounts.len(),
+            org.accounts.len(),
+            GITHUB_MAX_RUNS_PER_FILE
+        );
+    }
+    let runs = org
+        .accounts
+        .iter()
+        .map(|scope| run_of(&report.for_account(scope)))
+        .collect();
+    to_text(runs)
+}
+
+/// One account of a multi-account report as its own SARIF file (one run, its category).
+pub fn render_account(report: &CheckReport, scope: &super::AccountScope) -> anyhow::Result<String> {
+    to_text(vec![run_of(&report.for_account(scope))])
+}
+
+fn to_text(runs: Vec<Run>) -> anyhow::Result<String> {
+    let sarif = Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(runs)
+        .build();
+    let mut text = serde_json::to_string_pretty(&sarif)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The run of one account's report.
+fn run_of(report: &CheckReport) -> Run {
     let mut entries = entries(report);
     let dropped = truncate(&mut entries, MAX_RESULTS);
     let rules = rule_list(report, &entries);
@@ -71,7 +118,7 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
         .information_uri("https://github.com/trailwarden/trailwarden")
         .rules(descriptors)
         .build();
-    let run = Run::builder()
+    let run: Run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .invocations(vec![invocation(report, dropped)])
@@ -81,14 +128,7 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
                 .build(),
         )
         .build();
-    let sarif = Sarif::builder()
-        .schema(SCHEMA_URI)
-        .version(json!("2.1.0"))
-        .runs(vec![run])
-        .build();
-    let mut text = serde_json::to_string_pretty(&sarif)?;
-    text.push('\n');
-    Ok(text)
+    run
 }
 
 /// Every result of the run: findings, suppressed findings, could-not-verify results and

@@ -40,6 +40,7 @@ impl Style {
 pub fn render(report: &CheckReport, colour: bool) -> String {
     let style = Style { colour };
     let mut out = String::new();
+    organization(&mut out, &style, report);
     findings_by_rule(&mut out, &style, report);
     if !report.unverifiable.is_empty() {
         heading(
@@ -134,6 +135,97 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
     }
     summary(&mut out, &style, report);
     out
+}
+
+/// For a multi-account run: a summary per account, the accounts that could not be read, then
+/// the findings grouped by the account that must act (an organization trail's broken alarm is
+/// the management account's to fix, for every member it leaves blind).
+fn organization(out: &mut String, style: &Style, report: &CheckReport) {
+    let Some(org) = &report.organization else {
+        return;
+    };
+    let name = org
+        .id
+        .as_deref()
+        .map_or(String::new(), |id| format!(" of {}", clean(id)));
+    heading(out, style, &format!("accounts{name}"), org.accounts.len());
+    for scope in &org.accounts {
+        let id = scope.account.id.as_str();
+        let failing = report
+            .findings
+            .iter()
+            .filter(|f| f.account.as_deref() == Some(id))
+            .count();
+        let unverifiable = report
+            .unverifiable
+            .iter()
+            .filter(|f| f.account.as_deref() == Some(id))
+            .count();
+        let verdict = match (failing, unverifiable) {
+            (0, 0) => "pass".to_owned(),
+            (0, n) => format!("{n} could not verify"),
+            (f, 0) => format!("{f} failing"),
+            (f, n) => format!("{f} failing, {n} could not verify"),
+        };
+        let via = if scope.linked.is_empty() {
+            String::new()
+        } else {
+            format!(", chains followed into {}", clean(&scope.linked.join(", ")))
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {} region(s)  {verdict}{via}",
+            clean(id),
+            scope.regions.len()
+        );
+    }
+    out.push('\n');
+    if !org.failures.is_empty() {
+        heading(out, style, "accounts not read", org.failures.len());
+        for failure in &org.failures {
+            let _ = writeln!(
+                out,
+                "  {}  {} ({})\n      fix: {}",
+                clean(&failure.account_id),
+                clean(&failure.message),
+                clean(&failure.code),
+                clean(&failure.fix)
+            );
+        }
+        out.push('\n');
+    }
+    let mut acting: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| report.acting_account(f))
+        .collect();
+    acting.sort_unstable();
+    acting.dedup();
+    for account in acting {
+        let mine: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| report.acting_account(f) == account)
+            .collect();
+        heading(
+            out,
+            style,
+            &format!("account {} must act", clean(account)),
+            mine.len(),
+        );
+        for finding in mine {
+            let _ = writeln!(
+                out,
+                "  {}  for account {}  {}  {} [{}]",
+                clean(&finding.rule_id),
+                clean(finding.account.as_deref().unwrap_or("?")),
+                place(finding),
+                clean(&finding.message),
+                clean(&finding.reason)
+            );
+        }
+        out.push('\n');
+    }
 }
 
 fn heading(out: &mut String, style: &Style, title: &str, count: usize) {
@@ -254,9 +346,13 @@ fn summary(out: &mut String, style: &Style, report: &CheckReport) {
     } else {
         format!("; {} suppressed", report.suppressed.len())
     };
+    let account = match &report.organization {
+        Some(org) => format!("{} account(s)", org.accounts.len()),
+        None => format!("account {account}"),
+    };
     let _ = writeln!(
         out,
-        "{headline}; {} could not be verified{suppressed}; {} rule error(s). {} rule(s) checked account {} in {} region(s) from {}.",
+        "{headline}; {} could not be verified{suppressed}; {} rule error(s). {} rule(s) checked {} in {} region(s) from {}.",
         report.unverifiable.len(),
         report.rule_errors.len(),
         report.rules.len(),

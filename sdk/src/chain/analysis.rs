@@ -26,6 +26,12 @@ use crate::finding::Resource;
 use crate::pattern::{Pattern, PatternError};
 use crate::snapshot::{MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
 
+/// The account of the log group `trail` delivers to, read from its ARN.
+fn delivery_account(trail: &crate::snapshot::Trail) -> Option<&str> {
+    let arn = trail.cloud_watch_logs_log_group_arn.as_deref()?;
+    crate::arn::Arn::parse(arn).map(|arn| arn.account)
+}
+
 /// Filter patterns parsed on first use and kept for the whole analysis: the same filter is
 /// judged for every target event in every region, and parsing dominates otherwise.
 #[derive(Default)]
@@ -483,8 +489,10 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                         Some(owner) if owner != self.snapshot.account.id => (
                             reason::TRAIL_OWNED_ELSEWHERE,
                             format!(
-                                "trail `{}` is owned by account {owner}, so whether it records {} events, and what follows, can only be checked in account {owner}",
-                                trail.name, self.label
+                                "could not verify: the chain continues in account {owner}, which owns trail `{}`; whether it records {} events, and what follows, is decided there. {}",
+                                trail.name,
+                                self.label,
+                                super::log_group::verify_with(owner, &self.snapshot.account.id)
                             ),
                         ),
                         _ => (
@@ -539,7 +547,19 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         self.coverage
     }
 
-    fn follow_trail(&mut self, trail: &crate::snapshot::Trail) {
+    fn follow_trail(&mut self, trail: &'s crate::snapshot::Trail) {
+        // The log group, filters, alarms and topics live in the account the trail delivers
+        // to: the trail owner's, for an organization trail. When the run holds that account,
+        // the rest of the walk reads it; otherwise `delivery` says where the chain continues.
+        let home = self.snapshot;
+        if let Some(owner) = delivery_account(trail).and_then(|id| home.account_view(id)) {
+            self.snapshot = owner;
+        }
+        self.follow_trail_here(trail);
+        self.snapshot = home;
+    }
+
+    fn follow_trail_here(&mut self, trail: &crate::snapshot::Trail) {
         let trail_res = trail_resource(trail);
         match delivery(self.snapshot, trail) {
             Err(no) => {

@@ -67,8 +67,9 @@ pub fn delivery<'a>(
         return Err(Box::new(NoDelivery {
             reason: reason::LOG_GROUP_OTHER_ACCOUNT,
             why: format!(
-                "delivers to log group `{name}` in account {}, whose metric filters and alarms cannot be read here; check that account",
-                arn.account
+                "delivers to log group `{name}` in account {owner}: could not verify, the chain continues in account {owner}, whose metric filters, alarms and topics this run did not read. {}",
+                verify_with(arn.account, &snapshot.account.id),
+                owner = arn.account,
             ),
             unverifiable: true,
             log_group: Some(resource),
@@ -120,6 +121,18 @@ pub fn delivery<'a>(
         region: &region.region,
         account: &snapshot.account.id,
     })
+}
+
+/// What to run so that the chain of `member`, continuing in account `owner`, is verified: both
+/// accounts in one run, where the analysis follows the chain across
+/// ([`Snapshot::linked_accounts`]).
+pub(crate) fn verify_with(owner: &str, member: &str) -> String {
+    format!(
+        "To verify it, check both accounts in one run: `trailwarden check --org` from the \
+         organization's management account, `trailwarden check --accounts {owner},{member} \
+         --member-role ROLE`, or `trailwarden check --snapshot DIR` on a directory holding both \
+         accounts' snapshots"
+    )
 }
 
 /// The log group's ARN without CloudTrail's `:*` suffix, as `DescribeLogGroups` reports it.

@@ -3,7 +3,9 @@
 //! A trail records an event of region `r` when it is logging, is multi-region or homed in `r`,
 //! and its selectors capture the event. Status and selectors are read from the trail's home
 //! copy (shadow trails carry neither). A trail owned by another account (an organization trail)
-//! records the event, but its downstream links live in that account: the caller is told so.
+//! records the event, but its downstream links live in that account: followed there when the
+//! run holds that account ([`Snapshot::linked_accounts`]), otherwise the caller is told where the
+//! chain continues.
 
 use super::reason;
 use serde_json::Value;
@@ -56,8 +58,24 @@ pub fn trail_verdicts<'a>(
             "the trail list of {failed_region} is incomplete: {why}"
         ));
     }
-    Ok(snapshot
-        .unique_trails()
+    let from_linked = snapshot.organization_trails_from_linked();
+    if !from_linked.is_empty()
+        && let Some((linked, (failed_region, why))) = snapshot
+            .linked_accounts
+            .iter()
+            .find_map(|linked| linked.trails_incomplete().map(|gap| (linked, gap)))
+    {
+        return Err(format!(
+            "the trail list of account {} in {failed_region} is incomplete: {why}",
+            linked.account.id
+        ));
+    }
+    let mut trails = snapshot.unique_trails();
+    // The member's own listing of an organization trail (AWS shows it to members, often
+    // without a status they may read) gives way to the owner's copy, which has both.
+    trails.retain(|own| !from_linked.iter().any(|org| org.trail_arn == own.trail_arn));
+    trails.extend(from_linked);
+    Ok(trails
         .into_iter()
         .map(|trail| judge(trail, region, record))
         .collect())

@@ -90,6 +90,7 @@ impl SnapshotBuilder {
                 regions: Vec::new(),
                 events: Section::not_collected(),
                 errors: Vec::new(),
+                linked_accounts: Vec::new(),
             },
             current: None,
         }

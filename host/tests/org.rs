@@ -1,0 +1,419 @@
+//! Organizations against moto in server mode: `check --org` and `snapshot --org` from the
+//! management account, members entered through `OrganizationAccountAccessRole`.
+//!
+//! moto 5.2.5 serves `organizations:CreateOrganization`, `CreateAccount`, `ListAccounts` and
+//! `sts:AssumeRole` into a member account with the member's identity on the assumed
+//! credentials (its `GetCallerIdentity` answers the member's id, checked below through the
+//! snapshot's account ids). It does not list the organization trail to member accounts, as
+//! AWS does ("member accounts can see the organization trail",
+//! <https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html>):
+//! the evaluation models that view from the management account's copy
+//! (`OrganizationSnapshot::evaluation_snapshot`), which is what these tests exercise. moto does
+//! not refuse `AssumeRole` into a role that does not exist; the harness front answers
+//! `AccessDenied` instead, as AWS answers for a missing or untrusting role.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use support::{ACCOUNT, Emulator, Fault};
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tw-org-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn trailwarden(home: &Path, env: &[(String, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
+        .env_remove("RUST_LOG")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    command
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("written")).expect("json")
+}
+
+fn create_bucket(emulator: &Emulator, bucket: &str) {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", emulator.moto.port)).expect("moto answers");
+    let request = format!(
+        "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=AKIDMOTOTEST/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, \
+         Signature=0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).expect("request sent");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// The Control Tower shape: an organization with two members, and in the management account
+/// an organization trail delivering to a log group with a KMS filter, an alarm and a topic.
+/// Returns the member account ids.
+pub async fn provision_control_tower(emulator: &Emulator, members: usize) -> Vec<String> {
+    let us = emulator.sdk("us-east-1").await;
+    let organizations = aws_sdk_organizations::Client::new(&us);
+    organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("organization");
+    let mut ids = Vec::new();
+    for i in 0..members {
+        let created = organizations
+            .create_account()
+            .email(format!("member-{i}@example.com"))
+            .account_name(format!("member-{i}"))
+            .send()
+            .await
+            .expect("member account");
+        let id = created
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .expect("account id")
+            .to_owned();
+        ids.push(id);
+    }
+    create_bucket(emulator, "org-trail-logs");
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&us);
+    logs.create_log_group()
+        .log_group_name("aws-controltower/CloudTrailLogs")
+        .send()
+        .await
+        .expect("log group");
+    logs.put_metric_filter()
+        .log_group_name("aws-controltower/CloudTrailLogs")
+        .filter_name("kms-key-changes")
+        .filter_pattern(
+            "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+        )
+        .metric_transformations(
+            aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                .metric_name("KmsKeyChanges")
+                .metric_namespace("CISBenchmark")
+                .metric_value("1")
+                .build()
+                .expect("transformation"),
+        )
+        .send()
+        .await
+        .expect("metric filter");
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&us);
+    cloudtrail
+        .create_trail()
+        .name("aws-controltower-BaselineCloudTrail")
+        .s3_bucket_name("org-trail-logs")
+        .is_multi_region_trail(true)
+        .is_organization_trail(true)
+        .cloud_watch_logs_log_group_arn(format!(
+            "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-controltower/CloudTrailLogs:*"
+        ))
+        .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/CloudTrailToLogs"))
+        .send()
+        .await
+        .expect("organization trail");
+    cloudtrail
+        .start_logging()
+        .name("aws-controltower-BaselineCloudTrail")
+        .send()
+        .await
+        .expect("logging");
+    let sns = aws_sdk_sns::Client::new(&us);
+    let topic = sns
+        .create_topic()
+        .name("aws-controltower-SecurityNotifications")
+        .send()
+        .await
+        .expect("topic");
+    let topic_arn = topic.topic_arn().expect("topic arn").to_owned();
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(format!("arn:aws:sqs:us-east-1:{ACCOUNT}:security"))
+        .send()
+        .await
+        .expect("subscription");
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+    aws_sdk_cloudwatch::Client::new(&us)
+        .put_metric_alarm()
+        .alarm_name("kms-key-changes")
+        .metric_name("KmsKeyChanges")
+        .namespace("CISBenchmark")
+        .statistic(Statistic::Sum)
+        .period(300)
+        .evaluation_periods(1)
+        .threshold(1.0)
+        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .treat_missing_data("notBreaching")
+        .alarm_actions(&topic_arn)
+        .send()
+        .await
+        .expect("alarm");
+    ids
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// `check --org`: every member evaluated with the management account's chain; the same
+/// verdicts as the management account for the chain rule, and nothing a member must fix.
+#[test]
+fn check_org_credits_every_member_with_the_organization_trail() {
+    let emulator = Emulator::start();
+    let members = runtime().block_on(provision_control_tower(&emulator, 2));
+    let home = temp("check");
+    let report = home.join("report.json");
+    let saved = home.join("org.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "check",
+            "--org",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "--only",
+            "TW-KMS-001",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&report)
+        .arg("--save-snapshot")
+        .arg(&saved)
+        .output()
+        .expect("binary runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    let snapshot = read_json(&saved);
+    assert_eq!(snapshot["schemaVersion"], 2);
+    let ids: Vec<&str> = snapshot["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .filter_map(|a| a["account"]["id"].as_str())
+        .collect();
+    let mut expected: Vec<&str> = members.iter().map(String::as_str).collect();
+    expected.push(ACCOUNT);
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "each member read with its own identity");
+    let report = read_json(&report);
+    let accounts = report["organization"]["accounts"]
+        .as_array()
+        .expect("accounts");
+    assert_eq!(accounts.len(), 3);
+    let findings = report["findings"].as_array().expect("findings");
+    let reasons = |account: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["account"] == account)
+            .map(|f| f["reason"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    for member in &members {
+        let scope = accounts
+            .iter()
+            .find(|a| a["account"]["id"] == member.as_str())
+            .expect("member in report");
+        assert_eq!(scope["linkedAccounts"], serde_json::json!([ACCOUNT]));
+        assert_eq!(scope["mustAct"], serde_json::json!([]), "{scope}");
+        assert!(
+            !reasons(member).iter().any(|r| r == "NO_TRAIL"),
+            "{member}: {:?}",
+            reasons(member)
+        );
+        assert_eq!(
+            reasons(member),
+            reasons(ACCOUNT),
+            "same chain, same verdict"
+        );
+    }
+}
+
+/// `--accounts` narrows, `--exclude-accounts` leaves out, `--shard` splits, and the shards'
+/// snapshots merge back into the whole organization.
+#[test]
+fn accounts_exclusions_and_shards_select_and_merge() {
+    let emulator = Emulator::start();
+    let members = runtime().block_on(provision_control_tower(&emulator, 3));
+    let home = temp("select");
+    let snapshot = |extra: &[&str], out: &Path| {
+        let output = trailwarden(&home, &emulator.env())
+            .args([
+                "snapshot",
+                "-q",
+                "--org",
+                "--regions",
+                "us-east-1",
+                "--no-lookup-events",
+            ])
+            .args(extra)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .expect("binary runs");
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let value = read_json(out);
+        let mut ids: Vec<String> = value["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .filter_map(|a| a["account"]["id"].as_str().map(str::to_owned))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let only = snapshot(&["--accounts", &members[0]], &home.join("only.json"));
+    assert_eq!(only, [members[0].clone()]);
+    let excluded = snapshot(
+        &["--exclude-accounts", &format!("{},{}", members[1], ACCOUNT)],
+        &home.join("excluded.json"),
+    );
+    let mut expected = vec![members[0].clone(), members[2].clone()];
+    expected.sort();
+    assert_eq!(excluded, expected);
+    let shards = home.join("shards");
+    std::fs::create_dir_all(&shards).expect("dir");
+    let mut union = Vec::new();
+    for k in 1..=2 {
+        let part = snapshot(
+            &["--shard", &format!("{k}/2")],
+            &shards.join(format!("shard-{k}.json")),
+        );
+        union.extend(part);
+    }
+    union.sort();
+    let mut all: Vec<String> = members.clone();
+    all.push(ACCOUNT.to_owned());
+    all.sort();
+    assert_eq!(union, all, "the shards cover every account once");
+    let report = home.join("merged.json");
+    let output = trailwarden(&home, &[])
+        .args(["check", "--snapshot"])
+        .arg(&shards)
+        .args(["--only", "TW-KMS-001", "--format", "json", "-o"])
+        .arg(&report)
+        .output()
+        .expect("binary runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    let report = read_json(&report);
+    assert_eq!(
+        report["organization"]["accounts"].as_array().map(Vec::len),
+        Some(4)
+    );
+    for bad in ["5/4", "0/0"] {
+        let output = trailwarden(&home, &emulator.env())
+            .args(["snapshot", "--org", "--shard", bad])
+            .output()
+            .expect("binary runs");
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        assert!(stderr(&output).contains("K/N"), "{}", stderr(&output));
+    }
+}
+
+/// A member whose role cannot be assumed is recorded with the fix, the others are collected,
+/// and the run is never a pass.
+#[test]
+fn a_member_that_cannot_be_entered_is_recorded_and_the_run_goes_on() {
+    let emulator = Emulator::start();
+    let members = runtime().block_on(provision_control_tower(&emulator, 1));
+    emulator.inject(Fault::error(
+        "sts",
+        None,
+        Some("AssumeRole"),
+        403,
+        "AccessDenied",
+    ));
+    let home = temp("denied");
+    let out = home.join("org.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "--org",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains(&members[0]), "{message}");
+    assert!(
+        message.contains("OrganizationAccountAccessRole"),
+        "{message}"
+    );
+    let value = read_json(&out);
+    assert_eq!(value["accounts"][0]["account"]["id"], ACCOUNT);
+    let failure = &value["failures"][0];
+    assert_eq!(failure["accountId"], members[0].as_str());
+    assert_eq!(failure["code"], "AccessDenied");
+    assert!(
+        failure["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("trust policy")),
+        "{failure}"
+    );
+    // Checking that snapshot exits 2: an account nobody read is never a pass.
+    let output = trailwarden(&home, &[])
+        .args(["check", "--snapshot"])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stdout_of(&output).contains("accounts not read"));
+}
+
+/// Without Organizations (not the management account): a clear error, not a pass.
+#[test]
+fn org_without_organizations_is_a_clear_error() {
+    let emulator = Emulator::start();
+    let home = temp("no-org");
+    let output = trailwarden(&home, &emulator.env())
+        .args(["check", "--org", "--regions", "us-east-1"])
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("could not list the organization's accounts"),
+        "{message}"
+    );
+    assert!(message.contains("--accounts"), "{message}");
+}
+
+fn stdout_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
