@@ -417,3 +417,78 @@ fn org_without_organizations_is_a_clear_error() {
 fn stdout_of(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// A run without `--org` still learns the organization of an account that lists an
+/// organization trail (`organizations:DescribeOrganization`), so per-account snapshots made
+/// separately merge into an organization whose trail is credited to its members. moto answers
+/// `DescribeOrganization` from the management account, which owns the trail here.
+#[test]
+fn a_single_account_snapshot_records_the_organization_of_its_trail() {
+    let emulator = Emulator::start();
+    runtime().block_on(provision_control_tower(&emulator, 1));
+    let organization_id = runtime().block_on(async {
+        let us = emulator.sdk("us-east-1").await;
+        aws_sdk_organizations::Client::new(&us)
+            .describe_organization()
+            .send()
+            .await
+            .expect("organization")
+            .organization()
+            .and_then(|o| o.id())
+            .expect("id")
+            .to_owned()
+    });
+    let home = temp("single");
+    let out = home.join("management.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    assert_eq!(snapshot["schemaVersion"], 1);
+    assert_eq!(
+        snapshot["account"]["organizationId"],
+        organization_id.as_str()
+    );
+
+    // Refused, the gap is recorded with the permission to add, and the run is incomplete.
+    let refused = home.join("refused.json");
+    emulator.inject(Fault::error(
+        "organizations",
+        None,
+        Some("DescribeOrganization"),
+        400,
+        "AccessDeniedException",
+    ));
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&refused)
+        .output()
+        .expect("binary runs");
+    let snapshot = read_json(&refused);
+    assert!(snapshot["account"]["organizationId"].is_null());
+    let errors = snapshot["errors"].as_array().expect("errors recorded");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["operation"] == "DescribeOrganization"),
+        "{errors:?} / {}",
+        stderr(&output)
+    );
+}

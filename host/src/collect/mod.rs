@@ -23,6 +23,7 @@ pub mod kms;
 pub mod kms_attached;
 pub mod logs;
 pub mod org;
+pub mod organization;
 pub mod progress;
 pub mod regions;
 pub mod sns;
@@ -47,6 +48,7 @@ use trailwarden_sdk::sections::{SectionName, SectionSet, SectionState};
 /// against this list by a test) and the summary's advice.
 pub const OPERATIONS: &[Op] = &[
     account::GET_CALLER_IDENTITY,
+    org::DESCRIBE_ORGANIZATION,
     regions::LIST_REGIONS,
     cloudtrail::DESCRIBE_TRAILS,
     cloudtrail::GET_TRAIL_STATUS,
@@ -269,6 +271,19 @@ pub async fn collect_account(
     } else {
         regions.iter().map(|region| empty_region(region)).collect()
     };
+    let mut account = account;
+    if organization::lists_organization_trail(&region_snapshots) {
+        match organization::organization_id(&caller, config).await {
+            Ok(id) => account.organization_id = id,
+            Err(error) => {
+                tracing::warn!(
+                    "could not learn the account's organization ({error}); the organization \
+                     trail it lists cannot be followed into its owner's account"
+                );
+                errors.push(error);
+            }
+        }
+    }
     let events = if wants_events {
         progress.phase("events");
         events::collect(
