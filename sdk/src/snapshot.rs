@@ -58,13 +58,15 @@ pub struct Snapshot {
     pub errors: Vec<CollectionError>,
     /// Other accounts of the same run whose resources this account's chains continue into:
     /// the owner of an organization trail that records this account's events (its log group,
-    /// filters, alarms and topics), or the account of a log group a trail delivers to.
+    /// filters, alarms and topics), the account of a log group a trail delivers to, or the
+    /// account of a topic an alarm or event rule publishes to.
     ///
     /// Empty in a one-account snapshot, and then not written, so a snapshot without it reads
     /// and writes exactly as before. The host fills it when it evaluates one account of an
-    /// organization ([`org::OrganizationSnapshot::evaluation_snapshots`]), so that built-in and
+    /// organization ([`org::OrganizationSnapshot::evaluation_snapshot`]), so that built-in and
     /// user packs see the cross-account data the same way, through the one chain analysis
-    /// ([`Snapshot::account_view`]). A linked account has no linked accounts of its own.
+    /// ([`Snapshot::account_view`]). A linked account holds, one level deep, the accounts of
+    /// the topics its own alarms and event rules publish to, and nothing further.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_accounts: Vec<Snapshot>,
 }

@@ -3,10 +3,13 @@
 //! An alarm tells someone when its actions are enabled and one of its `AlarmActions` is an SNS
 //! topic that exists, lets CloudWatch publish (its access policy and, when it is encrypted, its
 //! KMS key's policy: see `permission.rs` for how they are judged) and has a confirmed
-//! subscription. An EventBridge rule's targets are judged the same way for EventBridge. Lambda and Systems Manager actions are an
-//! automated response: they count, and are reported as such. A topic in another account cannot
-//! be checked from here. A topic encrypted with the AWS-managed key `alias/aws/sns` silently
-//! drops CloudWatch alarm notifications, because that key's policy cannot grant
+//! subscription. An EventBridge rule's targets are judged the same way for EventBridge. Lambda
+//! and Systems Manager actions are an automated response: they count, and are reported as such.
+//! A topic in another account is judged in that account when the run holds it
+//! ([`Snapshot::account_view`]: an organization run links the accounts of the topics its alarms
+//! publish to), and is otherwise "could not verify", with the command that reads both accounts.
+//! A topic encrypted with the AWS-managed key `alias/aws/sns` silently drops CloudWatch alarm
+//! notifications, because that key's policy cannot grant
 //! `cloudwatch.amazonaws.com` the use of it.
 //!
 //! A confirmed subscription is taken to deliver: whether the SQS queue or Lambda function it
@@ -173,11 +176,21 @@ fn topic_notifies(
 ) -> Notify {
     let resource = Resource::new(TOPIC_KIND, action, arn.short_name()).with_role("topic");
     if arn.account != snapshot.account.id {
+        // CloudWatch and EventBridge publish to a topic of another account as their service
+        // principal; whether they may is the topic's access policy's decision, with
+        // `aws:SourceAccount` / `aws:SourceArn` naming the publisher (its ARN, so its own
+        // account) — "Confused deputy prevention" in the SNS developer guide
+        // (<https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html>). So
+        // the topic is judged in its own account when the run holds it.
+        if let Some(owner) = snapshot.account_view(arn.account) {
+            return topic_notifies(owner, publisher, action, arn);
+        }
         return Notify::Unverifiable {
             why: format!(
-                "topic `{}` belongs to account {}; check its subscriptions there",
+                "topic `{}` belongs to account {}, which this run did not read. {}",
                 arn.short_name(),
-                arn.account
+                arn.account,
+                super::log_group::verify_with(arn.account, &snapshot.account.id)
             ),
             topic: Some(resource),
         };

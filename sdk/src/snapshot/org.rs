@@ -282,14 +282,29 @@ impl OrganizationSnapshot {
             .iter()
             .filter(|other| wanted.contains(other.account.id.as_str()))
             .map(|other| {
-                let mut linked = other.clone();
-                linked.linked_accounts = Vec::new();
-                linked.events = super::Section::not_collected();
+                let mut linked = self.linked_copy(other);
+                // Its alarms may notify a topic in a third account (Control Tower's alarms in
+                // the management account notify the Audit account's topic): that account is
+                // linked to it in turn, one level deep, which no chain goes beyond.
+                linked.linked_accounts = topic_accounts_of(other)
+                    .into_iter()
+                    .filter_map(|id| self.accounts.iter().find(|a| a.account.id == id))
+                    .map(|third| self.linked_copy(third))
+                    .collect();
                 linked
             })
             .collect();
         show_organization_trails(&mut snapshot);
         Some(snapshot)
+    }
+
+    /// `account` as a linked account: without its events (a chain reads its configuration
+    /// alone) and without linked accounts of its own.
+    fn linked_copy(&self, account: &Snapshot) -> Snapshot {
+        let mut linked = account.clone();
+        linked.linked_accounts = Vec::new();
+        linked.events = super::Section::not_collected();
+        linked
     }
 
     /// The other accounts of this document that `account`'s chains may continue into.
@@ -322,8 +337,49 @@ impl OrganizationSnapshot {
                 }
             }
         }
+        // The accounts of the topics its own alarms and event rules publish to.
+        for id in topic_accounts_of(account) {
+            if let Some(other) = self.accounts.iter().find(|a| a.account.id == id) {
+                wanted.insert(other.account.id.as_str());
+            }
+        }
         wanted
     }
+}
+
+/// The accounts of the SNS topics `snapshot`'s alarms and event rules publish to.
+fn topic_accounts_of(snapshot: &Snapshot) -> BTreeSet<&str> {
+    let mut accounts = BTreeSet::new();
+    for region in &snapshot.regions {
+        let actions = region
+            .metric_alarms
+            .items
+            .iter()
+            .flat_map(|alarm| &alarm.alarm_actions)
+            .chain(
+                region
+                    .composite_alarms
+                    .items
+                    .iter()
+                    .flat_map(|alarm| &alarm.alarm_actions),
+            )
+            .chain(
+                region
+                    .event_rules
+                    .items
+                    .iter()
+                    .flat_map(|rule| rule.targets.iter().map(|target| &target.arn)),
+            );
+        for action in actions {
+            if let Some(arn) = crate::arn::Arn::parse(action)
+                && arn.service == "sns"
+                && arn.account != snapshot.account.id
+            {
+                accounts.insert(arn.account);
+            }
+        }
+    }
+    accounts
 }
 
 /// Lists the organization trails of linked accounts in the member's own trail lists, where

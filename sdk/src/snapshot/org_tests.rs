@@ -273,3 +273,88 @@ fn linked_accounts_reach_packs_through_the_view() {
     let read = Snapshot::from_json(std::str::from_utf8(&bytes).expect("utf-8")).expect("reads");
     assert_eq!(read, evaluated);
 }
+
+const AUDIT: &str = "444455556666";
+
+/// The Control Tower shape with its notifications: the management account's alarms publish to
+/// a topic of the Audit account (Control Tower's aggregate notifications topic lives there).
+fn management_notifying_audit() -> Value {
+    let mut management = management();
+    for region in management["regions"].as_array_mut().expect("regions") {
+        for alarm in region["metricAlarms"]["items"]
+            .as_array_mut()
+            .expect("alarms")
+        {
+            alarm["alarmActions"] =
+                json!([format!("arn:aws:sns:us-east-1:{AUDIT}:security-alerts")]);
+        }
+        region["topics"]["items"] = json!([]);
+    }
+    management
+}
+
+/// The Audit account, holding the topic the management account's alarms publish to.
+fn audit(subscribed: bool) -> Value {
+    let compliant = management();
+    let mut audit = member(AUDIT);
+    let mut topic = compliant["regions"][0]["topics"]["items"][0].clone();
+    topic["topicArn"] = json!(format!("arn:aws:sns:us-east-1:{AUDIT}:security-alerts"));
+    if !subscribed {
+        topic["subscriptions"] = json!([]);
+    }
+    audit["regions"][0]["topics"]["items"] = json!([topic]);
+    audit
+}
+
+#[test]
+fn a_topic_in_the_audit_account_is_followed_there() {
+    let org = organization(vec![
+        management_notifying_audit(),
+        audit(true),
+        member(MEMBER_A),
+    ]);
+    for account in [MANAGEMENT, MEMBER_A] {
+        let analysis = key_changes(&org, account);
+        assert!(
+            analysis.findings().is_empty(),
+            "{account}: {:#?}",
+            analysis.findings()
+        );
+    }
+}
+
+#[test]
+fn an_unsubscribed_audit_topic_fails_members_and_names_the_topic_there() {
+    let org = organization(vec![
+        management_notifying_audit(),
+        audit(false),
+        member(MEMBER_A),
+    ]);
+    let findings = key_changes(&org, MEMBER_A).findings();
+    assert!(!findings.is_empty(), "the member must fail");
+    assert!(
+        findings.iter().all(|f| f.outcome == Outcome::Fail),
+        "{findings:#?}"
+    );
+    assert!(
+        findings.iter().any(|f| {
+            f.resource
+                .iter()
+                .chain(&f.related)
+                .any(|r| r.arn == format!("arn:aws:sns:us-east-1:{AUDIT}:security-alerts"))
+                && f.message.contains("no subscription")
+        }),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn a_topic_in_an_account_the_run_did_not_read_cannot_be_verified() {
+    let org = organization(vec![management_notifying_audit(), member(MEMBER_A)]);
+    let findings = key_changes(&org, MEMBER_A).findings();
+    assert!(!findings.is_empty());
+    for finding in &findings {
+        assert_eq!(finding.outcome, Outcome::Unverifiable, "{finding:#?}");
+        assert!(finding.message.contains(AUDIT), "{}", finding.message);
+    }
+}
