@@ -24,6 +24,9 @@ pub struct PackRun {
     /// [`SectionSet::known_to`]). A pack built with an older SDK is never sent a section its
     /// snapshot model would refuse as an unknown field.
     pub known: SectionSet,
+    /// Whether the pack's SDK reads `linkedAccounts` ([`crate::sections::knows_linked_accounts`]);
+    /// when it does not, its input leaves them out.
+    pub links: bool,
     /// The context: rules, settings, time.
     pub ctx: EvalContext,
     /// Section names the rules declare that this SDK does not know (a pack built with a newer
@@ -75,6 +78,7 @@ impl PackRun {
         PackRun {
             sections,
             known,
+            links: crate::sections::knows_linked_accounts(sdk_version),
             ctx,
             unknown_sections,
         }
@@ -86,6 +90,7 @@ impl PackRun {
         snapshot
             .view(self.sections)
             .for_reader(self.known)
+            .linked_accounts(self.links)
             .to_json()
     }
 

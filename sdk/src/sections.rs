@@ -295,6 +295,16 @@ impl Serialize for SectionName {
     }
 }
 
+/// The first SDK whose snapshot model has [`Snapshot::linked_accounts`]: packs built with an
+/// older one are sent each account alone ([`SnapshotView::linked_accounts`]).
+pub const LINKED_ACCOUNTS_SINCE: SdkVersion = SdkVersion::new(0, 3, 0);
+
+/// Whether a pack built with the SDK `sdk_version` reads `linkedAccounts`. A version that
+/// cannot be read is taken as the first release, as for sections ([`SectionSet::known_to`]).
+pub fn knows_linked_accounts(sdk_version: &str) -> bool {
+    SdkVersion::parse(sdk_version).unwrap_or(SdkVersion::FIRST) >= LINKED_ACCOUNTS_SINCE
+}
+
 /// A set of sections: what a rule reads, what a pack receives, what a collection fills.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SectionSet(u32);
@@ -776,6 +786,7 @@ impl Snapshot {
             snapshot: self,
             sections,
             known: SectionSet::all(),
+            links: true,
         }
     }
 
@@ -810,6 +821,7 @@ pub struct SnapshotView<'a> {
     snapshot: &'a Snapshot,
     sections: SectionSet,
     known: SectionSet,
+    links: bool,
 }
 
 impl SnapshotView<'_> {
@@ -819,6 +831,18 @@ impl SnapshotView<'_> {
     /// whole input over one key it has never heard of.
     pub fn for_reader(self, known: SectionSet) -> Self {
         Self { known, ..self }
+    }
+
+    /// The view for a reader whose snapshot model has no `linkedAccounts` (a pack built with
+    /// an SDK older than [`LINKED_ACCOUNTS_SINCE`], [`knows_linked_accounts`]) when `shown` is
+    /// false: the key is left out, because that model denies unknown fields. Such a pack sees
+    /// each account alone, and its chains that continue in another account are "could not
+    /// verify", as in a one-account run.
+    pub fn linked_accounts(self, shown: bool) -> Self {
+        Self {
+            links: shown,
+            ..self
+        }
     }
 
     /// The view as compact JSON, the form a pack reads.
@@ -866,7 +890,8 @@ impl Serialize for SnapshotView<'_> {
         } else {
             Part::Withheld(SectionName::Events, None)
         };
-        let fields = 5 + usize::from(!errors.is_empty()) + usize::from(!linked_accounts.is_empty());
+        let links = self.links && !linked_accounts.is_empty();
+        let fields = 5 + usize::from(!errors.is_empty()) + usize::from(links);
         let mut out = serializer.serialize_struct("Snapshot", fields)?;
         out.serialize_field("schemaVersion", schema_version)?;
         out.serialize_field::<Generator>("generator", generator)?;
@@ -876,7 +901,7 @@ impl Serialize for SnapshotView<'_> {
         if !errors.is_empty() {
             out.serialize_field("errors", errors)?;
         }
-        if !linked_accounts.is_empty() {
+        if links {
             // A linked account is shown as this account is: the same sections, the same keys.
             let linked: Vec<SnapshotView<'_>> = linked_accounts
                 .iter()
@@ -1240,5 +1265,34 @@ mod tests {
         assert_eq!(SectionSet::known_to("0.2.0"), SectionSet::all());
         assert_eq!(SectionSet::known_to("3.0.0"), SectionSet::all());
         assert_eq!(SectionSet::known_to(crate::SDK_VERSION), SectionSet::all());
+    }
+
+    #[test]
+    fn linked_accounts_are_left_out_for_packs_that_cannot_read_them() {
+        assert!(!knows_linked_accounts("0.2.0"));
+        assert!(!knows_linked_accounts("garbage"));
+        assert!(knows_linked_accounts("0.3.0"));
+        assert!(knows_linked_accounts(crate::SDK_VERSION));
+        let mut snapshot = compliant();
+        let linked = snapshot.clone();
+        snapshot.linked_accounts = vec![linked];
+        let written = |links: bool| -> serde_json::Value {
+            let json = snapshot
+                .view(SectionSet::all())
+                .linked_accounts(links)
+                .to_json()
+                .expect("json");
+            serde_json::from_slice(&json).expect("parsed")
+        };
+        assert!(written(true).get("linkedAccounts").is_some());
+        let alone = written(false);
+        assert!(alone.get("linkedAccounts").is_none(), "{alone}");
+        // What is left is exactly the account alone.
+        let mut own = snapshot.clone();
+        own.linked_accounts.clear();
+        let own: serde_json::Value =
+            serde_json::from_slice(&own.view(SectionSet::all()).to_json().expect("json"))
+                .expect("parsed");
+        assert_eq!(alone, own);
     }
 }

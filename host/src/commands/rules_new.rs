@@ -1,7 +1,7 @@
 //! `trailwarden rules new NAME`: a rule pack crate that builds, tests and runs as it is.
 //!
 //! The crate depends on `trailwarden-sdk` as a user's machine can get it: by default the
-//! published crate (`trailwarden-sdk = "0.2"`, the SDK this binary speaks), or with `--sdk git`
+//! published crate (`trailwarden-sdk = "0.3"`, the SDK this binary speaks), or with `--sdk git`
 //! this release's tag of the repository, or with `--sdk path=DIR` a local source; never a path
 //! on the machine that built the binary. It has its own `[workspace]` table
 //! and a wasm-friendly release profile, a `rust-toolchain.toml` that asks rustup for the Rust

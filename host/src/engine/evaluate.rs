@@ -69,11 +69,11 @@ pub fn plan<'a>(
 /// are written.
 pub fn evaluate(sandbox: &Sandbox, jobs: &[PackJob<'_>], snapshot: Snapshot) -> Vec<RuleRun> {
     // Packs that receive the same sections, and know the same ones, share one input.
-    let mut kinds: Vec<(SectionSet, SectionSet)> = Vec::new();
+    let mut kinds: Vec<(SectionSet, SectionSet, bool)> = Vec::new();
     let input_of: Vec<usize> = jobs
         .iter()
         .map(|job| {
-            let sections = (job.run.sections, job.run.known);
+            let sections = (job.run.sections, job.run.known, job.run.links);
             kinds
                 .iter()
                 .position(|k| *k == sections)
@@ -87,11 +87,12 @@ pub fn evaluate(sandbox: &Sandbox, jobs: &[PackJob<'_>], snapshot: Snapshot) -> 
         let snapshot = &snapshot;
         let handles: Vec<_> = kinds
             .iter()
-            .map(|(sections, known)| {
+            .map(|(sections, known, links)| {
                 scope.spawn(move || {
                     snapshot
                         .view(*sections)
                         .for_reader(*known)
+                        .linked_accounts(*links)
                         .to_json()
                         .map_err(|e| format!("could not write the snapshot for the pack: {e}"))
                 })
