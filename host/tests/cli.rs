@@ -794,6 +794,30 @@ fn an_organization_directory_credits_members_with_the_organization_trail() {
             assert_eq!(account["mustAct"], serde_json::json!([]), "{account}");
         }
     }
+    // Every rule judges a member as it judges the management account, whose chain it shares:
+    // TW-CT-002 follows the trail into the owner's log group (not "continues in account
+    // 111122223333", which the run holds) and judges the delivery time at the owner's
+    // collection time.
+    let verdicts = |account: &str| -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = ["findings", "unverifiable"]
+            .iter()
+            .flat_map(|list| report[*list].as_array().cloned().unwrap_or_default())
+            .filter(|f| f["account"] == account)
+            .map(|f| {
+                (
+                    f["ruleId"].as_str().unwrap_or_default().to_owned(),
+                    f["reason"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let management = verdicts("111122223333");
+    assert!(!management.is_empty(), "{report}");
+    for member in ["222233334444", "333344445555"] {
+        assert_eq!(verdicts(member), management, "{member}");
+    }
 }
 
 /// The same organization with the management account's alarms unable to notify: every member
@@ -842,7 +866,17 @@ fn a_broken_management_alarm_fails_every_member_and_the_management_account_must_
     ]);
     let text = stdout(&text);
     assert!(text.contains("account 111122223333 must act"), "{text}");
-    assert!(text.contains("for account 222233334444"), "{text}");
+    // One line per broken link, naming every account it leaves blind.
+    assert!(
+        text.contains("for 3 accounts (111122223333, 222233334444, 333344445555)"),
+        "{text}"
+    );
+    let alarm_lines = text
+        .lines()
+        .filter(|line| line.contains("TW-KMS-001") && line.contains("for 3 accounts"))
+        .count();
+    assert!(alarm_lines >= 1, "{text}");
+    assert!(!text.contains("for account 222233334444"), "{text}");
 }
 
 #[test]

@@ -41,7 +41,10 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
     let style = Style { colour };
     let mut out = String::new();
     organization(&mut out, &style, report);
-    findings_by_rule(&mut out, &style, report);
+    // An organization's findings are all listed under the account that must act.
+    if report.organization.is_none() {
+        findings_by_rule(&mut out, &style, report);
+    }
     if !report.unverifiable.is_empty() {
         heading(
             &mut out,
@@ -50,9 +53,13 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
             report.unverifiable.len(),
         );
         for finding in &report.unverifiable {
+            let account = match (&report.organization, &finding.account) {
+                (Some(_), Some(account)) => format!("account {}  ", clean(account)),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "  {}  {}  {} [{}]",
+                "  {}  {account}{}  {} [{}]",
                 clean(&finding.rule_id),
                 place(finding),
                 clean(&finding.message),
@@ -213,12 +220,25 @@ fn organization(out: &mut String, style: &Style, report: &CheckReport) {
             &format!("account {} must act", clean(account)),
             mine.len(),
         );
+        // One broken link in the account that must act leaves every member blind in the same
+        // way: one line for the link, naming the accounts it affects, not one per member.
+        let mut lines: Vec<(&Finding, Vec<&str>)> = Vec::new();
         for finding in mine {
+            let affected = finding.account.as_deref().unwrap_or("?");
+            match lines
+                .iter_mut()
+                .find(|(first, _)| same_break(first, finding))
+            {
+                Some((_, accounts)) => accounts.push(affected),
+                None => lines.push((finding, vec![affected])),
+            }
+        }
+        for (finding, accounts) in lines {
             let _ = writeln!(
                 out,
-                "  {}  for account {}  {}  {} [{}]",
+                "  {}  {}  {}  {} [{}]",
                 clean(&finding.rule_id),
-                clean(finding.account.as_deref().unwrap_or("?")),
+                for_accounts(&accounts),
                 place(finding),
                 clean(&finding.message),
                 clean(&finding.reason)
@@ -227,6 +247,45 @@ fn organization(out: &mut String, style: &Style, report: &CheckReport) {
         out.push('\n');
     }
 }
+
+/// Whether two findings report the same break (rule, reason, message, place), whichever
+/// account they were found for.
+fn same_break(a: &Finding, b: &Finding) -> bool {
+    a.rule_id == b.rule_id
+        && a.reason == b.reason
+        && a.message == b.message
+        && a.region == b.region
+        && a.resource == b.resource
+}
+
+/// `for account 111122223333`, or `for 3 accounts: 1…, 2…, 3…`, the list cut after
+/// [`LISTED_ACCOUNTS`] so that a line stays readable for an organization of hundreds.
+fn for_accounts(accounts: &[&str]) -> String {
+    match accounts {
+        [one] => format!("for account {}", clean(one)),
+        _ => {
+            let shown: Vec<String> = accounts
+                .iter()
+                .take(LISTED_ACCOUNTS)
+                .map(|a| clean(a))
+                .collect();
+            let more = accounts.len().saturating_sub(LISTED_ACCOUNTS);
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "for {} accounts ({}{tail})",
+                accounts.len(),
+                shown.join(", ")
+            )
+        }
+    }
+}
+
+/// How many affected accounts a line names before it counts the rest.
+const LISTED_ACCOUNTS: usize = 5;
 
 fn heading(out: &mut String, style: &Style, title: &str, count: usize) {
     let _ = writeln!(out, "{}", style.paint("1", &format!("{title} ({count}):")));

@@ -60,13 +60,20 @@ use crate::reason;
 )]
 pub fn cloudwatch_delivery(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
     let settings: DeliverySettings = ctx.settings()?;
-    // "Recent" is judged at collection time, so a saved snapshot checked later keeps its verdict.
-    let collected = snapshot
-        .generator
-        .collected_at
-        .as_deref()
-        .or(ctx.now())
-        .and_then(|t| parse_rfc3339(t).ok());
+    // "Recent" is judged at collection time, so a saved snapshot checked later keeps its
+    // verdict: the collection time of the account whose copy of the trail's status was read (an
+    // organization trail's owner, when the run holds it).
+    let collected_for = |trail: &Trail| {
+        trail
+            .owner_account()
+            .and_then(|owner| snapshot.account_view(owner))
+            .unwrap_or(snapshot)
+            .generator
+            .collected_at
+            .as_deref()
+            .or(ctx.now())
+            .and_then(|t| parse_rfc3339(t).ok())
+    };
     if let Some(unverifiable) = trails_unverifiable(snapshot) {
         return Ok(vec![unverifiable]);
     }
@@ -113,7 +120,8 @@ pub fn cloudwatch_delivery(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding
                     .as_ref()
                     .and_then(|s| s.latest_cloud_watch_logs_delivery_error.as_deref())
                     .filter(|e| !e.is_empty());
-                let stale = stale_delivery(trail, collected, settings.max_delivery_age_hours);
+                let stale =
+                    stale_delivery(trail, collected_for(trail), settings.max_delivery_age_hours);
                 if error.is_none()
                     && let Some((last, hours)) = stale
                 {

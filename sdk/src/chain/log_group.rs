@@ -38,7 +38,9 @@ pub struct NoDelivery {
     pub log_group: Option<Resource>,
 }
 
-/// The log group `trail` delivers to, looked up by account, region and name.
+/// The log group `trail` delivers to, looked up by account, region and name: in this
+/// snapshot's account, or in a linked account that the run holds ([`Snapshot::account_view`]).
+/// The returned [`Delivery`] names the account the log group is in.
 pub fn delivery<'a>(
     snapshot: &'a Snapshot,
     trail: &Trail,
@@ -64,6 +66,11 @@ pub fn delivery<'a>(
     let resource =
         Resource::new(LOG_GROUP_KIND, log_group_arn(&arn, name), name).with_role("log group");
     if arn.account != snapshot.account.id {
+        // The run holds the account the trail delivers to (an organization trail's owner):
+        // the log group is looked up there.
+        if let Some(owner) = snapshot.account_view(arn.account) {
+            return delivery(owner, trail);
+        }
         return Err(Box::new(NoDelivery {
             reason: reason::LOG_GROUP_OTHER_ACCOUNT,
             why: format!(
