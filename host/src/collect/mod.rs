@@ -58,6 +58,7 @@ pub const OPERATIONS: &[Op] = &[
     sns::LIST_TOPICS,
     sns::GET_TOPIC_ATTRIBUTES,
     sns::LIST_SUBSCRIPTIONS_BY_TOPIC,
+    sns::GET_SUBSCRIPTION_ATTRIBUTES,
     sns_deliveries::GET_METRIC_STATISTICS,
     eventbridge::LIST_RULES,
     eventbridge::LIST_TARGETS_BY_RULE,

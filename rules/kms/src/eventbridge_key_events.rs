@@ -188,7 +188,7 @@ pub fn known_operations() -> Vec<String> {
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html",
     tags = ["kms", "eventbridge", "monitoring", "notification"],
-    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "topicDeliveries", "keyPolicies"],
+    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "subscriptionAttributes", "topicDeliveries", "keyPolicies"],
     settings = EventRuleSettings
 )]
 pub fn eventbridge_key_events(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

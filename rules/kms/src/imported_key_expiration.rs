@@ -147,7 +147,7 @@ impl RuleSettings for ExpirationSettings {
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-managing.html",
     tags = ["kms", "cloudwatch", "alarm", "imported-key-material", "availability"],
-    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "topicDeliveries", "keyPolicies"],
+    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "subscriptionAttributes", "topicDeliveries", "keyPolicies"],
     settings = ExpirationSettings
 )]
 pub fn imported_key_expiration(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
