@@ -318,3 +318,57 @@ fn metrics_insights_alarms_give_the_same_findings_natively_and_in_wasm() {
         }
     }
 }
+
+/// Subscription filter policies (issue #19): a policy on message attributes drops CloudWatch
+/// alarm notifications, which carry none, and a body policy that does not admit the alarm's
+/// notification drops it too; in wasm as natively.
+#[test]
+fn subscription_filter_policies_give_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("kms-chain-compliant.json")).expect("fixture"),
+    )
+    .expect("json");
+    let subscription =
+        "arn:aws:sns:us-east-1:111122223333:security-alerts:6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b";
+    let topic = "arn:aws:sns:us-east-1:111122223333:security-alerts";
+    for (policy, scope, reason) in [
+        (
+            r#"{"severity": ["critical"]}"#,
+            None,
+            Some("SUBSCRIPTION_FILTER_DROPS_ALARMS"),
+        ),
+        (
+            r#"{"NewStateValue": ["OK"]}"#,
+            Some("MessageBody"),
+            Some("SUBSCRIPTION_FILTER_DROPS_ALARMS"),
+        ),
+        (r#"{"NewStateValue": ["ALARM"]}"#, Some("MessageBody"), None),
+    ] {
+        let mut account = base.clone();
+        let mut attributes = json!({"subscriptionArn": subscription, "topicArn": topic,
+                                    "pendingConfirmation": false, "filterPolicy": policy});
+        if let Some(scope) = scope {
+            attributes["filterPolicyScope"] = json!(scope);
+        }
+        account
+            .pointer_mut("/regions/0")
+            .and_then(Value::as_object_mut)
+            .expect("home region")
+            .insert(
+                "subscriptionAttributes".to_owned(),
+                json!({"items": [attributes]}),
+            );
+        let text = account.to_string();
+        assert_agree(&sandbox, policy, &text);
+        let wasm = run_wasm(&sandbox, &text);
+        let kms_001: Vec<&Finding> = wasm.iter().filter(|f| f.rule_id == "TW-KMS-001").collect();
+        match reason {
+            Some(reason) => assert!(
+                kms_001.iter().any(|f| f.reason == reason),
+                "{policy}: {kms_001:#?}"
+            ),
+            None => assert!(kms_001.is_empty(), "{policy}: {kms_001:#?}"),
+        }
+    }
+}
