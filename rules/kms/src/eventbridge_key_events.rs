@@ -11,7 +11,9 @@ use trailwarden_sdk::eventbridge::{
 use trailwarden_sdk::events::{DEFAULT_ACCOUNT, DEFAULT_REGION, kms};
 use trailwarden_sdk::prelude::*;
 
-use crate::common::{EVENT_RULE_KIND, join_words, notify_topic, section_unverifiable};
+use crate::common::{
+    EVENT_RULE_KIND, join_words, notify_topic, partly_failing_warning, section_unverifiable,
+};
 use crate::reason;
 
 /// Settings of TW-KMS-004.
@@ -261,16 +263,50 @@ fn check_region(snapshot: &Snapshot, region: &RegionSnapshot, operations: &[&str
         .iter()
         .filter_map(|target| closest(&candidates, &targets, target, scope).map(|c| (target, c)))
         .collect();
+    let warnings = delivery_warnings(snapshot, name, &candidates, &targets, scope);
     if uncovered.is_empty() {
-        return Vec::new();
+        return warnings;
     }
     let mut findings = vec![region_finding(snapshot, name, &uncovered, invalid.len())];
+    findings.extend(warnings);
     findings.extend(
         invalid
             .iter()
             .map(|bad| invalid_finding(snapshot, name, bad)),
     );
     findings
+}
+
+/// A warning per topic through which a rule that covers some call notifies while its
+/// deliveries partly fail (`TOPIC_DELIVERIES_PARTLY_FAILING`, as the chain rules give it).
+fn delivery_warnings(
+    snapshot: &Snapshot,
+    region: &str,
+    candidates: &[Candidate<'_>],
+    targets: &[Target],
+    scope: Scope<'_>,
+) -> Vec<Finding> {
+    let mut warnings: Vec<Finding> = Vec::new();
+    for candidate in candidates {
+        let covers = targets
+            .iter()
+            .any(|target| judge(candidate, target, scope).is_none());
+        if !covers {
+            continue;
+        }
+        let subject = format!("EventBridge rule `{}`", candidate.rule.name);
+        let Some(warning) = partly_failing_warning(snapshot, region, &subject, &candidate.notify)
+        else {
+            continue;
+        };
+        let seen = warnings.iter().any(|w| {
+            w.resource.as_ref().map(|r| &r.arn) == warning.resource.as_ref().map(|r| &r.arn)
+        });
+        if !seen {
+            warnings.push(warning);
+        }
+    }
+    warnings
 }
 
 /// One configured call in one region: its record and the event EventBridge delivers for it.

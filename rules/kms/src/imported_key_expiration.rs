@@ -7,7 +7,9 @@ use trailwarden_sdk::chain::{Notify, alarm_notifies};
 use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::{SECONDS_PER_DAY, format_rfc3339, parse_rfc3339};
 
-use crate::common::{ALARM_KIND, key_resource, notify_topic, section_unverifiable};
+use crate::common::{
+    ALARM_KIND, key_resource, notify_topic, partly_failing_warning, section_unverifiable,
+};
 use crate::reason;
 
 /// The namespace of KMS metrics.
@@ -533,7 +535,19 @@ fn key_alarm_finding(
 ) -> Option<Finding> {
     let mut best: Option<(&MetricAlarm, Gap)> = None;
     for alarm in alarms {
-        let Some(gap) = judge(snapshot, alarm, key)? else {
+        let Some(judged) = judge(snapshot, alarm, key) else {
+            // Covered: warn when its topic's deliveries partly fail, as the chain rules do.
+            let notify = alarm_notifies(
+                snapshot,
+                &alarm.alarm_arn,
+                alarm.actions_enabled,
+                &alarm.alarm_actions,
+            );
+            let subject = format!("alarm `{}` for key `{}`", alarm.alarm_name, key.key_id);
+            return partly_failing_warning(snapshot, &region.region, &subject, &notify)
+                .map(|warning| warning.related(key_resource(key)));
+        };
+        let Some(gap) = judged else {
             continue;
         };
         if best
