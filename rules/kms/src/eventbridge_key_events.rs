@@ -123,9 +123,13 @@ pub fn known_operations() -> Vec<String> {
 ///
 /// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
 /// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
-/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`). Otherwise
-/// a confirmed subscription is assumed to deliver: whether the SQS queue or Lambda function it
-/// names still exists is not checked, because that would need the SQS and Lambda APIs.
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
+/// some failed and some were delivered still counts, with a warning-level
+/// `TOPIC_DELIVERIES_PARTLY_FAILING`, as in TW-KMS-001. When `subscriptionAttributes` was
+/// collected, subscriptions whose filter policy drops the notification do not count
+/// (`SUBSCRIPTION_FILTER_DROPS_ALARMS`, see TW-KMS-001). Otherwise a confirmed subscription is
+/// assumed to deliver: whether the SQS queue or Lambda function it names still exists is not
+/// checked, because that would need the SQS and Lambda APIs.
 ///
 /// ## Why it matters
 /// A disabled key stops every decryption at once, and a scheduled deletion destroys the key
