@@ -126,8 +126,9 @@ pub fn known_operations() -> Vec<String> {
 /// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
 /// some failed and some were delivered still counts, with a warning-level
 /// `TOPIC_DELIVERIES_PARTLY_FAILING`, as in TW-KMS-001. When `subscriptionAttributes` was
-/// collected, subscriptions whose filter policy drops the notification do not count
-/// (`SUBSCRIPTION_FILTER_DROPS_ALARMS`, see TW-KMS-001). Otherwise a confirmed subscription is
+/// collected, a subscription with a filter policy cannot be judged against the EventBridge
+/// event (only alarm notifications are), so a topic whose confirmed subscriptions all have one
+/// is could not verify. Otherwise a confirmed subscription is
 /// assumed to deliver: whether the SQS queue or Lambda function it names still exists is not
 /// checked, because that would need the SQS and Lambda APIs.
 ///
