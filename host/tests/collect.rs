@@ -1709,6 +1709,23 @@ fn a_filter_policy_that_drops_alarm_notifications_breaks_the_chain() {
     ));
     assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
 
+    // A Lambda subscription to a function that does not exist, next to the SQS subscription
+    // of `provision` to a queue that does not exist either.
+    let topic_arn = format!("arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts");
+    runtime().block_on(async {
+        let us = emulator.sdk("us-east-1").await;
+        aws_sdk_sns::Client::new(&us)
+            .subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("lambda")
+            .endpoint(format!(
+                "arn:aws:lambda:us-east-1:{ACCOUNT}:function:pager:live"
+            ))
+            .send()
+            .await
+            .expect("lambda subscription");
+    });
+
     // The snapshot records what SNS returned.
     let out = home.join("snapshot.json");
     let output = trailwarden(&home, &emulator.env())
@@ -1735,7 +1752,22 @@ fn a_filter_policy_that_drops_alarm_notifications_breaks_the_chain() {
         })
         .collect();
     assert!(!alerts.is_empty(), "{attributes:?}");
-    for attributes in alerts {
+    let exists = |suffix: &str| {
+        let endpoint = items(&region(&snapshot, "us-east-1")["topics"])
+            .iter()
+            .flat_map(|t| t["subscriptions"].as_array().into_iter().flatten())
+            .find(|s| s["endpoint"].as_str().is_some_and(|e| e.ends_with(suffix)))
+            .map(|s| s["subscriptionArn"].clone())
+            .expect("subscription");
+        attributes
+            .iter()
+            .find(|a| a["subscriptionArn"] == endpoint)
+            .map(|a| a["endpointExists"].clone())
+            .expect("attributes")
+    };
+    assert_eq!(exists(":alerts"), json!(false));
+    assert_eq!(exists(":function:pager:live"), json!(false));
+    for attributes in alerts.iter().filter(|a| a.get("endpointExists").is_none()) {
         assert_eq!(
             attributes["filterPolicyScope"], "MessageBody",
             "{attributes}"
@@ -1748,4 +1780,36 @@ fn a_filter_policy_that_drops_alarm_notifications_breaks_the_chain() {
             "{attributes}"
         );
     }
+
+    // Once the queue exists, it is seen.
+    runtime().block_on(async {
+        let us = emulator.sdk("us-east-1").await;
+        aws_sdk_sqs::Client::new(&us)
+            .create_queue()
+            .queue_name("alerts")
+            .send()
+            .await
+            .expect("queue");
+    });
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    let attributes = items(&region(&snapshot, "us-east-1")["subscriptionAttributes"]);
+    assert!(
+        attributes
+            .iter()
+            .any(|a| a["endpointExists"] == json!(true)),
+        "{attributes:?}"
+    );
 }

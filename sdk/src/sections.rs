@@ -213,7 +213,7 @@ impl SectionName {
                 "sns:ListTopics, cloudwatch:GetMetricStatistics (AWS/SNS NumberOfNotificationsDelivered and NumberOfNotificationsFailed)"
             }
             SectionName::SubscriptionAttributes => {
-                "sns:ListTopics, sns:ListSubscriptionsByTopic, sns:GetSubscriptionAttributes (confirmed subscriptions)"
+                "sns:ListTopics, sns:ListSubscriptionsByTopic, sns:GetSubscriptionAttributes (confirmed subscriptions), sqs:ListQueues and lambda:ListFunctions (their queues and functions in the account)"
             }
             SectionName::Events => {
                 "cloudtrail:LookupEvents, logs:FilterLogEvents, or CloudTrail log files"

@@ -3,7 +3,8 @@
 //! (`topicPolicies`, the `Policy` attribute of the same `GetTopicAttributes` call) and each
 //! confirmed subscription's attributes (`subscriptionAttributes`, one
 //! `GetSubscriptionAttributes` per confirmed subscription: its filter policy decides whether
-//! alarm notifications reach it).
+//! alarm notifications reach it, and [`super::sns_endpoints`] whether its SQS queue or Lambda
+//! function still exists).
 //!
 //! Snapshots get committed and shared, so e-mail addresses, phone numbers and webhook URLs are
 //! replaced by `<redacted>` unless `--no-redact`. An endpoint that is an ARN (Lambda, SQS,
@@ -124,6 +125,17 @@ pub async fn collect(
             .extend(read.subscriptions_error.clone());
         section.items.push(read.topic);
         section.errors.extend(read.errors);
+    }
+    if with_subscription_attributes {
+        let failed = super::sns_endpoints::check(
+            caller,
+            config,
+            region,
+            &section.items,
+            &mut subscription_attributes.items,
+        )
+        .await;
+        subscription_attributes.errors.extend(failed);
     }
     let mut parts = Vec::new();
     if with_topics {
@@ -262,6 +274,8 @@ async fn subscription_attributes(
         filter_policy: text("FilterPolicy"),
         filter_policy_scope: text("FilterPolicyScope"),
         redrive_policy: text("RedrivePolicy"),
+        // Filled for the whole region afterwards by `sns_endpoints::check`.
+        endpoint_exists: None,
     })
 }
 

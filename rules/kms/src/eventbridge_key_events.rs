@@ -129,8 +129,8 @@ pub fn known_operations() -> Vec<String> {
 /// collected, a subscription with a filter policy cannot be judged against the EventBridge
 /// event (only alarm notifications are), so a topic whose confirmed subscriptions all have one
 /// is could not verify. Otherwise a confirmed subscription is
-/// assumed to deliver: whether the SQS queue or Lambda function it names still exists is not
-/// checked, because that would need the SQS and Lambda APIs.
+/// assumed to deliver: whether the SQS queue or Lambda function it names still exists is
+/// checked only with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
 ///
 /// ## Why it matters
 /// A disabled key stops every decryption at once, and a scheduled deletion destroys the key

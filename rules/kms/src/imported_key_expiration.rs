@@ -89,8 +89,8 @@ impl RuleSettings for ExpirationSettings {
 /// `TOPIC_DELIVERIES_PARTLY_FAILING`, as in TW-KMS-001. When `subscriptionAttributes` was
 /// collected, subscriptions whose filter policy drops the notification do not count
 /// (`SUBSCRIPTION_FILTER_DROPS_ALARMS`, see TW-KMS-001). Otherwise a confirmed subscription is
-/// assumed to deliver: whether the SQS queue or Lambda function it names still exists is not
-/// checked, because that would need the SQS and Lambda APIs.
+/// assumed to deliver: whether the SQS queue or Lambda function it names still exists is
+/// checked only with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
 ///
 /// ## Why it matters
 /// When imported key material expires, KMS deletes it and the key becomes unusable until the

@@ -54,8 +54,8 @@ use trailwarden_sdk::prelude::*;
 /// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
 /// some failed and some were delivered still counts, with a warning-level
 /// `TOPIC_DELIVERIES_PARTLY_FAILING`. Otherwise a confirmed subscription is assumed to deliver:
-/// whether the SQS queue or Lambda function it names still exists is not checked, because that
-/// would need the SQS and Lambda APIs.
+/// whether the SQS queue or Lambda function it names still exists is checked only
+/// with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
 ///
 /// Filter policies: when `subscriptionAttributes` was collected
 /// (`sns:GetSubscriptionAttributes`), a confirmed subscription whose filter policy drops the
@@ -67,7 +67,11 @@ use trailwarden_sdk::prelude::*;
 /// is matched against the notification of the alarm entering `ALARM` (`AlarmName`, `AlarmArn`,
 /// `AWSAccountId`, `NewStateValue`). A topic whose every confirmed subscription drops it tells
 /// nobody (`SUBSCRIPTION_FILTER_DROPS_ALARMS`); a policy on fields whose value cannot be known
-/// from configuration (`NewStateReason`, `Region`, `Trigger`, …) is could not verify.
+/// from configuration (`NewStateReason`, `Region`, `Trigger`, …) is could not verify. The same
+/// section tells whether an SQS queue or Lambda function subscribed in the topic's account and
+/// region still exists (`sqs:ListQueues`, `lambda:ListFunctions`); one that does not receives
+/// nothing (`SUBSCRIPTION_ENDPOINT_MISSING` when no other subscription does). Queues and
+/// functions elsewhere are assumed to exist.
 ///
 /// ## Why it matters
 /// Data encrypted under a disabled key cannot be read; after the deletion window it is gone for

@@ -144,3 +144,28 @@ fn a_filter_policy_that_drops_the_alarm_notification_tells_nobody() {
         .map(|r| r.remove("subscriptionAttributes"));
     assert_eq!(findings(&not_collected), vec![]);
 }
+
+/// Issue #19: a confirmed SQS or Lambda subscription whose queue or function no longer exists
+/// reaches nobody; when it is the topic's only one, the chain breaks at the topic.
+#[test]
+fn a_subscription_to_a_deleted_queue_tells_nobody() {
+    let mut account = compliant();
+    let subscription = format!("{TOPIC_ARN}:0b1f7a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b");
+    home(&mut account)["topics"]["items"][0]["subscriptions"][0] = json!({
+        "subscriptionArn": subscription, "protocol": "sqs",
+        "endpoint": "arn:aws:sqs:us-east-1:111122223333:alerts"
+    });
+    home(&mut account)["subscriptionAttributes"] = json!({"items": [{
+        "subscriptionArn": subscription, "topicArn": TOPIC_ARN,
+        "pendingConfirmation": false, "endpointExists": false
+    }]});
+    let finding = fails_with(&account, reason::SUBSCRIPTION_ENDPOINT_MISSING);
+    assert!(
+        finding.message.contains("sqs subscription")
+            && finding.message.contains("no longer exists"),
+        "{}",
+        finding.message
+    );
+    home(&mut account)["subscriptionAttributes"]["items"][0]["endpointExists"] = json!(true);
+    assert_eq!(findings(&account), vec![]);
+}

@@ -9,12 +9,12 @@
 //! drops CloudWatch alarm notifications, because that key's policy cannot grant
 //! `cloudwatch.amazonaws.com` the use of it.
 //!
-//! A confirmed subscription is taken to deliver: whether the SQS queue or Lambda function it
-//! names still exists is not checked, because that would need the SQS and Lambda APIs. What
-//! SNS itself records is used instead when `topicDeliveries` was collected: a topic whose
-//! notifications all failed in the window (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
-//! `NumberOfNotificationsDelivered` zero) reaches nobody (`TOPIC_DELIVERIES_FAILING`); one where
-//! some failed and some were delivered still tells someone, and carries the counts
+//! A confirmed subscription is taken to deliver unless `subscriptionAttributes` says otherwise
+//! (below). What SNS itself records is also used when `topicDeliveries` was collected: a
+//! topic whose notifications all failed in the window (`AWS/SNS`
+//! `NumberOfNotificationsFailed` above zero, `NumberOfNotificationsDelivered` zero) reaches
+//! nobody (`TOPIC_DELIVERIES_FAILING`); one where some failed and some were delivered still
+//! tells someone, and carries the counts
 //! ([`Notify::Told::failing`]) for a warning (`TOPIC_DELIVERIES_PARTLY_FAILING`). Without the
 //! section, or without counts for the topic, delivery is assumed.
 //!
@@ -314,7 +314,7 @@ fn subscriptions_reached(
         );
         match reach(found, publisher) {
             Reach::Delivers => reached += 1,
-            Reach::Dropped(why) => dropped.push(format!("{name} {why}")),
+            Reach::Dropped { reason, why } => dropped.push((reason, format!("{name} {why}"))),
             Reach::Unknown(why) => unknown.push(format!("{name} {why}")),
         }
     }
@@ -322,9 +322,19 @@ fn subscriptions_reached(
         return Ok(Some(reached));
     }
     let topic_name = arn.short_name();
+    let reasons: Vec<&'static str> = dropped.iter().map(|(r, _)| *r).collect();
+    let dropped: Vec<String> = dropped.into_iter().map(|(_, why)| why).collect();
     if unknown.is_empty() {
+        // A filter policy is named first, a missing endpoint next, a pending confirmation last.
+        let reason = [
+            reason::SUBSCRIPTION_FILTER_DROPS_ALARMS,
+            reason::SUBSCRIPTION_ENDPOINT_MISSING,
+        ]
+        .into_iter()
+        .find(|r| reasons.contains(r))
+        .unwrap_or(reason::TOPIC_NO_CONFIRMED_SUBSCRIPTION);
         return Err(Box::new(Notify::Nobody {
-            reason: reason::SUBSCRIPTION_FILTER_DROPS_ALARMS,
+            reason,
             why: format!(
                 "no confirmed subscription of its topic `{topic_name}` receives the notification: {}",
                 dropped.join("; ")

@@ -34,6 +34,7 @@
 use serde_json::{Map, Value, json};
 
 use super::permission::Publisher;
+use super::reason;
 use crate::arn::Arn;
 use crate::eventbridge::EventPattern;
 use crate::snapshot::SubscriptionAttributes;
@@ -43,8 +44,14 @@ use crate::snapshot::SubscriptionAttributes;
 pub enum Reach {
     /// SNS sends it (no filter policy, or one the notification satisfies).
     Delivers,
-    /// SNS does not send it; the clause says why.
-    Dropped(String),
+    /// SNS does not send it, or sends it where nobody reads it.
+    Dropped {
+        /// The reason code: `SUBSCRIPTION_FILTER_DROPS_ALARMS`,
+        /// `SUBSCRIPTION_ENDPOINT_MISSING` or `TOPIC_NO_CONFIRMED_SUBSCRIPTION` (pending).
+        reason: &'static str,
+        /// Why, as a clause.
+        why: String,
+    },
     /// It cannot be decided; the clause says why.
     Unknown(String),
 }
@@ -81,7 +88,16 @@ fn known_alarm_message(arn: &str) -> Option<Value> {
 /// Whether `attributes`' subscription receives what `publisher` publishes.
 pub fn reach(attributes: &SubscriptionAttributes, publisher: Publisher<'_>) -> Reach {
     if attributes.pending_confirmation == Some(true) {
-        return Reach::Dropped("is pending confirmation".to_owned());
+        return Reach::Dropped {
+            reason: reason::TOPIC_NO_CONFIRMED_SUBSCRIPTION,
+            why: "is pending confirmation".to_owned(),
+        };
+    }
+    if attributes.endpoint_exists == Some(false) {
+        return Reach::Dropped {
+            reason: reason::SUBSCRIPTION_ENDPOINT_MISSING,
+            why: "delivers to a queue or function that no longer exists".to_owned(),
+        };
     }
     let Some(text) = attributes
         .filter_policy
@@ -128,10 +144,13 @@ pub fn reach(attributes: &SubscriptionAttributes, publisher: Publisher<'_>) -> R
         return if pattern.matches(&json!({})) {
             Reach::Delivers
         } else {
-            Reach::Dropped(format!(
-                "has a filter policy on message attributes (`{}`), and CloudWatch alarm notifications carry none",
-                shown(text)
-            ))
+            Reach::Dropped {
+                reason: reason::SUBSCRIPTION_FILTER_DROPS_ALARMS,
+                why: format!(
+                    "has a filter policy on message attributes (`{}`), and CloudWatch alarm notifications carry none",
+                    shown(text)
+                ),
+            }
         };
     }
     let Some(message) = known_alarm_message(arn) else {
@@ -146,10 +165,13 @@ pub fn reach(attributes: &SubscriptionAttributes, publisher: Publisher<'_>) -> R
     if pattern.matches(&message) {
         Reach::Delivers
     } else {
-        Reach::Dropped(format!(
-            "has a filter policy on the message body (`{}`) that the notification of this alarm entering ALARM does not satisfy",
-            shown(text)
-        ))
+        Reach::Dropped {
+            reason: reason::SUBSCRIPTION_FILTER_DROPS_ALARMS,
+            why: format!(
+                "has a filter policy on the message body (`{}`) that the notification of this alarm entering ALARM does not satisfy",
+                shown(text)
+            ),
+        }
     }
 }
 
@@ -202,6 +224,7 @@ mod tests {
             filter_policy: policy.map(str::to_owned),
             filter_policy_scope: scope.map(str::to_owned),
             redrive_policy: None,
+            endpoint_exists: None,
         }
     }
 
@@ -220,10 +243,13 @@ mod tests {
     #[test]
     fn an_attribute_policy_drops_alarm_notifications() {
         let severity = r#"{"severity": ["high", "critical"]}"#;
-        assert!(matches!(reach_of(Some(severity), None), Reach::Dropped(_)));
+        assert!(matches!(
+            reach_of(Some(severity), None),
+            Reach::Dropped { .. }
+        ));
         assert!(matches!(
             reach_of(Some(severity), Some("MessageAttributes")),
-            Reach::Dropped(_)
+            Reach::Dropped { .. }
         ));
         let absent = r#"{"severity": [{"exists": false}]}"#;
         assert_eq!(reach_of(Some(absent), None), Reach::Delivers);
@@ -239,17 +265,23 @@ mod tests {
         let alarm_state = r#"{"NewStateValue": ["ALARM"]}"#;
         assert_eq!(reach_of(Some(alarm_state), body), Reach::Delivers);
         let ok_only = r#"{"NewStateValue": ["OK"]}"#;
-        assert!(matches!(reach_of(Some(ok_only), body), Reach::Dropped(_)));
+        assert!(matches!(
+            reach_of(Some(ok_only), body),
+            Reach::Dropped { .. }
+        ));
         let by_name = r#"{"AlarmName": [{"prefix": "kms-"}]}"#;
         assert_eq!(reach_of(Some(by_name), body), Reach::Delivers);
         let other_name = r#"{"AlarmName": [{"prefix": "ec2-"}]}"#;
         assert!(matches!(
             reach_of(Some(other_name), body),
-            Reach::Dropped(_)
+            Reach::Dropped { .. }
         ));
         // A field the notification never has: absent, so the policy drops it.
         let foreign = r#"{"detail-type": ["Alert"]}"#;
-        assert!(matches!(reach_of(Some(foreign), body), Reach::Dropped(_)));
+        assert!(matches!(
+            reach_of(Some(foreign), body),
+            Reach::Dropped { .. }
+        ));
         // Fields whose value is not known from configuration: could not verify.
         let reason = r#"{"NewStateReason": [{"prefix": "Threshold"}]}"#;
         assert!(matches!(reach_of(Some(reason), body), Reach::Unknown(_)));
@@ -274,11 +306,25 @@ mod tests {
             },
         );
         assert!(matches!(rule, Reach::Unknown(_)));
+        let mut gone = attributes(None, None);
+        gone.endpoint_exists = Some(false);
+        assert!(matches!(
+            reach(&gone, Publisher::Alarm { arn: ALARM }),
+            Reach::Dropped {
+                reason: "SUBSCRIPTION_ENDPOINT_MISSING",
+                ..
+            }
+        ));
+        gone.endpoint_exists = Some(true);
+        assert_eq!(
+            reach(&gone, Publisher::Alarm { arn: ALARM }),
+            Reach::Delivers
+        );
         let mut pending = attributes(None, None);
         pending.pending_confirmation = Some(true);
         assert!(matches!(
             reach(&pending, Publisher::Alarm { arn: ALARM }),
-            Reach::Dropped(_)
+            Reach::Dropped { .. }
         ));
     }
 }

@@ -173,4 +173,12 @@ pub struct SubscriptionAttributes {
     /// `RedrivePolicy`: the dead-letter queue for undeliverable messages, JSON text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redrive_policy: Option<String>,
+    /// For an `sqs` or `lambda` subscription whose queue or function is in the topic's account
+    /// and region: whether it exists (`sqs:ListQueues` with the queue name as prefix,
+    /// `lambda:ListFunctions`). `None` when not checked: another protocol, account or region.
+    /// SNS keeps a subscription whose endpoint was deleted, and its deliveries fail until the
+    /// retry policy gives up ("Amazon SNS message delivery retries",
+    /// <https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html>).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_exists: Option<bool>,
 }

@@ -27,10 +27,10 @@ one where only some failed gets a warning (`TOPIC_DELIVERIES_PARTLY_FAILING`). W
 alarm notifications (they carry no message attributes; a `MessageBody` policy is matched
 against the notification) does not count, and a topic whose every confirmed subscription
 drops them tells nobody (`SUBSCRIPTION_FILTER_DROPS_ALARMS`; \"Amazon SNS message filtering\"
-in the SNS developer guide). Otherwise a confirmed subscription is assumed to deliver
-(whether its SQS queue or Lambda function still exists is not checked: that would need the
-SQS and Lambda APIs). The alarm may also be on a Metrics Insights query that selects the
-metric (see TW-KMS-001). A failing finding names the event and the link that broke."
+in the SNS developer guide), and a subscription to an SQS queue or Lambda function of the
+account that no longer exists does not count (`SUBSCRIPTION_ENDPOINT_MISSING`). Otherwise a
+confirmed subscription is assumed to deliver. The alarm may also be on a Metrics Insights
+query that selects the metric (see TW-KMS-001). A failing finding names the event and the link that broke."
         )
     };
 }
