@@ -319,9 +319,9 @@ fn metrics_insights_alarms_give_the_same_findings_natively_and_in_wasm() {
     }
 }
 
-/// Subscription filter policies (issue #19): a policy on message attributes drops CloudWatch
-/// alarm notifications, which carry none, and a body policy that does not admit the alarm's
-/// notification drops it too; in wasm as natively.
+/// Subscription attributes (issue #19): a policy on message attributes drops CloudWatch alarm
+/// notifications, which carry none, a body policy that does not admit the alarm's notification
+/// drops it too, and a subscription whose queue is gone receives nothing; in wasm as natively.
 #[test]
 fn subscription_filter_policies_give_the_same_findings_natively_and_in_wasm() {
     let sandbox = loaded();
@@ -344,10 +344,17 @@ fn subscription_filter_policies_give_the_same_findings_natively_and_in_wasm() {
             Some("SUBSCRIPTION_FILTER_DROPS_ALARMS"),
         ),
         (r#"{"NewStateValue": ["ALARM"]}"#, Some("MessageBody"), None),
+        // No filter policy, but the subscription's SQS queue is gone.
+        ("", None, Some("SUBSCRIPTION_ENDPOINT_MISSING")),
     ] {
         let mut account = base.clone();
         let mut attributes = json!({"subscriptionArn": subscription, "topicArn": topic,
-                                    "pendingConfirmation": false, "filterPolicy": policy});
+                                    "pendingConfirmation": false});
+        if policy.is_empty() {
+            attributes["endpointExists"] = json!(false);
+        } else {
+            attributes["filterPolicy"] = json!(policy);
+        }
         if let Some(scope) = scope {
             attributes["filterPolicyScope"] = json!(scope);
         }
