@@ -746,6 +746,42 @@ mod tests {
         );
     }
 
+    /// Bad input is an error, never a panic: every prefix of valid queries, and each with one
+    /// character removed, parses or fails cleanly, and what parses can be asked about a metric.
+    #[test]
+    fn truncated_and_damaged_queries_never_panic() {
+        let queries = [
+            "SELECT MAX(KmsKeyChanges) FROM SCHEMA(\"CloudTrailMetrics\", KeyId) WHERE KeyId = 'k1' AND KeyId NOT IN ('a', 'b') GROUP BY KeyId ORDER BY MAX() DESC LIMIT 10;",
+            "SELECT COUNT(\"Kms \\\"Changes\") FROM \"a/b\" WHERE \"k k\" != 'v\\'w' AND k IN ('x')",
+        ];
+        let keyed = metric(&[("KeyId", "k1")]);
+        for query in queries {
+            let chars: Vec<char> = query.chars().collect();
+            for end in 0..=chars.len() {
+                let prefix: String = chars[..end].iter().collect();
+                if let Ok(parsed) = InsightsQuery::parse(&prefix) {
+                    let _ = parsed.select(&keyed);
+                }
+                if end < chars.len() {
+                    let damaged: String = chars
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != end)
+                        .map(|(_, c)| *c)
+                        .collect();
+                    if let Ok(parsed) = InsightsQuery::parse(&damaged) {
+                        let _ = parsed.select(&keyed);
+                    }
+                }
+            }
+        }
+        assert!(InsightsQuery::parse(queries[0]).is_ok());
+        assert!(InsightsQuery::parse(queries[1]).is_ok());
+        assert!(
+            InsightsQuery::parse("SELECT SUM(a) FROM n LIMIT 99999999999999999999999").is_err()
+        );
+    }
+
     #[test]
     fn a_top_n_of_groups_cannot_be_verified() {
         let keyed = metric(&[("KeyId", "k1")]);
