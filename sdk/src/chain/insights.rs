@@ -191,10 +191,7 @@ impl InsightsQuery {
                 } else {
                     format!("exactly the dimensions {}", keys.join(", "))
                 };
-                return Selection::Excluded(format!(
-                    "its SCHEMA requires {wanted}, and the metric is published with {}",
-                    dimension_names(metric)
-                ));
+                return Selection::Excluded(format!("its SCHEMA requires {wanted}"));
             }
         }
         for condition in &self.conditions {
@@ -248,15 +245,6 @@ impl InsightsQuery {
             statistic: self.aggregate.statistic(),
             alone,
         }
-    }
-}
-
-fn dimension_names(metric: &EmittedMetric) -> String {
-    if metric.dimensions.is_empty() {
-        "no dimensions".to_owned()
-    } else {
-        let names: Vec<&str> = metric.dimensions.keys().map(String::as_str).collect();
-        format!("dimensions {}", names.join(", "))
     }
 }
 
