@@ -1373,6 +1373,8 @@ fn attached_sections_are_collected_only_when_a_rule_declares_them() {
     for key in ["keyPolicies", "topicPolicies", "topicDeliveries"] {
         assert!(!items(&us[key]).is_empty(), "{key} is declared: {us}");
     }
+    // The topic here has no subscription: the section is read, and empty.
+    assert_eq!(us["subscriptionAttributes"]["collected"], true, "{us}");
     for key in ["keyRotations", "keyTags"] {
         assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
     }
@@ -1384,6 +1386,7 @@ fn attached_sections_are_collected_only_when_a_rule_declares_them() {
         "keyTags",
         "topicPolicies",
         "topicDeliveries",
+        "subscriptionAttributes",
     ] {
         assert!(us.get(key).is_none(), "{key} was not asked for: {us}");
     }
@@ -1635,5 +1638,178 @@ fn failed_sns_deliveries_break_or_warn_through_the_collected_counts() {
             &alerts["windowHours"]
         ),
         (&json!(5), &json!(3), &json!(24))
+    );
+}
+
+/// Sets `policy` (and `scope`, when given) as the filter policy of every confirmed
+/// subscription of `provision`'s `security-alerts` topic.
+async fn filter_every_subscription(emulator: &Emulator, policy: &str, scope: Option<&str>) {
+    let topic_arn = format!("arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts");
+    let us = emulator.sdk("us-east-1").await;
+    let sns = aws_sdk_sns::Client::new(&us);
+    let listed = sns
+        .list_subscriptions_by_topic()
+        .topic_arn(&topic_arn)
+        .send()
+        .await
+        .expect("subscriptions");
+    for subscription in listed.subscriptions() {
+        let Some(arn) = subscription
+            .subscription_arn()
+            .filter(|a| a.starts_with("arn:"))
+        else {
+            continue;
+        };
+        if let Some(scope) = scope {
+            sns.set_subscription_attributes()
+                .subscription_arn(arn)
+                .attribute_name("FilterPolicyScope")
+                .attribute_value(scope)
+                .send()
+                .await
+                .expect("filter policy scope");
+        }
+        sns.set_subscription_attributes()
+            .subscription_arn(arn)
+            .attribute_name("FilterPolicy")
+            .attribute_value(policy)
+            .send()
+            .await
+            .expect("filter policy");
+    }
+}
+
+/// Issue #19: subscription attributes are collected (`GetSubscriptionAttributes`, which moto
+/// serves), and a filter policy that drops the alarm notification on every confirmed
+/// subscription breaks the chain, while a body policy that admits it keeps it whole.
+#[test]
+fn a_filter_policy_that_drops_alarm_notifications_breaks_the_chain() {
+    let emulator = Emulator::start();
+    runtime().block_on(async {
+        provision(&emulator).await;
+        let_cloudwatch_publish(&emulator).await;
+    });
+    let home = temp("filter-policies");
+    assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
+
+    runtime().block_on(filter_every_subscription(
+        &emulator,
+        r#"{"severity": ["critical"]}"#,
+        None,
+    ));
+    assert_eq!(
+        key_alarm_reasons(&emulator, &home),
+        ["SUBSCRIPTION_FILTER_DROPS_ALARMS"]
+    );
+
+    runtime().block_on(filter_every_subscription(
+        &emulator,
+        r#"{"NewStateValue": ["ALARM"]}"#,
+        Some("MessageBody"),
+    ));
+    assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
+
+    // A Lambda subscription to a function that does not exist, next to the SQS subscription
+    // of `provision` to a queue that does not exist either.
+    let topic_arn = format!("arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts");
+    runtime().block_on(async {
+        let us = emulator.sdk("us-east-1").await;
+        aws_sdk_sns::Client::new(&us)
+            .subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("lambda")
+            .endpoint(format!(
+                "arn:aws:lambda:us-east-1:{ACCOUNT}:function:pager:live"
+            ))
+            .send()
+            .await
+            .expect("lambda subscription");
+    });
+
+    // The snapshot records what SNS returned.
+    let out = home.join("snapshot.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    let attributes = items(&region(&snapshot, "us-east-1")["subscriptionAttributes"]);
+    let alerts: Vec<&Value> = attributes
+        .iter()
+        .filter(|a| {
+            a["topicArn"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(":security-alerts"))
+        })
+        .collect();
+    assert!(!alerts.is_empty(), "{attributes:?}");
+    let exists = |suffix: &str| {
+        let endpoint = items(&region(&snapshot, "us-east-1")["topics"])
+            .iter()
+            .flat_map(|t| t["subscriptions"].as_array().into_iter().flatten())
+            .find(|s| s["endpoint"].as_str().is_some_and(|e| e.ends_with(suffix)))
+            .map(|s| s["subscriptionArn"].clone())
+            .expect("subscription");
+        attributes
+            .iter()
+            .find(|a| a["subscriptionArn"] == endpoint)
+            .map(|a| a["endpointExists"].clone())
+            .expect("attributes")
+    };
+    assert_eq!(exists(":alerts"), json!(false));
+    assert_eq!(exists(":function:pager:live"), json!(false));
+    for attributes in alerts.iter().filter(|a| a.get("endpointExists").is_none()) {
+        assert_eq!(
+            attributes["filterPolicyScope"], "MessageBody",
+            "{attributes}"
+        );
+        assert_eq!(attributes["pendingConfirmation"], false, "{attributes}");
+        assert!(
+            attributes["filterPolicy"]
+                .as_str()
+                .is_some_and(|p| p.contains("NewStateValue")),
+            "{attributes}"
+        );
+    }
+
+    // Once the queue exists, it is seen.
+    runtime().block_on(async {
+        let us = emulator.sdk("us-east-1").await;
+        aws_sdk_sqs::Client::new(&us)
+            .create_queue()
+            .queue_name("alerts")
+            .send()
+            .await
+            .expect("queue");
+    });
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let snapshot = read_json(&out);
+    let attributes = items(&region(&snapshot, "us-east-1")["subscriptionAttributes"]);
+    assert!(
+        attributes
+            .iter()
+            .any(|a| a["endpointExists"] == json!(true)),
+        "{attributes:?}"
     );
 }

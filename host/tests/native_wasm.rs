@@ -258,3 +258,124 @@ fn delivery_counts_give_the_same_findings_natively_and_in_wasm() {
         );
     }
 }
+
+/// An alarm on a Metrics Insights query (issue #19) is followed in wasm as natively: one that
+/// selects the filter's metric covers TW-KMS-001, one whose threshold one event cannot reach
+/// breaks the chain, and one using syntax trailwarden does not evaluate could not be verified.
+#[test]
+fn metrics_insights_alarms_give_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("kms-chain-compliant.json")).expect("fixture"),
+    )
+    .expect("json");
+    let cases = [
+        (
+            "SELECT SUM(KmsKeyChanges) FROM SCHEMA(\"CISBenchmark\")",
+            1.0,
+            None,
+        ),
+        (
+            "SELECT MAX(KmsKeyChanges) FROM \"CISBenchmark\" GROUP BY KeyId",
+            1.0,
+            Some("ALARM_EXPRESSION_UNVERIFIABLE"),
+        ),
+        (
+            "SELECT COUNT(KmsKeyChanges) FROM \"CISBenchmark\"",
+            2.0,
+            Some("ALARM_CANNOT_FIRE"),
+        ),
+        (
+            "SELECT SUM(KmsKeyChanges) FROM \"CISBenchmark\" WHERE KeyId LIKE 'a%'",
+            1.0,
+            Some("ALARM_EXPRESSION_UNVERIFIABLE"),
+        ),
+    ];
+    for (query, threshold, reason) in cases {
+        let mut account = base.clone();
+        let alarm = account
+            .pointer_mut("/regions/0/metricAlarms/items/0")
+            .and_then(Value::as_object_mut)
+            .expect("alarm");
+        for key in ["metricName", "namespace", "statistic", "period"] {
+            alarm.remove(key);
+        }
+        alarm.insert("threshold".to_owned(), json!(threshold));
+        alarm.insert(
+            "metrics".to_owned(),
+            json!([{"id": "q1", "expression": query, "period": 300}]),
+        );
+        let text = account.to_string();
+        assert_agree(&sandbox, query, &text);
+        let wasm = run_wasm(&sandbox, &text);
+        let kms_001: Vec<&Finding> = wasm.iter().filter(|f| f.rule_id == "TW-KMS-001").collect();
+        match reason {
+            None => assert!(kms_001.is_empty(), "{query}: {kms_001:#?}"),
+            Some(reason) => assert!(
+                kms_001.iter().any(|f| f.reason == reason),
+                "{query}: {kms_001:#?}"
+            ),
+        }
+    }
+}
+
+/// Subscription attributes (issue #19): a policy on message attributes drops CloudWatch alarm
+/// notifications, which carry none, a body policy that does not admit the alarm's notification
+/// drops it too, and a subscription whose queue is gone receives nothing; in wasm as natively.
+#[test]
+fn subscription_filter_policies_give_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("kms-chain-compliant.json")).expect("fixture"),
+    )
+    .expect("json");
+    let subscription =
+        "arn:aws:sns:us-east-1:111122223333:security-alerts:6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b";
+    let topic = "arn:aws:sns:us-east-1:111122223333:security-alerts";
+    for (policy, scope, reason) in [
+        (
+            r#"{"severity": ["critical"]}"#,
+            None,
+            Some("SUBSCRIPTION_FILTER_DROPS_ALARMS"),
+        ),
+        (
+            r#"{"NewStateValue": ["OK"]}"#,
+            Some("MessageBody"),
+            Some("SUBSCRIPTION_FILTER_DROPS_ALARMS"),
+        ),
+        (r#"{"NewStateValue": ["ALARM"]}"#, Some("MessageBody"), None),
+        // No filter policy, but the subscription's SQS queue is gone.
+        ("", None, Some("SUBSCRIPTION_ENDPOINT_MISSING")),
+    ] {
+        let mut account = base.clone();
+        let mut attributes = json!({"subscriptionArn": subscription, "topicArn": topic,
+                                    "pendingConfirmation": false});
+        if policy.is_empty() {
+            attributes["endpointExists"] = json!(false);
+        } else {
+            attributes["filterPolicy"] = json!(policy);
+        }
+        if let Some(scope) = scope {
+            attributes["filterPolicyScope"] = json!(scope);
+        }
+        account
+            .pointer_mut("/regions/0")
+            .and_then(Value::as_object_mut)
+            .expect("home region")
+            .insert(
+                "subscriptionAttributes".to_owned(),
+                json!({"items": [attributes]}),
+            );
+        let text = account.to_string();
+        assert_agree(&sandbox, policy, &text);
+        let wasm = run_wasm(&sandbox, &text);
+        let kms_001: Vec<&Finding> = wasm.iter().filter(|f| f.rule_id == "TW-KMS-001").collect();
+        match reason {
+            Some(reason) => assert!(
+                kms_001.iter().any(|f| f.reason == reason),
+                "{policy}: {kms_001:#?}"
+            ),
+            None => assert!(kms_001.is_empty(), "{policy}: {kms_001:#?}"),
+        }
+    }
+}

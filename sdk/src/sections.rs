@@ -35,8 +35,8 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::snapshot::{
     Account, CollectionError, CompositeAlarm, EventRule, Generator, KeyPolicy, KeyRotation,
-    KeyTags, KmsKey, LogGroup, MetricAlarm, MetricFilter, RegionSnapshot, Section, Snapshot, Topic,
-    TopicDeliveries, TopicPolicy, Trail,
+    KeyTags, KmsKey, LogGroup, MetricAlarm, MetricFilter, RegionSnapshot, Section, Snapshot,
+    SubscriptionAttributes, Topic, TopicDeliveries, TopicPolicy, Trail,
 };
 
 /// One section of the snapshot, by the name rules use in `needs` and the snapshot uses as its
@@ -72,6 +72,10 @@ pub enum SectionName {
     /// `topicDeliveries`: each SNS topic's delivered and failed notifications over the last
     /// 24 hours, from CloudWatch's `AWS/SNS` metrics (SDK 0.2.0).
     TopicDeliveries,
+    /// `subscriptionAttributes`: the attributes of each confirmed SNS subscription (filter
+    /// policy and its scope, redrive policy, raw delivery), from
+    /// `sns:GetSubscriptionAttributes` (SDK 0.3.0).
+    SubscriptionAttributes,
     /// `events`: CloudTrail records, account-wide, for detection rules.
     Events,
 }
@@ -134,7 +138,7 @@ impl fmt::Display for SdkVersion {
 
 impl SectionName {
     /// Every section, in the order the snapshot writes them.
-    pub const ALL: [SectionName; 14] = [
+    pub const ALL: [SectionName; 15] = [
         SectionName::Trails,
         SectionName::LogGroups,
         SectionName::MetricFilters,
@@ -148,6 +152,7 @@ impl SectionName {
         SectionName::KeyTags,
         SectionName::TopicPolicies,
         SectionName::TopicDeliveries,
+        SectionName::SubscriptionAttributes,
         SectionName::Events,
     ];
 
@@ -167,6 +172,7 @@ impl SectionName {
             SectionName::KeyTags => "keyTags",
             SectionName::TopicPolicies => "topicPolicies",
             SectionName::TopicDeliveries => "topicDeliveries",
+            SectionName::SubscriptionAttributes => "subscriptionAttributes",
             SectionName::Events => "events",
         }
     }
@@ -206,6 +212,9 @@ impl SectionName {
             SectionName::TopicDeliveries => {
                 "sns:ListTopics, cloudwatch:GetMetricStatistics (AWS/SNS NumberOfNotificationsDelivered and NumberOfNotificationsFailed)"
             }
+            SectionName::SubscriptionAttributes => {
+                "sns:ListTopics, sns:ListSubscriptionsByTopic, sns:GetSubscriptionAttributes (confirmed subscriptions), sqs:ListQueues and lambda:ListFunctions (their queues and functions in the account)"
+            }
             SectionName::Events => {
                 "cloudtrail:LookupEvents, logs:FilterLogEvents, or CloudTrail log files"
             }
@@ -230,6 +239,7 @@ impl SectionName {
             SectionName::KeyTags => ("kms", "ListResourceTags"),
             SectionName::TopicPolicies => ("sns", "GetTopicAttributes"),
             SectionName::TopicDeliveries => ("cloudwatch", "GetMetricStatistics"),
+            SectionName::SubscriptionAttributes => ("sns", "GetSubscriptionAttributes"),
             SectionName::Events => ("cloudtrail", "LookupEvents"),
         }
     }
@@ -257,6 +267,7 @@ impl SectionName {
             | SectionName::KeyTags
             | SectionName::TopicPolicies
             | SectionName::TopicDeliveries => SdkVersion::new(0, 2, 0),
+            SectionName::SubscriptionAttributes => SdkVersion::new(0, 3, 0),
         }
     }
 
@@ -495,6 +506,8 @@ pub enum SectionRef<'a> {
     TopicPolicies(&'a Section<TopicPolicy>),
     /// `topicDeliveries`.
     TopicDeliveries(&'a Section<TopicDeliveries>),
+    /// `subscriptionAttributes`.
+    SubscriptionAttributes(&'a Section<SubscriptionAttributes>),
 }
 
 impl<'a> SectionRef<'a> {
@@ -514,6 +527,7 @@ impl<'a> SectionRef<'a> {
             SectionRef::KeyTags(s) => &s.errors,
             SectionRef::TopicPolicies(s) => &s.errors,
             SectionRef::TopicDeliveries(s) => &s.errors,
+            SectionRef::SubscriptionAttributes(s) => &s.errors,
         }
     }
 
@@ -533,6 +547,7 @@ impl<'a> SectionRef<'a> {
             SectionRef::KeyTags(s) => s.is_not_collected(),
             SectionRef::TopicPolicies(s) => s.is_not_collected(),
             SectionRef::TopicDeliveries(s) => s.is_not_collected(),
+            SectionRef::SubscriptionAttributes(s) => s.is_not_collected(),
         }
     }
 }
@@ -553,6 +568,7 @@ impl Serialize for SectionRef<'_> {
             SectionRef::KeyTags(s) => s.serialize(serializer),
             SectionRef::TopicPolicies(s) => s.serialize(serializer),
             SectionRef::TopicDeliveries(s) => s.serialize(serializer),
+            SectionRef::SubscriptionAttributes(s) => s.serialize(serializer),
         }
     }
 }
@@ -615,6 +631,10 @@ macro_rules! with_regional_section {
                 let $section = &mut $region.topic_deliveries;
                 $body
             }
+            SectionName::SubscriptionAttributes => {
+                let $section = &mut $region.subscription_attributes;
+                $body
+            }
             SectionName::Events => $account,
         }
     };
@@ -674,6 +694,8 @@ pub enum SectionData {
     TopicPolicies(Section<TopicPolicy>),
     /// `topicDeliveries`.
     TopicDeliveries(Section<TopicDeliveries>),
+    /// `subscriptionAttributes`.
+    SubscriptionAttributes(Section<SubscriptionAttributes>),
 }
 
 impl RegionSnapshot {
@@ -693,6 +715,9 @@ impl RegionSnapshot {
             SectionName::KeyTags => SectionRef::KeyTags(&self.key_tags),
             SectionName::TopicPolicies => SectionRef::TopicPolicies(&self.topic_policies),
             SectionName::TopicDeliveries => SectionRef::TopicDeliveries(&self.topic_deliveries),
+            SectionName::SubscriptionAttributes => {
+                SectionRef::SubscriptionAttributes(&self.subscription_attributes)
+            }
             SectionName::Events => return None,
         })
     }
@@ -716,6 +741,7 @@ impl RegionSnapshot {
             key_tags: Section::not_collected(),
             topic_policies: Section::not_collected(),
             topic_deliveries: Section::not_collected(),
+            subscription_attributes: Section::not_collected(),
         };
         for name in sections.iter() {
             snapshot.reset(name, state);
@@ -765,6 +791,7 @@ impl RegionSnapshot {
             SectionData::KeyTags(s) => self.key_tags = s,
             SectionData::TopicPolicies(s) => self.topic_policies = s,
             SectionData::TopicDeliveries(s) => self.topic_deliveries = s,
+            SectionData::SubscriptionAttributes(s) => self.subscription_attributes = s,
         }
     }
 }
@@ -1262,7 +1289,10 @@ mod tests {
         assert_eq!(SectionSet::known_to("0.1.7"), first);
         assert!(!first.contains(SectionName::KeyRotations));
         assert!(first.contains(SectionName::Events) && first.contains(SectionName::KmsKeys));
-        assert_eq!(SectionSet::known_to("0.2.0"), SectionSet::all());
+        let second = SectionSet::known_to("0.2.0");
+        assert!(second.contains(SectionName::TopicDeliveries));
+        assert!(!second.contains(SectionName::SubscriptionAttributes));
+        assert_eq!(SectionSet::known_to("0.3.0"), SectionSet::all());
         assert_eq!(SectionSet::known_to("3.0.0"), SectionSet::all());
         assert_eq!(SectionSet::known_to(crate::SDK_VERSION), SectionSet::all());
     }

@@ -19,7 +19,9 @@ mod attached;
 pub mod org;
 mod values;
 
-pub use attached::{KeyPolicy, KeyRotation, KeyTags, TopicDeliveries, TopicPolicy};
+pub use attached::{
+    KeyPolicy, KeyRotation, KeyTags, SubscriptionAttributes, TopicDeliveries, TopicPolicy,
+};
 pub use values::{
     AlarmState, ComparisonOperator, ExpirationModel, KeyManager, KeyState, LogGroupClass, Origin,
     RuleState, Statistic, TreatMissingData,
@@ -166,6 +168,12 @@ pub struct RegionSnapshot {
         skip_serializing_if = "Section::is_not_collected"
     )]
     pub topic_deliveries: Section<TopicDeliveries>,
+    /// The attributes of each confirmed SNS subscription (`subscriptionAttributes`, SDK 0.3.0).
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub subscription_attributes: Section<SubscriptionAttributes>,
 }
 
 /// A list of resources plus the truth about how it was obtained.
@@ -1014,6 +1022,19 @@ impl Snapshot {
     /// The delivery counts of the topic with this ARN, if `topicDeliveries` lists it.
     pub fn topic_deliveries(&self, topic_arn: &str) -> Option<&TopicDeliveries> {
         by_arn(self, topic_arn, |r| &r.topic_deliveries, |t| &t.topic_arn)
+    }
+
+    /// The attributes of the subscription with this ARN, if `subscriptionAttributes` lists it.
+    pub fn subscription_attributes(
+        &self,
+        subscription_arn: &str,
+    ) -> Option<&SubscriptionAttributes> {
+        by_arn(
+            self,
+            subscription_arn,
+            |r| &r.subscription_attributes,
+            |s| &s.subscription_arn,
+        )
     }
 }
 

@@ -127,12 +127,18 @@ fn collect_section<'a>(
         SectionName::MetricAlarms => alarms(true, needs.contains(SectionName::CompositeAlarms)),
         SectionName::CompositeAlarms if needs.contains(SectionName::MetricAlarms) => return None,
         SectionName::CompositeAlarms => alarms(false, true),
-        SectionName::Topics | SectionName::TopicPolicies | SectionName::TopicDeliveries
+        SectionName::Topics
+        | SectionName::TopicPolicies
+        | SectionName::TopicDeliveries
+        | SectionName::SubscriptionAttributes
             if starts(&sns::SECTIONS) =>
         {
             Box::pin(sns::collect(caller, config, region, needs, redact))
         }
-        SectionName::Topics | SectionName::TopicPolicies | SectionName::TopicDeliveries => {
+        SectionName::Topics
+        | SectionName::TopicPolicies
+        | SectionName::TopicDeliveries
+        | SectionName::SubscriptionAttributes => {
             return None;
         }
         SectionName::EventRules => Box::pin(async move {

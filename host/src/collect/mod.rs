@@ -28,6 +28,7 @@ pub mod progress;
 pub mod regions;
 pub mod sns;
 pub mod sns_deliveries;
+pub mod sns_endpoints;
 pub mod summary;
 
 use std::time::Instant;
@@ -61,6 +62,9 @@ pub const OPERATIONS: &[Op] = &[
     sns::LIST_TOPICS,
     sns::GET_TOPIC_ATTRIBUTES,
     sns::LIST_SUBSCRIPTIONS_BY_TOPIC,
+    sns::GET_SUBSCRIPTION_ATTRIBUTES,
+    sns_endpoints::LIST_QUEUES,
+    sns_endpoints::LIST_FUNCTIONS,
     sns_deliveries::GET_METRIC_STATISTICS,
     eventbridge::LIST_RULES,
     eventbridge::LIST_TARGETS_BY_RULE,

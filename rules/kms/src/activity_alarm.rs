@@ -19,8 +19,8 @@ use trailwarden_sdk::prelude::*;
 /// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
 /// some failed and some were delivered still counts, with a warning-level
 /// `TOPIC_DELIVERIES_PARTLY_FAILING`. Otherwise a confirmed subscription is assumed to deliver:
-/// whether the SQS queue or Lambda function it names still exists is not checked, because that
-/// would need the SQS and Lambda APIs.
+/// whether the SQS queue or Lambda function it names still exists is checked only
+/// with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
 ///
 /// ## Why it matters
 /// Exfiltration of encrypted data shows up as decryption volume far above the usual (the
@@ -58,7 +58,7 @@ use trailwarden_sdk::prelude::*;
     precision = "medium",
     help_uri = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "topicDeliveries", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "subscriptionAttributes", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = ActivitySettings
 )]
 pub fn activity_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

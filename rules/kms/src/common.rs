@@ -1,7 +1,7 @@
 //! Pieces the KMS rules share: resource kinds, resources and the could-not-verify finding for
 //! an incomplete snapshot section.
 
-use trailwarden_sdk::chain::Notify;
+use trailwarden_sdk::chain::{Link, Notify, partly_failing_text, reason as chain_reason};
 use trailwarden_sdk::prelude::*;
 
 /// CloudFormation type of a KMS key, the SARIF logical-location kind of key findings.
@@ -39,6 +39,44 @@ pub fn notify_topic(notify: &Notify) -> Option<Resource> {
         Notify::Unverifiable { topic, .. } | Notify::Nobody { topic, .. } => topic.clone(),
         Notify::Automated { .. } => None,
     }
+}
+
+/// The warning the chain rules give (`TOPIC_DELIVERIES_PARTLY_FAILING`, see
+/// `Analysis::delivery_warnings`) when what covers the requirement notifies through a topic
+/// whose deliveries partly failed in the `topicDeliveries` window: someone is told, but some
+/// subscriber is not. `subject` names what covers ("EventBridge rule `r`"); `None` when
+/// nothing failed.
+pub fn partly_failing_warning(
+    snapshot: &Snapshot,
+    region: &str,
+    subject: &str,
+    notify: &Notify,
+) -> Option<Finding> {
+    let Notify::Told {
+        topic,
+        failing: Some(counts),
+        ..
+    } = notify
+    else {
+        return None;
+    };
+    Some(
+        Finding::fail(
+            chain_reason::TOPIC_DELIVERIES_PARTLY_FAILING,
+            format!(
+                "{subject} ({region}) notifies, but {}",
+                partly_failing_text(&topic.name, counts)
+            ),
+        )
+        .level(Level::Warning)
+        .account(&snapshot.account.id)
+        .region(region)
+        .resource(topic.clone())
+        .property("link", Link::Notify.name())
+        .property("delivered", counts.delivered)
+        .property("failed", counts.failed)
+        .property("windowHours", counts.window_hours),
+    )
 }
 
 /// `a`, `a and b`, `a, b and c`: a list for a sentence.

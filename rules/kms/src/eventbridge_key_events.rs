@@ -11,7 +11,9 @@ use trailwarden_sdk::eventbridge::{
 use trailwarden_sdk::events::{DEFAULT_ACCOUNT, DEFAULT_REGION, kms};
 use trailwarden_sdk::prelude::*;
 
-use crate::common::{EVENT_RULE_KIND, join_words, notify_topic, section_unverifiable};
+use crate::common::{
+    EVENT_RULE_KIND, join_words, notify_topic, partly_failing_warning, section_unverifiable,
+};
 use crate::reason;
 
 /// Settings of TW-KMS-004.
@@ -121,9 +123,14 @@ pub fn known_operations() -> Vec<String> {
 ///
 /// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
 /// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
-/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`). Otherwise
-/// a confirmed subscription is assumed to deliver: whether the SQS queue or Lambda function it
-/// names still exists is not checked, because that would need the SQS and Lambda APIs.
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
+/// some failed and some were delivered still counts, with a warning-level
+/// `TOPIC_DELIVERIES_PARTLY_FAILING`, as in TW-KMS-001. When `subscriptionAttributes` was
+/// collected, a subscription with a filter policy cannot be judged against the EventBridge
+/// event (only alarm notifications are), so a topic whose confirmed subscriptions all have one
+/// is could not verify. Otherwise a confirmed subscription is
+/// assumed to deliver: whether the SQS queue or Lambda function it names still exists is
+/// checked only with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
 ///
 /// ## Why it matters
 /// A disabled key stops every decryption at once, and a scheduled deletion destroys the key
@@ -188,7 +195,7 @@ pub fn known_operations() -> Vec<String> {
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html",
     tags = ["kms", "eventbridge", "monitoring", "notification"],
-    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "topicDeliveries", "keyPolicies"],
+    needs = ["kmsKeys", "eventRules", "topics", "topicPolicies", "subscriptionAttributes", "topicDeliveries", "keyPolicies"],
     settings = EventRuleSettings
 )]
 pub fn eventbridge_key_events(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
@@ -261,16 +268,50 @@ fn check_region(snapshot: &Snapshot, region: &RegionSnapshot, operations: &[&str
         .iter()
         .filter_map(|target| closest(&candidates, &targets, target, scope).map(|c| (target, c)))
         .collect();
+    let warnings = delivery_warnings(snapshot, name, &candidates, &targets, scope);
     if uncovered.is_empty() {
-        return Vec::new();
+        return warnings;
     }
     let mut findings = vec![region_finding(snapshot, name, &uncovered, invalid.len())];
+    findings.extend(warnings);
     findings.extend(
         invalid
             .iter()
             .map(|bad| invalid_finding(snapshot, name, bad)),
     );
     findings
+}
+
+/// A warning per topic through which a rule that covers some call notifies while its
+/// deliveries partly fail (`TOPIC_DELIVERIES_PARTLY_FAILING`, as the chain rules give it).
+fn delivery_warnings(
+    snapshot: &Snapshot,
+    region: &str,
+    candidates: &[Candidate<'_>],
+    targets: &[Target],
+    scope: Scope<'_>,
+) -> Vec<Finding> {
+    let mut warnings: Vec<Finding> = Vec::new();
+    for candidate in candidates {
+        let covers = targets
+            .iter()
+            .any(|target| judge(candidate, target, scope).is_none());
+        if !covers {
+            continue;
+        }
+        let subject = format!("EventBridge rule `{}`", candidate.rule.name);
+        let Some(warning) = partly_failing_warning(snapshot, region, &subject, &candidate.notify)
+        else {
+            continue;
+        };
+        let seen = warnings.iter().any(|w| {
+            w.resource.as_ref().map(|r| &r.arn) == warning.resource.as_ref().map(|r| &r.arn)
+        });
+        if !seen {
+            warnings.push(warning);
+        }
+    }
+    warnings
 }
 
 /// One configured call in one region: its record and the event EventBridge delivers for it.

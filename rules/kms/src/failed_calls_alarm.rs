@@ -29,8 +29,8 @@ use trailwarden_sdk::prelude::*;
 /// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
 /// some failed and some were delivered still counts, with a warning-level
 /// `TOPIC_DELIVERIES_PARTLY_FAILING`. Otherwise a confirmed subscription is assumed to deliver:
-/// whether the SQS queue or Lambda function it names still exists is not checked, because that
-/// would need the SQS and Lambda APIs.
+/// whether the SQS queue or Lambda function it names still exists is checked only
+/// with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
 ///
 /// ## Why it matters
 /// A burst of failed decryptions is what someone probing for a key they may not use looks
@@ -73,7 +73,7 @@ use trailwarden_sdk::prelude::*;
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "topicPolicies", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "topicPolicies", "subscriptionAttributes", "keyPolicies", "topicDeliveries"],
     settings = FailedCallsSettings
 )]
 pub fn failed_calls_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

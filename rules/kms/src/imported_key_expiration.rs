@@ -7,7 +7,9 @@ use trailwarden_sdk::chain::{Notify, alarm_notifies};
 use trailwarden_sdk::prelude::*;
 use trailwarden_sdk::time::{SECONDS_PER_DAY, format_rfc3339, parse_rfc3339};
 
-use crate::common::{ALARM_KIND, key_resource, notify_topic, section_unverifiable};
+use crate::common::{
+    ALARM_KIND, key_resource, notify_topic, partly_failing_warning, section_unverifiable,
+};
 use crate::reason;
 
 /// The namespace of KMS metrics.
@@ -82,9 +84,13 @@ impl RuleSettings for ExpirationSettings {
 ///
 /// Delivery: when `topicDeliveries` was collected, a topic whose notifications all failed in
 /// the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
-/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`). Otherwise
-/// a confirmed subscription is assumed to deliver: whether the SQS queue or Lambda function it
-/// names still exists is not checked, because that would need the SQS and Lambda APIs.
+/// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
+/// some failed and some were delivered still counts, with a warning-level
+/// `TOPIC_DELIVERIES_PARTLY_FAILING`, as in TW-KMS-001. When `subscriptionAttributes` was
+/// collected, subscriptions whose filter policy drops the notification do not count
+/// (`SUBSCRIPTION_FILTER_DROPS_ALARMS`, see TW-KMS-001). Otherwise a confirmed subscription is
+/// assumed to deliver: whether the SQS queue or Lambda function it names still exists is
+/// checked only with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
 ///
 /// ## Why it matters
 /// When imported key material expires, KMS deletes it and the key becomes unusable until the
@@ -147,7 +153,7 @@ impl RuleSettings for ExpirationSettings {
     precision = "very-high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-managing.html",
     tags = ["kms", "cloudwatch", "alarm", "imported-key-material", "availability"],
-    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "topicDeliveries", "keyPolicies"],
+    needs = ["kmsKeys", "metricAlarms", "topics", "topicPolicies", "subscriptionAttributes", "topicDeliveries", "keyPolicies"],
     settings = ExpirationSettings
 )]
 pub fn imported_key_expiration(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
@@ -533,7 +539,19 @@ fn key_alarm_finding(
 ) -> Option<Finding> {
     let mut best: Option<(&MetricAlarm, Gap)> = None;
     for alarm in alarms {
-        let Some(gap) = judge(snapshot, alarm, key)? else {
+        let Some(judged) = judge(snapshot, alarm, key) else {
+            // Covered: warn when its topic's deliveries partly fail, as the chain rules do.
+            let notify = alarm_notifies(
+                snapshot,
+                &alarm.alarm_arn,
+                alarm.actions_enabled,
+                &alarm.alarm_actions,
+            );
+            let subject = format!("alarm `{}` for key `{}`", alarm.alarm_name, key.key_id);
+            return partly_failing_warning(snapshot, &region.region, &subject, &notify)
+                .map(|warning| warning.related(key_resource(key)));
+        };
+        let Some(gap) = judged else {
             continue;
         };
         if best

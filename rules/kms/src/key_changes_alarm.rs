@@ -17,7 +17,18 @@ use trailwarden_sdk::prelude::*;
 ///    CloudWatch Logs filter-pattern semantics, whose `fieldSelectionCriteria` admit it and
 ///    whose metric value is positive;
 /// 4. an alarm on exactly the emitted metric (namespace, name, dimension set), including plain
-///    metric-math sums;
+///    metric-math sums and alarms on a CloudWatch Metrics Insights query
+///    (`SELECT SUM(KmsKeyChanges) FROM "CISBenchmark"`), which need no `MetricStat`: the query
+///    must select the metric (its namespace and name, a `SCHEMA` with exactly its dimension
+///    names, `WHERE` conditions its dimension values meet), its function (`SUM`, `COUNT`,
+///    `MAX`, `MIN`, `AVG`) is the statistic and its period the period, and with `GROUP BY` the
+///    metric's own series must breach, since each returned series is a contributor of the
+///    alarm. `OR`, `LIKE`, a top-N of groups (`ORDER BY … LIMIT`) and `AVG` / `MIN` over a
+///    series other metrics can share are could not verify (`ALARM_EXPRESSION_UNVERIFIABLE`).
+///    Sources: "Metrics Insights query components and syntax" and "Create a CloudWatch alarm
+///    based on a Metrics Insights query" in the CloudWatch user guide. CloudWatch log alarms
+///    (`PutLogAlarm`, on CloudWatch Logs scheduled queries, listed by `DescribeAlarms` as
+///    `LogAlarms`) are not read yet: a chain that relies on one is reported without it;
 /// 5. which one event fires: the statistic over one period (with the filter's `defaultValue`),
 ///    the threshold and operator, and one datapoint to alarm;
 /// 6. which tells someone: actions enabled, an SNS topic that exists, is not encrypted with
@@ -43,8 +54,24 @@ use trailwarden_sdk::prelude::*;
 /// `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`); one where
 /// some failed and some were delivered still counts, with a warning-level
 /// `TOPIC_DELIVERIES_PARTLY_FAILING`. Otherwise a confirmed subscription is assumed to deliver:
-/// whether the SQS queue or Lambda function it names still exists is not checked, because that
-/// would need the SQS and Lambda APIs.
+/// whether the SQS queue or Lambda function it names still exists is checked only
+/// with `subscriptionAttributes` (`SUBSCRIPTION_ENDPOINT_MISSING`, see TW-KMS-001).
+///
+/// Filter policies: when `subscriptionAttributes` was collected
+/// (`sns:GetSubscriptionAttributes`), a confirmed subscription whose filter policy drops the
+/// alarm's notification does not count: SNS sends a message to a subscriber only when it
+/// satisfies the subscription's filter policy ("Amazon SNS message filtering", SNS developer
+/// guide). The policy applies to message attributes unless `FilterPolicyScope` is
+/// `MessageBody`; CloudWatch alarm notifications carry no message attributes, so an
+/// attribute policy drops them (unless it only asks for `{"exists": false}`), and a body policy
+/// is matched against the notification of the alarm entering `ALARM` (`AlarmName`, `AlarmArn`,
+/// `AWSAccountId`, `NewStateValue`). A topic whose every confirmed subscription drops it tells
+/// nobody (`SUBSCRIPTION_FILTER_DROPS_ALARMS`); a policy on fields whose value cannot be known
+/// from configuration (`NewStateReason`, `Region`, `Trigger`, …) is could not verify. The same
+/// section tells whether an SQS queue or Lambda function subscribed in the topic's account and
+/// region still exists (`sqs:ListQueues`, `lambda:ListFunctions`); one that does not receives
+/// nothing (`SUBSCRIPTION_ENDPOINT_MISSING` when no other subscription does). Queues and
+/// functions elsewhere are assumed to exist.
 ///
 /// ## Why it matters
 /// Data encrypted under a disabled key cannot be read; after the deletion window it is gone for
@@ -113,7 +140,7 @@ use trailwarden_sdk::prelude::*;
         "v5.0.0 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
     ],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "eventRules", "topicPolicies", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "eventRules", "topicPolicies", "subscriptionAttributes", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

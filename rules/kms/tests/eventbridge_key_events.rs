@@ -514,3 +514,30 @@ fn any_operation_with_a_record_can_be_required() {
             .contains("DisableKey")
     );
 }
+
+/// Issue #19: a covering rule whose topic's deliveries partly fail passes with the warning the
+/// chain rules give (`TOPIC_DELIVERIES_PARTLY_FAILING`); all failed breaks it.
+#[test]
+fn partly_failing_deliveries_warn_like_the_chain_rules() {
+    let covered = || with_rule(account(), "kms-key-changes", canonical(), "ENABLED");
+    let findings = check(covered().topic_deliveries("security-alerts", 5, 2));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let warning = &findings[0];
+    assert_eq!(warning.reason, "TOPIC_DELIVERIES_PARTLY_FAILING");
+    assert_eq!(warning.level, Some(trailwarden_sdk::Level::Warning));
+    assert!(
+        warning.message.contains("kms-key-changes") && warning.message.contains("2 failed"),
+        "{}",
+        warning.message
+    );
+    assert_eq!(
+        warning.resource.as_ref().map(|r| r.arn.clone()),
+        Some(alerts())
+    );
+    assert!(check(covered().topic_deliveries("security-alerts", 5, 0)).is_empty());
+    let failing = check(covered().topic_deliveries("security-alerts", 0, 2));
+    assert_eq!(
+        failing[0].reason, "TOPIC_DELIVERIES_FAILING",
+        "{failing:#?}"
+    );
+}

@@ -535,3 +535,19 @@ fn metric_math_alarm_returning_another_metric_does_not_count() {
     );
     assert_eq!(verdicts(&check(other)), fail("NO_EXPIRATION_ALARM"));
 }
+
+/// Issue #19: a covering alarm whose topic's deliveries partly fail passes with the warning the
+/// chain rules give (`TOPIC_DELIVERIES_PARTLY_FAILING`).
+#[test]
+fn partly_failing_deliveries_warn_like_the_chain_rules() {
+    let findings = check(good_alarm(account()).topic_deliveries("security-alerts", 4, 1));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].reason, "TOPIC_DELIVERIES_PARTLY_FAILING");
+    assert_eq!(findings[0].level, Some(trailwarden_sdk::Level::Warning));
+    assert!(
+        findings[0].message.contains("1 failed"),
+        "{}",
+        findings[0].message
+    );
+    assert!(check(good_alarm(account()).topic_deliveries("security-alerts", 4, 0)).is_empty());
+}

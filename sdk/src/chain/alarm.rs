@@ -9,6 +9,7 @@
 //! else is reported as unverifiable rather than guessed.
 
 use super::AlarmMode;
+use super::insights::{InsightsQuery, Selection};
 use super::metric::EmittedMetric;
 use super::reason;
 use crate::snapshot::{
@@ -73,6 +74,9 @@ pub fn relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Relation {
 }
 
 fn math_relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Relation {
+    if let Some(relation) = insights_relation(alarm, metric) {
+        return relation;
+    }
     let watching: Vec<(&str, &crate::snapshot::MetricStat)> = alarm
         .metrics
         .iter()
@@ -132,23 +136,81 @@ fn math_relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Relation {
     }
 }
 
-/// The Metrics Insights query of `alarm` that reads `metric`, if any, cut to 120 characters.
+/// The relation of an alarm on a Metrics Insights query to `metric`, or `None` when the alarm
+/// has no Metrics Insights query (see [`super::insights`] for the reading of the language).
 ///
-/// An alarm on a Metrics Insights query carries the SQL text as the `Expression` of a
-/// `Metrics` entry ("Create a CloudWatch alarm based on a Metrics Insights query",
-/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html>:
-/// `SELECT FUNCTION(metricName) FROM SCHEMA(...) WHERE condition`). Such an alarm can watch a
-/// metric filter's metric without naming it in a `MetricStat`, so it is recognised by a
-/// `SELECT` expression that names the metric and its namespace, and reported as "could not
-/// verify" rather than as a missing alarm.
+/// The query is the alarm's value when it is the returned query; a `SELECT` elsewhere in a
+/// metric-math alarm cannot be followed and is reported as such when it names the metric. A
+/// query that reads the metric gives a [`Watch`] with the statistic equivalent of its
+/// function and the query's period, so the single-event, volume and failure maths apply as
+/// for any alarm: for a grouped query, the series that holds the metric is a contributor
+/// that fires the alarm on its own. `summed` is true when other metrics can share that
+/// series (their observations only add). A query that leaves the metric out by its `SCHEMA`
+/// or `WHERE` is `DimensionsDiffer`, with the clause that excludes it; one whose text cannot
+/// be read, or whose effect depends on other data, is `Unverifiable`.
+fn insights_relation(alarm: &MetricAlarm, metric: &EmittedMetric) -> Option<Relation> {
+    let first = alarm.metrics.iter().find(|q| {
+        q.expression
+            .as_deref()
+            .is_some_and(super::insights::is_insights)
+    })?;
+    let text = first.expression.as_deref().unwrap_or_default().trim();
+    let shown: String = text.chars().take(120).collect();
+    let names_metric = text.contains(&metric.name) && text.contains(&metric.namespace);
+    let returned = returned_query(alarm).filter(|q| q.id == first.id);
+    let Some(returned) = returned else {
+        return Some(if names_metric {
+            Relation::Unverifiable(format!(
+                "it feeds the Metrics Insights query `{shown}` into metric math, which trailwarden does not follow"
+            ))
+        } else {
+            Relation::Unrelated
+        });
+    };
+    let query = match InsightsQuery::parse(text) {
+        Ok(query) => query,
+        Err(error) => {
+            return Some(if names_metric {
+                Relation::Unverifiable(format!("its Metrics Insights query `{shown}`: {error}"))
+            } else {
+                Relation::Unrelated
+            });
+        }
+    };
+    Some(match query.select(metric) {
+        Selection::Unrelated => Relation::Unrelated,
+        Selection::Excluded(why) => Relation::DimensionsDiffer {
+            alarm: format!(
+                "the Metrics Insights query `{shown}`, whose {}",
+                strip_its(&why)
+            ),
+        },
+        Selection::Unverifiable(why) => Relation::Unverifiable(format!(
+            "it is the Metrics Insights query `{shown}`, and {why}"
+        )),
+        Selection::Selected { statistic, alone } => Relation::Watches(Watch {
+            statistic,
+            period: returned.period,
+            anomaly: alarm.threshold_metric_id.is_some(),
+            summed: !alone,
+        }),
+    })
+}
+
+fn strip_its(clause: &str) -> &str {
+    clause.strip_prefix("its ").unwrap_or(clause)
+}
+
+/// The Metrics Insights query of `alarm` that names `metric` (its name and namespace appear
+/// in the text), if any, cut to 120 characters: for messages about an alarm that has one.
+/// Whether the query really reads the metric is [`relation`]'s question.
 pub fn metrics_insights_query(alarm: &MetricAlarm, metric: &EmittedMetric) -> Option<String> {
     alarm.metrics.iter().find_map(|q| {
         let expression = q.expression.as_deref()?.trim();
-        let is_select = expression
-            .get(..6)
-            .is_some_and(|head| head.eq_ignore_ascii_case("SELECT"));
-        (is_select && expression.contains(&metric.name) && expression.contains(&metric.namespace))
-            .then(|| expression.chars().take(120).collect())
+        (super::insights::is_insights(expression)
+            && expression.contains(&metric.name)
+            && expression.contains(&metric.namespace))
+        .then(|| expression.chars().take(120).collect())
     })
 }
 
@@ -673,27 +735,56 @@ mod tests {
         );
     }
 
-    /// Issue #19, part 4 (a subset): an alarm on a Metrics Insights query over the filter's
-    /// metric is recognised and could not be verified, not reported as missing.
+    /// Issue #19: an alarm on a Metrics Insights query watches the filter's metric when its
+    /// query selects it, with the statistic of the query's function and the query's period.
     #[test]
-    fn a_metrics_insights_alarm_is_recognised_as_unverifiable() {
-        let alarm = math_alarm(
-            serde_json::json!([{
-                "id": "q1",
-                "expression": "SELECT SUM(KmsKeyChanges) FROM SCHEMA(\"CloudTrailMetrics\")",
-                "period": 300
-            }]),
-            None,
+    fn a_metrics_insights_alarm_watches_the_metric_its_query_selects() {
+        let insights = |text: &str| {
+            math_alarm(
+                serde_json::json!([{"id": "q1", "expression": text, "period": 300}]),
+                None,
+            )
+        };
+        let alarm = insights("SELECT SUM(KmsKeyChanges) FROM SCHEMA(\"CloudTrailMetrics\")");
+        assert_eq!(
+            relation(&alarm, &kms_metric()),
+            Relation::Watches(Watch {
+                statistic: Statistic::Sum,
+                period: Some(300),
+                anomaly: false,
+                summed: false,
+            })
         );
-        match relation(&alarm, &kms_metric()) {
-            Relation::Unverifiable(why) => assert!(why.contains("Metrics Insights"), "{why}"),
+        let shared = insights("SELECT COUNT(KmsKeyChanges) FROM CloudTrailMetrics GROUP BY KeyId");
+        assert!(matches!(
+            relation(&shared, &kms_metric()),
+            Relation::Unverifiable(why) if why.contains("groups by `KeyId`")
+        ));
+        let keyed = insights("SELECT SUM(KmsKeyChanges) FROM SCHEMA(\"CloudTrailMetrics\", KeyId)");
+        assert!(matches!(
+            relation(&keyed, &kms_metric()),
+            Relation::DimensionsDiffer { alarm } if alarm.contains("SCHEMA requires exactly the dimensions KeyId")
+        ));
+        let unknown =
+            insights("SELECT SUM(KmsKeyChanges) FROM \"CloudTrailMetrics\" WHERE a LIKE 'x%'");
+        match relation(&unknown, &kms_metric()) {
+            Relation::Unverifiable(why) => assert!(why.contains("LIKE"), "{why}"),
             other => panic!("{other:?}"),
         }
-        let other = math_alarm(
-            serde_json::json!([{"id": "q1", "expression": "SELECT AVG(CPUUtilization) FROM \"AWS/EC2\""}]),
+        let other = insights("SELECT AVG(CPUUtilization) FROM \"AWS/EC2\"");
+        assert_eq!(relation(&other, &kms_metric()), Relation::Unrelated);
+        // A query that is not the alarm's value but feeds metric math is not followed.
+        let fed = math_alarm(
+            serde_json::json!([
+                {"id": "q1", "expression": "SELECT SUM(KmsKeyChanges) FROM CloudTrailMetrics", "returnData": false},
+                {"id": "e1", "expression": "q1 * 2"}
+            ]),
             None,
         );
-        assert_eq!(relation(&other, &kms_metric()), Relation::Unrelated);
+        assert!(matches!(
+            relation(&fed, &kms_metric()),
+            Relation::Unverifiable(why) if why.contains("metric math")
+        ));
     }
 
     #[test]

@@ -86,3 +86,86 @@ fn a_failing_topic_next_to_a_delivering_one_still_tells_someone() {
         }]}));
     assert_eq!(findings(&account), vec![]);
 }
+
+fn with_filter_policy(policy: &str, scope: Option<&str>) -> Value {
+    let mut account = compliant();
+    let mut attributes = json!({
+        "subscriptionArn": format!("{TOPIC_ARN}:0b1f7a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b"),
+        "topicArn": TOPIC_ARN,
+        "pendingConfirmation": false,
+        "filterPolicy": policy
+    });
+    if let Some(scope) = scope {
+        attributes["filterPolicyScope"] = json!(scope);
+    }
+    home(&mut account)["subscriptionAttributes"] = json!({"items": [attributes]});
+    account
+}
+
+/// Issue #19: a confirmed subscription whose filter policy drops the alarm notification
+/// reaches nobody; one it lets through still counts; one that cannot be judged is could not
+/// verify; without `subscriptionAttributes` delivery is assumed, as before.
+#[test]
+fn a_filter_policy_that_drops_the_alarm_notification_tells_nobody() {
+    let finding = fails_with(
+        &with_filter_policy(r#"{"severity": ["critical"]}"#, None),
+        reason::SUBSCRIPTION_FILTER_DROPS_ALARMS,
+    );
+    assert!(
+        finding.message.contains("message attributes")
+            && finding.message.contains("email subscription"),
+        "{}",
+        finding.message
+    );
+    let body = Some("MessageBody");
+    assert_eq!(
+        findings(&with_filter_policy(r#"{"NewStateValue": ["ALARM"]}"#, body)),
+        vec![]
+    );
+    fails_with(
+        &with_filter_policy(r#"{"NewStateValue": ["OK"]}"#, body),
+        reason::SUBSCRIPTION_FILTER_DROPS_ALARMS,
+    );
+    let unknown = findings(&with_filter_policy(
+        r#"{"NewStateReason": [{"prefix": "Threshold"}]}"#,
+        body,
+    ));
+    assert_eq!(unknown.len(), 1, "{unknown:#?}");
+    assert_eq!(unknown[0].outcome, Outcome::Unverifiable);
+    assert!(
+        unknown[0].message.contains("NewStateReason"),
+        "{}",
+        unknown[0].message
+    );
+
+    let mut not_collected = with_filter_policy(r#"{"severity": ["critical"]}"#, None);
+    home(&mut not_collected)
+        .as_object_mut()
+        .map(|r| r.remove("subscriptionAttributes"));
+    assert_eq!(findings(&not_collected), vec![]);
+}
+
+/// Issue #19: a confirmed SQS or Lambda subscription whose queue or function no longer exists
+/// reaches nobody; when it is the topic's only one, the chain breaks at the topic.
+#[test]
+fn a_subscription_to_a_deleted_queue_tells_nobody() {
+    let mut account = compliant();
+    let subscription = format!("{TOPIC_ARN}:0b1f7a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b");
+    home(&mut account)["topics"]["items"][0]["subscriptions"][0] = json!({
+        "subscriptionArn": subscription, "protocol": "sqs",
+        "endpoint": "arn:aws:sqs:us-east-1:111122223333:alerts"
+    });
+    home(&mut account)["subscriptionAttributes"] = json!({"items": [{
+        "subscriptionArn": subscription, "topicArn": TOPIC_ARN,
+        "pendingConfirmation": false, "endpointExists": false
+    }]});
+    let finding = fails_with(&account, reason::SUBSCRIPTION_ENDPOINT_MISSING);
+    assert!(
+        finding.message.contains("sqs subscription")
+            && finding.message.contains("no longer exists"),
+        "{}",
+        finding.message
+    );
+    home(&mut account)["subscriptionAttributes"]["items"][0]["endpointExists"] = json!(true);
+    assert_eq!(findings(&account), vec![]);
+}

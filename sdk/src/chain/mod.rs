@@ -12,12 +12,14 @@ mod composite;
 mod declared;
 mod event_rule;
 mod findings;
+mod insights;
 mod log_group;
 mod metric;
 mod notify;
 mod permission;
 pub mod reason;
 pub mod requirements;
+mod subscription;
 mod trace;
 mod trail;
 
@@ -45,6 +47,7 @@ pub use alarm::{
 };
 pub use declared::{DeclaredMetric, declared_metrics};
 pub use event_rule::{EVENT_RULE_KIND, EventRuleCover, event_rule_resource, event_rules_cover};
+pub use insights::{Aggregate, Condition, InsightsError, InsightsQuery, Selection};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
 pub use notify::{
@@ -52,6 +55,7 @@ pub use notify::{
     targets_notify,
 };
 pub use permission::Publisher;
+pub use subscription::{Reach, reach};
 pub use trail::{TRAIL_KIND, TrailVerdict, trail_resource, trail_verdicts};
 
 use serde_json::Value;

@@ -12,14 +12,18 @@
 //! notifications, because that key's policy cannot grant
 //! `cloudwatch.amazonaws.com` the use of it.
 //!
-//! A confirmed subscription is taken to deliver: whether the SQS queue or Lambda function it
-//! names still exists is not checked, because that would need the SQS and Lambda APIs. What
-//! SNS itself records is used instead when `topicDeliveries` was collected: a topic whose
-//! notifications all failed in the window (`AWS/SNS` `NumberOfNotificationsFailed` above zero,
-//! `NumberOfNotificationsDelivered` zero) reaches nobody (`TOPIC_DELIVERIES_FAILING`); one where
-//! some failed and some were delivered still tells someone, and carries the counts
+//! A confirmed subscription is taken to deliver unless `subscriptionAttributes` says otherwise
+//! (below). What SNS itself records is also used when `topicDeliveries` was collected: a
+//! topic whose notifications all failed in the window (`AWS/SNS`
+//! `NumberOfNotificationsFailed` above zero, `NumberOfNotificationsDelivered` zero) reaches
+//! nobody (`TOPIC_DELIVERIES_FAILING`); one where some failed and some were delivered still
+//! tells someone, and carries the counts
 //! ([`Notify::Told::failing`]) for a warning (`TOPIC_DELIVERIES_PARTLY_FAILING`). Without the
 //! section, or without counts for the topic, delivery is assumed.
+//!
+//! When `subscriptionAttributes` was collected, a confirmed subscription whose filter policy
+//! drops what the publisher sends does not count (see `subscription.rs`); a topic whose every
+//! confirmed subscription drops it reaches nobody (`SUBSCRIPTION_FILTER_DROPS_ALARMS`).
 //!
 //! Source: "Amazon CloudWatch alarms: Using Amazon SNS topics" / "Encrypting SNS topics" in the
 //! CloudWatch user guide ("the AWS managed key for Amazon SNS… cannot be used… with CloudWatch
@@ -27,6 +31,7 @@
 
 use super::permission::{Publisher, publish_blocked};
 use super::reason;
+use super::subscription::{Reach, reach};
 use crate::arn::Arn;
 use crate::finding::Resource;
 use crate::snapshot::{Snapshot, Topic, TopicDeliveries};
@@ -254,6 +259,11 @@ fn topic_notifies(
             topic: Some(resource),
         };
     }
+    let confirmed = match subscriptions_reached(snapshot, publisher, topic, arn, &resource) {
+        Ok(Some(reached)) => reached,
+        Ok(None) => confirmed,
+        Err(outcome) => return *outcome,
+    };
     let counts = snapshot.topic_deliveries(&topic.topic_arn);
     match counts {
         Some(counts) if counts.failed > 0 && counts.delivered == 0 => Notify::Nobody {
@@ -273,6 +283,87 @@ fn topic_notifies(
             failing: counts.filter(|c| c.failed > 0).cloned(),
         },
     }
+}
+
+/// How many of the topic's confirmed subscriptions receive what `publisher` sends, when
+/// `subscriptionAttributes` was collected for the topic's region (`Ok(None)` otherwise: each
+/// confirmed subscription is then assumed to receive it). `Err` is the outcome when none does:
+/// nobody (`SUBSCRIPTION_FILTER_DROPS_ALARMS`) when every one drops it, could not verify when
+/// some cannot be judged. See `subscription.rs` for how a filter policy is judged.
+fn subscriptions_reached(
+    snapshot: &Snapshot,
+    publisher: Publisher<'_>,
+    topic: &Topic,
+    arn: &Arn<'_>,
+    resource: &Resource,
+) -> Result<Option<usize>, Box<Notify>> {
+    let Some(attributes) = snapshot
+        .region(arn.region)
+        .and_then(|r| r.subscription_attributes.verified().ok())
+    else {
+        return Ok(None);
+    };
+    let mut reached = 0;
+    let mut dropped = Vec::new();
+    let mut unknown = Vec::new();
+    for subscription in topic.subscriptions.iter().filter(|s| s.is_confirmed()) {
+        let Some(found) = attributes
+            .iter()
+            .find(|a| a.subscription_arn == subscription.subscription_arn)
+        else {
+            // Subscribed after the attributes were read: assumed to receive it, as without
+            // the section.
+            reached += 1;
+            continue;
+        };
+        let name = format!(
+            "{} subscription `{}`",
+            subscription.protocol,
+            subscription
+                .subscription_arn
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+        );
+        match reach(found, publisher) {
+            Reach::Delivers => reached += 1,
+            Reach::Dropped { reason, why } => dropped.push((reason, format!("{name} {why}"))),
+            Reach::Unknown(why) => unknown.push(format!("{name} {why}")),
+        }
+    }
+    if reached > 0 {
+        return Ok(Some(reached));
+    }
+    let topic_name = arn.short_name();
+    let reasons: Vec<&'static str> = dropped.iter().map(|(r, _)| *r).collect();
+    let dropped: Vec<String> = dropped.into_iter().map(|(_, why)| why).collect();
+    if unknown.is_empty() {
+        // A filter policy is named first, a missing endpoint next, a pending confirmation last.
+        let reason = [
+            reason::SUBSCRIPTION_FILTER_DROPS_ALARMS,
+            reason::SUBSCRIPTION_ENDPOINT_MISSING,
+        ]
+        .into_iter()
+        .find(|r| reasons.contains(r))
+        .unwrap_or(reason::TOPIC_NO_CONFIRMED_SUBSCRIPTION);
+        return Err(Box::new(Notify::Nobody {
+            reason,
+            why: format!(
+                "no confirmed subscription of its topic `{topic_name}` receives the notification: {}",
+                dropped.join("; ")
+            ),
+            topic: Some(resource.clone()),
+        }));
+    }
+    let mut parts = unknown;
+    parts.extend(dropped);
+    Err(Box::new(Notify::Unverifiable {
+        why: format!(
+            "whether the confirmed subscriptions of topic `{topic_name}` receive the notification is unknown: {}",
+            parts.join("; ")
+        ),
+        topic: Some(resource.clone()),
+    }))
 }
 
 /// The metrics behind `TOPIC_DELIVERIES_FAILING`, for messages.

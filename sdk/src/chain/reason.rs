@@ -140,6 +140,13 @@ pub const TOPIC_POLICY_BLOCKS_PUBLISH: &str = "TOPIC_POLICY_BLOCKS_PUBLISH";
 pub const TOPIC_KEY_POLICY_BLOCKS_PUBLISH: &str = "TOPIC_KEY_POLICY_BLOCKS_PUBLISH";
 /// The SNS topic has no confirmed subscription.
 pub const TOPIC_NO_CONFIRMED_SUBSCRIPTION: &str = "TOPIC_NO_CONFIRMED_SUBSCRIPTION";
+/// Every confirmed subscription of the topic has a filter policy (or, per its attributes, is
+/// still pending) that drops the alarm's notification, per `subscriptionAttributes`.
+pub const SUBSCRIPTION_FILTER_DROPS_ALARMS: &str = "SUBSCRIPTION_FILTER_DROPS_ALARMS";
+/// Every confirmed subscription of the topic delivers to an SQS queue or Lambda function of the
+/// account that no longer exists (or is dropped by a filter policy), per
+/// `subscriptionAttributes`.
+pub const SUBSCRIPTION_ENDPOINT_MISSING: &str = "SUBSCRIPTION_ENDPOINT_MISSING";
 /// SNS recorded failed deliveries and none delivered for the topic in the `topicDeliveries`
 /// window: its subscriptions reach nobody.
 pub const TOPIC_DELIVERIES_FAILING: &str = "TOPIC_DELIVERIES_FAILING";

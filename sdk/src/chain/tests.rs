@@ -942,3 +942,46 @@ fn findings_about_a_resource_are_attributed_to_it() {
     assert_eq!(about[0].clone().about(key.clone()), about[0]);
     assert_eq!(plain[0].clone().about(filter), plain[0]);
 }
+
+/// Issue #19: an alarm on a Metrics Insights query needs no `MetricStat` naming the filter's
+/// metric. One that selects it and that one event breaches covers the requirement; one whose
+/// threshold one event cannot reach, or whose SCHEMA leaves the metric out, breaks the chain
+/// at the alarm; one whose query cannot be read is "could not verify".
+#[test]
+fn a_metrics_insights_alarm_is_followed_like_a_metric_alarm() {
+    let insights = |query: &str, threshold: f64| {
+        let mut account = compliant();
+        home(&mut account)["metricAlarms"]["items"] = json!([{
+            "alarmName": "kms-insights",
+            "alarmArn": "arn:aws:cloudwatch:us-east-1:111122223333:alarm:kms-insights",
+            "alarmActions": [TOPIC_ARN],
+            "evaluationPeriods": 1,
+            "threshold": threshold,
+            "comparisonOperator": "GreaterThanOrEqualToThreshold",
+            "metrics": [{"id": "q1", "expression": query, "period": 300}]
+        }]);
+        account
+    };
+    let sum = "SELECT SUM(CMKEventCount) FROM \"CloudTrailMetrics\"";
+    assert_eq!(findings(&insights(sum, 1.0)), vec![]);
+    let grouped = "SELECT MAX(CMKEventCount) FROM SCHEMA(CloudTrailMetrics)";
+    assert_eq!(findings(&insights(grouped, 1.0)), vec![]);
+
+    let high = fails_with(&insights(sum, 2.0), "ALARM_CANNOT_FIRE");
+    assert!(high.message.contains("kms-insights"), "{}", high.message);
+    let excluded = fails_with(
+        &insights(
+            "SELECT SUM(CMKEventCount) FROM SCHEMA(CloudTrailMetrics, KeyId)",
+            1.0,
+        ),
+        "ALARM_DIMENSIONS_MISMATCH",
+    );
+    assert!(excluded.message.contains("SCHEMA"), "{}", excluded.message);
+    let unknown = findings(&insights(
+        "SELECT SUM(CMKEventCount) FROM CloudTrailMetrics WHERE a = 'x' OR b = 'y'",
+        1.0,
+    ));
+    assert_eq!(unknown[0].reason, "ALARM_EXPRESSION_UNVERIFIABLE");
+    assert_eq!(unknown[0].outcome, Outcome::Unverifiable);
+    assert!(unknown[0].message.contains("OR"), "{}", unknown[0].message);
+}

@@ -136,3 +136,49 @@ pub struct TopicDeliveries {
     /// Notifications SNS failed to deliver in the window.
     pub failed: u64,
 }
+
+/// What `sns:GetSubscriptionAttributes` returns for one confirmed subscription, as far as
+/// delivery depends on it.
+///
+/// A confirmed subscription can still receive nothing: a filter policy that the message does
+/// not satisfy means "Amazon SNS doesn't send the message to that subscriber" ("Amazon SNS
+/// message filtering", <https://docs.aws.amazon.com/sns/latest/dg/message-filtering.html>).
+/// The policy applies to the message attributes unless `FilterPolicyScope` is `MessageBody`
+/// ("If no filter policy scope is defined for an existing filter policy, the scope defaults to
+/// MessageAttributes", <https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html>).
+/// The texts are kept as SNS returns them; absent attributes are `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscriptionAttributes {
+    /// The subscription's ARN, as [`super::Subscription::subscription_arn`].
+    pub subscription_arn: String,
+    /// The topic's ARN.
+    pub topic_arn: String,
+    /// `PendingConfirmation`: `true` while the endpoint has not confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_confirmation: Option<bool>,
+    /// `ConfirmationWasAuthenticated`: the confirmation was authenticated (unsubscribing then
+    /// needs AWS credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation_was_authenticated: Option<bool>,
+    /// `RawMessageDelivery`: the body is delivered without the SNS envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_message_delivery: Option<bool>,
+    /// `FilterPolicy`: the JSON filter policy text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy: Option<String>,
+    /// `FilterPolicyScope`: `MessageAttributes` (the default) or `MessageBody`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy_scope: Option<String>,
+    /// `RedrivePolicy`: the dead-letter queue for undeliverable messages, JSON text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redrive_policy: Option<String>,
+    /// For an `sqs` or `lambda` subscription whose queue or function is in the topic's account
+    /// and region: whether it exists (`sqs:ListQueues` with the queue name as prefix,
+    /// `lambda:ListFunctions`). `None` when not checked: another protocol, account or region.
+    /// SNS keeps a subscription whose endpoint was deleted, and its deliveries fail until the
+    /// retry policy gives up ("Amazon SNS message delivery retries",
+    /// <https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html>).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_exists: Option<bool>,
+}

@@ -22,10 +22,15 @@ encrypted, let `cloudwatch.amazonaws.com` publish (`TOPIC_POLICY_BLOCKS_PUBLISH`
 `TOPIC_KEY_POLICY_BLOCKS_PUBLISH`). When `topicDeliveries` was collected, a topic whose
 notifications all failed in the last 24 hours (`AWS/SNS` `NumberOfNotificationsFailed` above
 zero, `NumberOfNotificationsDelivered` zero) tells nobody (`TOPIC_DELIVERIES_FAILING`), and
-one where only some failed gets a warning (`TOPIC_DELIVERIES_PARTLY_FAILING`); otherwise a
-confirmed subscription is assumed to deliver (whether its SQS queue or Lambda function still
-exists is not checked: that would need the SQS and Lambda APIs). A failing finding names the
-event and the link that broke."
+one where only some failed gets a warning (`TOPIC_DELIVERIES_PARTLY_FAILING`). When
+`subscriptionAttributes` was collected, a subscription whose filter policy drops CloudWatch
+alarm notifications (they carry no message attributes; a `MessageBody` policy is matched
+against the notification) does not count, and a topic whose every confirmed subscription
+drops them tells nobody (`SUBSCRIPTION_FILTER_DROPS_ALARMS`; \"Amazon SNS message filtering\"
+in the SNS developer guide), and a subscription to an SQS queue or Lambda function of the
+account that no longer exists does not count (`SUBSCRIPTION_ENDPOINT_MISSING`). Otherwise a
+confirmed subscription is assumed to deliver. The alarm may also be on a Metrics Insights
+query that selects the metric (see TW-KMS-001). A failing finding names the event and the link that broke."
         )
     };
 }
