@@ -111,6 +111,9 @@ pub struct CheckReport {
     /// The metrics each metric filter publishes, read from the snapshot: findings name the
     /// filter, and the chain pictures of the markdown and HTML reports name its metric.
     pub metrics: chain::MetricNames,
+    /// The infrastructure code checked with `--iac`, if any: findings about its resources
+    /// are placed on its lines, with fixes and assumptions.
+    pub iac: Option<crate::iac::annotate::IacContext>,
 }
 
 impl CheckReport {
@@ -151,6 +154,7 @@ impl CheckReport {
             baseline: None,
             locations: Vec::new(),
             metrics: chain::MetricNames::from_snapshot(snapshot),
+            iac: None,
         }
     }
 
