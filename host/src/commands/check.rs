@@ -174,6 +174,7 @@ fn read_iac(
         .parameters
         .get("AWS::AccountId")
         .or(options.account.as_ref())
+        .or_else(|| documents.iter().find_map(|d| d.account.as_ref()))
         .cloned()
         .unwrap_or_else(|| iac::placeholder::ACCOUNT.to_owned());
     let partition = options

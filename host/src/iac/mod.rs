@@ -125,8 +125,11 @@ pub enum Planned {
         /// The subscription.
         subscription: Subscription,
     },
-    /// A topic's access policy.
+    /// A topic's access policy as SNS sets it when the topic is created (the default policy).
     TopicPolicy(TopicPolicy),
+    /// A topic's access policy set by a policy resource (`AWS::SNS::TopicPolicy`): laid after
+    /// every topic, so it replaces the default policy of a topic the code creates.
+    TopicPolicyResource(TopicPolicy),
     /// An EventBridge rule with its targets.
     EventRule(EventRule),
     /// A KMS key, with its rotation setting and policy when the code states them.
@@ -180,6 +183,9 @@ pub struct IacDocument {
     pub sources: SourceMap,
     /// What the code leaves open.
     pub assumptions: Vec<Assumption>,
+    /// The account the code's ARNs were built in (given, from a CDK environment, or the
+    /// placeholder): the account of the snapshot when the code is checked alone.
+    pub account: Option<String>,
 }
 
 impl IacDocument {
@@ -188,6 +194,7 @@ impl IacDocument {
         self.resources.extend(other.resources);
         self.sources.extend(other.sources);
         self.assumptions.extend(other.assumptions);
+        self.account = self.account.take().or(other.account);
     }
 }
 

@@ -67,7 +67,9 @@ pub fn build(
     let all: Vec<&PlannedResource> = documents.iter().flat_map(|d| &d.resources).collect();
     // Topics before their subscriptions, keys before their aliases.
     let rank = |p: &&PlannedResource| match p.resource {
-        Planned::Subscription { .. } | Planned::KeyAlias { .. } => 1,
+        Planned::Subscription { .. }
+        | Planned::KeyAlias { .. }
+        | Planned::TopicPolicyResource(_) => 1,
         _ => 0,
     };
     let mut ordered = all.clone();
@@ -152,9 +154,11 @@ fn apply(region: &mut RegionSnapshot, planned: &Planned) -> Result<(), String> {
                 })?;
             topic.subscriptions.push(subscription);
         }
-        Planned::TopicPolicy(policy) => upsert(&mut region.topic_policies, policy, |a, b| {
-            a.topic_arn == b.topic_arn
-        }),
+        Planned::TopicPolicy(policy) | Planned::TopicPolicyResource(policy) => {
+            upsert(&mut region.topic_policies, policy, |a, b| {
+                a.topic_arn == b.topic_arn
+            })
+        }
         Planned::EventRule(rule) => upsert(&mut region.event_rules, rule, |a, b| a.arn == b.arn),
         Planned::KmsKey {
             key,

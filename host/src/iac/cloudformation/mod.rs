@@ -120,6 +120,10 @@ pub fn convert(
         .iter()
         .map(|(k, v)| (k.name.clone(), v))
         .collect();
+    let mut document = IacDocument {
+        account: Some(account.clone()),
+        ..IacDocument::default()
+    };
     let template = Template::new(
         file.to_owned(),
         parameters,
@@ -129,7 +133,6 @@ pub fn convert(
         (account, region.clone(), partition, stack),
         options.parameters.clone(),
     );
-    let mut document = IacDocument::default();
     for (key, node) in resources_node.entries() {
         let id = key.name.as_str();
         let kind = node

@@ -336,7 +336,31 @@ pub fn map(
                 kms_master_key_id: props.string("KmsMasterKeyId")?,
                 subscriptions,
             };
-            mapped(vec![Planned::Topic(topic)], vec![arn], assumptions)
+            // SNS gives a new topic its default access policy, which lets the owner account's
+            // principals (CloudWatch alarms included) publish; an AWS::SNS::TopicPolicy replaces
+            // it ("Example cases for Amazon SNS access control",
+            // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html).
+            let default_policy = serde_json::json!({
+                "Version": "2008-10-17",
+                "Id": "__default_policy_ID",
+                "Statement": [{
+                    "Sid": "__default_statement_ID",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                        "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                        "SNS:ListSubscriptionsByTopic", "SNS:Publish"
+                    ],
+                    "Resource": arn,
+                    "Condition": {"StringEquals": {"AWS:SourceOwner": a}}
+                }]
+            });
+            let policy = Planned::TopicPolicy(TopicPolicy {
+                topic_arn: arn.clone(),
+                policy: default_policy.to_string(),
+            });
+            mapped(vec![Planned::Topic(topic), policy], vec![arn], assumptions)
         }
         "AWS::SNS::Subscription" => {
             let topic_arn = props.required("TopicArn")?;
