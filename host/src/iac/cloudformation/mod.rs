@@ -271,3 +271,140 @@ fn parameters(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iac::Planned;
+
+    fn read_text(text: &str, options: &ReadOptions) -> Result<IacDocument, IacError> {
+        let root = parse("t.yaml", text)?;
+        convert("t.yaml", &root, options, "stack")
+    }
+
+    fn topic_names(document: &IacDocument) -> Vec<String> {
+        document
+            .resources
+            .iter()
+            .filter_map(|p| match &p.resource {
+                Planned::Topic(t) => Some(t.topic_arn.rsplit(':').next()?.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn intrinsic_functions_evaluate_in_short_and_long_form() {
+        let text = r#"
+Parameters:
+  Env: {Type: String, Default: dev}
+  Names: {Type: CommaDelimitedList, Default: "a,b,c"}
+Mappings:
+  M: {dev: {Suffix: x}}
+Conditions:
+  IsDev: !Equals [!Ref Env, dev]
+  NotDev: {"Fn::Not": [{"Condition": IsDev}]}
+  Both: !And [!Condition IsDev, !Or [!Condition NotDev, !Equals [1, "1"]]]
+Resources:
+  A: {Type: AWS::SNS::Topic, Properties: {TopicName: !Sub "${Env}-${AWS::Region}-${!Literal}"}}
+  B: {Type: AWS::SNS::Topic, Properties: {TopicName: {"Fn::Join": ["-", [{"Fn::Select": [1, {"Ref": Names}]}, !FindInMap [M, !Ref Env, Suffix]]]}}}
+  C: {Type: AWS::SNS::Topic, Condition: NotDev, Properties: {TopicName: c}}
+  D: {Type: AWS::SNS::Topic, Properties: {TopicName: !If [Both, !Select [0, !Split ["/", "d/e"]], never]}}
+  E: {Type: AWS::SNS::Topic, Properties: {TopicName: !Sub ["${X}-${A.TopicName}", {X: !GetAtt B.TopicName}]}}
+  F: {Type: AWS::SNS::Topic, Properties: {TopicName: !ImportValue shared-topic-name}}
+"#;
+        let options = ReadOptions {
+            region: Some("eu-west-1".into()),
+            ..ReadOptions::default()
+        };
+        let document = read_text(text, &options).unwrap();
+        assert_eq!(
+            topic_names(&document),
+            [
+                "dev-eu-west-1-${Literal}",
+                "b-x",
+                "d",
+                "b-x-dev-eu-west-1-${Literal}",
+                "shared-topic-name" // `import:shared-topic-name`, after the last colon
+            ]
+        );
+        assert!(
+            document
+                .assumptions
+                .iter()
+                .any(|a| a.text.contains("Fn::ImportValue `shared-topic-name`")
+                    && a.line == Some(17)),
+            "{:?}",
+            document.assumptions
+        );
+        // Overrides: a parameter, and the export named by --iac-parameter.
+        let options = ReadOptions {
+            parameters: [
+                ("Env".to_owned(), "prod".to_owned()),
+                ("shared-topic-name".to_owned(), "shared".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+            ..ReadOptions::default()
+        };
+        let text = text.replace(
+            "M: {dev: {Suffix: x}}",
+            "M: {dev: {Suffix: x}, prod: {Suffix: y}}",
+        );
+        let document = read_text(&text, &options).unwrap();
+        assert_eq!(
+            topic_names(&document),
+            [
+                "prod-us-east-1-${Literal}",
+                "b-y",
+                "c",
+                "never",
+                "b-y-prod-us-east-1-${Literal}",
+                "shared"
+            ]
+        );
+    }
+
+    #[test]
+    fn resources_remember_their_lines_and_their_properties_lines() {
+        let text = "Resources:\n  Group:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: g\n      RetentionInDays: 7\n  Other:\n    Type: AWS::SNS::Topic\n";
+        let document = read_text(text, &ReadOptions::default()).unwrap();
+        let span = document
+            .sources
+            .get("arn:aws:logs:us-east-1:123456789012:log-group:g")
+            .unwrap();
+        assert_eq!((span.start_line, span.end_line), (2, 6));
+        assert_eq!(span.properties.get("RetentionInDays"), Some(&6));
+        assert_eq!(span.logical_id, "Group");
+    }
+
+    #[test]
+    fn condition_cycles_and_bad_shapes_are_errors_at_their_line() {
+        let cycle = "Conditions:\n  A: !Condition B\n  B: !Condition A\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: A\n";
+        let error = read_text(cycle, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("refers to itself (a cycle)"), "{error}");
+        let select = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Select [5, [a]]\n";
+        let error = read_text(select, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "t.yaml:5: Fn::Select's index 5 is past the list's 1 values"
+        );
+        let unknown = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Cidr [a, 1, 2]\n";
+        let error = read_text(unknown, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("t.yaml:5: Fn::Cidr is not an intrinsic function"),
+            "{error}"
+        );
+        let no_resources = "AWSTemplateFormatVersion: '2010-09-09'\n";
+        let error = read_text(no_resources, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no `Resources` mapping"), "{error}");
+    }
+}
