@@ -495,3 +495,25 @@ fn bad_input_gets_an_error_naming_the_file_and_line() {
     assert_eq!(output.status.code(), Some(2), "--iac-parameter needs --iac");
     let _ = Path::new("");
 }
+
+#[test]
+fn markdown_reports_name_the_line_and_the_fix() {
+    let file = template("filter-not-matching.yaml");
+    let output = run(&[
+        "check",
+        "--iac",
+        &file,
+        "--only",
+        "TW-KMS-001",
+        "--format",
+        "markdown",
+    ]);
+    let text = stdout(&output);
+    let line = line_of(&file, "FilterPattern:");
+    // Markdown escapes `.` and `:`; the place reads `…filter-not-matching\.yaml\:LINE`.
+    assert!(
+        text.contains(&format!("filter-not-matching\\.yaml\\:{line}")),
+        "{text}"
+    );
+    assert!(text.contains("fix in \\`KeyChangesFilter\\`"), "{text}");
+}

@@ -74,7 +74,17 @@ pub fn build(
     };
     let mut ordered = all.clone();
     ordered.sort_by_key(rank);
-    for planned in ordered {
+    for planned in &ordered {
+        if let Planned::Trail(trail) = &planned.resource {
+            // A trail the code defines replaces the deployed one everywhere it is listed,
+            // shadow copies in other regions included.
+            for region in &mut snapshot.regions {
+                region
+                    .trails
+                    .items
+                    .retain(|t| t.trail_arn != trail.trail_arn);
+            }
+        }
         let region = region_mut(&mut snapshot, &planned.region);
         if let Err(text) = apply(region, &planned.resource) {
             assumptions.push(Assumption {
@@ -83,6 +93,25 @@ pub fn build(
                 line: None,
                 text,
             });
+        }
+    }
+    // DescribeTrails lists a multi-region trail in every region it covers (a shadow trail);
+    // the code's trail is listed the same way, so per-region rules see it as a collection would.
+    for planned in &ordered {
+        if let Planned::Trail(trail) = &planned.resource
+            && trail.is_multi_region_trail
+        {
+            for region in &mut snapshot.regions {
+                if region.region != trail.home_region
+                    && !region
+                        .trails
+                        .items
+                        .iter()
+                        .any(|t| t.trail_arn == trail.trail_arn)
+                {
+                    region.trails.items.push(trail.clone());
+                }
+            }
         }
     }
     (snapshot, assumptions)
@@ -241,6 +270,59 @@ mod tests {
         let groups = &merged.regions[0].log_groups.items;
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].retention_in_days, Some(30));
+    }
+
+    #[test]
+    fn a_planned_multi_region_trail_replaces_every_deployed_copy() {
+        use trailwarden_sdk::snapshot::Trail;
+        let trail = |multi: bool| Trail {
+            name: "t".into(),
+            trail_arn: "arn:aws:cloudtrail:eu-west-1:1:trail/t".into(),
+            home_region: "eu-west-1".into(),
+            is_multi_region_trail: multi,
+            is_organization_trail: false,
+            include_global_service_events: true,
+            s3_bucket_name: None,
+            kms_key_id: None,
+            log_file_validation_enabled: false,
+            cloud_watch_logs_log_group_arn: None,
+            cloud_watch_logs_role_arn: None,
+            status: None,
+            event_selectors: None,
+        };
+        let mut base = build(&[], None, "1", "aws").0;
+        for region in ["eu-west-1", "us-east-1"] {
+            let mut r = region_of_code(region);
+            r.trails.items.push(trail(true));
+            base.regions.push(r);
+        }
+        // The pull request makes the trail single-region: the shadow copy goes too.
+        let (merged, _) = build(
+            &[doc(vec![Planned::Trail(trail(false))])],
+            Some(base.clone()),
+            "1",
+            "aws",
+        );
+        let listed: Vec<usize> = merged
+            .regions
+            .iter()
+            .map(|r| r.trails.items.len())
+            .collect();
+        assert_eq!(listed, [1, 0]);
+        assert!(!merged.regions[0].trails.items[0].is_multi_region_trail);
+        // A multi-region trail is listed in every region.
+        let (merged, _) = build(
+            &[doc(vec![Planned::Trail(trail(true))])],
+            Some(base),
+            "1",
+            "aws",
+        );
+        let listed: Vec<usize> = merged
+            .regions
+            .iter()
+            .map(|r| r.trails.items.len())
+            .collect();
+        assert_eq!(listed, [1, 1]);
     }
 
     #[test]

@@ -246,6 +246,30 @@ impl CheckReport {
     }
 }
 
+/// For a finding about `--iac` code, what the reports add to its sentence: where it is caused
+/// (`at file:line`), the fix in the code's terms and the assumptions it rests on; empty
+/// otherwise.
+pub fn code_suffix(report: &CheckReport, finding: &Finding) -> String {
+    let Some(iac) = &report.iac else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(cause) = iac.cause(finding) {
+        parts.push(format!("at {}", cause.display()));
+    }
+    if let Some(fix) = iac.fix(finding) {
+        parts.push(format!("fix {fix}"));
+    }
+    for assumption in iac.assumptions_for(finding) {
+        parts.push(format!("assumes {}", assumption.text));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
+    }
+}
+
 /// Most regions listed for one finding: a pack's `regions` property is hostile input.
 const MAX_REGIONS_SHOWN: usize = 64;
 
