@@ -201,6 +201,7 @@ impl IacDocument {
 /// Why a path could not be read as infrastructure code. Every variant names the file, and the
 /// line where there is one.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IacError {
     /// The file or directory could not be opened.
     #[error("{path}: {source}")]
@@ -259,8 +260,13 @@ pub enum IacError {
     },
 }
 
-/// Decides which format `path` is, from what it is (a directory with `manifest.json` is a CDK
-/// assembly), then its extension, then its first character for other names.
+/// Decides which format `path` is, from what it is (a directory with `manifest.json`, or that
+/// file itself, is a CDK assembly), then its extension, then its first character for other
+/// names.
+///
+/// A format recognised by its content rather than its name (a Terraform plan is `.json`
+/// too: it has `format_version` and `terraform_version`) goes before the extension arms, so
+/// that CloudFormation stays the fallback for JSON.
 pub fn detect(path: &Path) -> Result<Format, IacError> {
     let io = |source| IacError::Io {
         path: path.to_owned(),
@@ -275,6 +281,9 @@ pub fn detect(path: &Path) -> Result<Format, IacError> {
             path: path.to_owned(),
             detail: "the directory has no manifest.json".to_owned(),
         });
+    }
+    if path.file_name().is_some_and(|name| name == "manifest.json") {
+        return Ok(Format::CdkAssembly);
     }
     let extension = path
         .extension()
@@ -304,7 +313,14 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<IacDocument, IacError>
         Format::CloudFormationYaml | Format::CloudFormationJson => {
             cloudformation::read(path, options)
         }
-        Format::CdkAssembly => cdk::read(path, options),
+        Format::CdkAssembly => {
+            let dir = if path.is_dir() {
+                path
+            } else {
+                path.parent().unwrap_or(Path::new("."))
+            };
+            cdk::read(dir, options)
+        }
     }
 }
 
@@ -351,5 +367,61 @@ pub fn parse_parameter(text: &str) -> Result<(String, String), String> {
         _ => Err(format!(
             "`{text}` is not Name=Value; write e.g. --iac-parameter Environment=prod"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_detected_by_what_the_path_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        assert_eq!(
+            detect(&write("a.yml", "x")).unwrap(),
+            Format::CloudFormationYaml
+        );
+        assert_eq!(
+            detect(&write("a.template", "x")).unwrap(),
+            Format::CloudFormationYaml
+        );
+        assert_eq!(
+            detect(&write("a.json", "x")).unwrap(),
+            Format::CloudFormationJson
+        );
+        assert_eq!(
+            detect(&write("noext", " {}")).unwrap(),
+            Format::CloudFormationJson
+        );
+        assert_eq!(
+            detect(&write("cfn", "Resources:\n")).unwrap(),
+            Format::CloudFormationYaml
+        );
+        assert!(matches!(
+            detect(&write("notes.txt", "hi")),
+            Err(IacError::UnknownFormat { .. })
+        ));
+        let manifest = write("manifest.json", "{}");
+        assert_eq!(detect(&manifest).unwrap(), Format::CdkAssembly);
+        assert_eq!(detect(dir.path()).unwrap(), Format::CdkAssembly);
+        let empty = tempfile::tempdir().unwrap();
+        let error = detect(empty.path()).unwrap_err().to_string();
+        assert!(error.contains("no manifest.json"), "{error}");
+    }
+
+    #[test]
+    fn parameters_are_name_equals_value() {
+        assert_eq!(
+            parse_parameter("A=b=c").unwrap(),
+            ("A".into(), "b=c".into())
+        );
+        assert_eq!(parse_parameter("A=").unwrap(), ("A".into(), String::new()));
+        assert!(parse_parameter("=x").is_err());
+        assert!(parse_parameter("novalue").is_err());
     }
 }
