@@ -2,10 +2,12 @@
 //! resource type's reference in the CloudFormation User Guide
 //! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html>).
 //!
-//! E-mail and HTTP(S) subscriptions: SNS sends a confirmation message and lists the
-//! subscription as `PendingConfirmation` until the endpoint's owner confirms it ("Amazon SNS
-//! requires confirmation for ... email, email-json, HTTP and HTTPS endpoints";
-//! <https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html>).
+//! E-mail and HTTP(S) subscriptions: SNS sends the endpoint a confirmation message and lists
+//! the subscription as `PendingConfirmation` until its owner confirms it; "Amazon SNS will not
+//! send notifications to the endpoint until you confirm the subscription"
+//! (<https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.prepare.html>; e-mail
+//! endpoints get a confirmation e-mail with the same rule,
+//! <https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html>).
 //! A template cannot know whether anyone will, so such a subscription is planned as pending,
 //! and the findings about its topic state that assumption; `--iac-assume-confirmed` plans them
 //! as confirmed instead, for a team that confirms on deploy. Lambda, SQS, Firehose, SMS and
@@ -425,7 +427,8 @@ pub fn map(
                 name,
                 arn: arn.clone(),
                 event_bus_name: bus,
-                // "State ... Default: ENABLED" (AWS::Events::Rule reference).
+                // Without State the rule is created ENABLED (AWS::Events::Rule reference,
+                // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html).
                 state: props
                     .string("State")?
                     .unwrap_or_else(|| "ENABLED".to_owned())
