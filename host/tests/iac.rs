@@ -517,3 +517,37 @@ fn markdown_reports_name_the_line_and_the_fix() {
     );
     assert!(text.contains("fix in \\`KeyChangesFilter\\`"), "{text}");
 }
+
+#[test]
+fn metric_math_alarms_and_event_rules_are_read() {
+    let rules = "TW-KMS-001,TW-KMS-004";
+    let good = template("metric-math-and-eventbridge.yaml");
+    assert_eq!(
+        verdicts(&["--iac", &good, "--only", rules]),
+        (vec![], vec![])
+    );
+    // The metric-math alarm is what passes TW-KMS-001: point its query at another metric and
+    // nothing watches the filter's.
+    let dir = temp_dir("iac-math");
+    let text = std::fs::read_to_string(repo().join(&good)).unwrap();
+    let broken = text.replacen(
+        "              MetricName: KmsKeyChanges",
+        "              MetricName: Other",
+        1,
+    );
+    assert_ne!(broken, text);
+    let path = dir.path().join("math.yaml");
+    std::fs::write(&path, broken).unwrap();
+    let (failures, _) = verdicts(&["--iac", &path.display().to_string(), "--only", rules]);
+    assert_eq!(failures, vec![("TW-KMS-001".into(), "NO_ALARM".into())]);
+    // A disabled EventBridge rule is found on its State line.
+    let disabled = template("eventbridge-rule-disabled.yaml");
+    let results = sarif(&["--iac", &disabled, "--only", rules]);
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(results[0]["properties"]["reason"], "EVENT_RULE_DISABLED");
+    let (uri, line) = physical(&results[0]["locations"][0]);
+    assert_eq!(
+        (uri.as_str(), line),
+        (disabled.as_str(), line_of(&disabled, "State: DISABLED"))
+    );
+}
