@@ -516,6 +516,17 @@ fn markdown_reports_name_the_line_and_the_fix() {
         "{text}"
     );
     assert!(text.contains("fix in \\`KeyChangesFilter\\`"), "{text}");
+    let output = run(&[
+        "check",
+        "--iac",
+        &file,
+        "--only",
+        "TW-KMS-001",
+        "--format",
+        "html",
+    ]);
+    let html = stdout(&output);
+    assert!(html.contains(&format!("at {file}:{line};")), "{html}");
 }
 
 #[test]
