@@ -235,6 +235,22 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
     pub save_snapshot: Option<PathBuf>,
 
+    /// Check infrastructure code before it is deployed (repeatable): a CloudFormation
+    /// template (YAML or JSON) or a CDK cloud assembly directory (cdk.out). Findings point at
+    /// the file and line. With --snapshot (or --live) the code is laid over the deployed account.
+    #[arg(long = "iac", value_name = "PATH", conflicts_with = "demo")]
+    pub iac: Vec<PathBuf>,
+
+    /// A value for the infrastructure code (repeatable): a template parameter, a pseudo
+    /// parameter (AWS::AccountId, AWS::Region) or an Fn::ImportValue export name.
+    #[arg(long = "iac-parameter", value_name = "NAME=VALUE", value_parser = crate::iac::parse_parameter_arg, requires = "iac")]
+    pub iac_parameters: Vec<(String, String)>,
+
+    /// Treat e-mail and HTTP(S) subscriptions in the code as confirmed. By default they are
+    /// PendingConfirmation, as SNS lists them until their owner confirms, and findings say so.
+    #[arg(long, requires = "iac")]
+    pub iac_assume_confirmed: bool,
+
     #[command(flatten)]
     pub collect: CollectArgs,
 

@@ -1,4 +1,5 @@
-//! The bodies of the fuzz targets in `fuzz/` (`envelope_parse`, `snapshot_load`), as plain
+//! The bodies of the fuzz targets in `fuzz/` (`envelope_parse`, `snapshot_load`,
+//! `iac_template`), as plain
 //! functions: cargo-fuzz needs nightly, so the unit tests below run the same bodies on a few
 //! seeds in every build, and a fuzzer finding a panic here finds it in the real code path.
 
@@ -72,6 +73,20 @@ pub fn snapshot_load(data: &[u8]) {
     }
 }
 
+/// Reads `data` as a CloudFormation template the way `check --iac` does (YAML, or JSON when it
+/// starts with `{`): never panics, and every error names the file.
+pub fn iac_template(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let options = crate::iac::ReadOptions::default();
+    let result = crate::iac::cloudformation::parse("fuzz.yaml", text)
+        .and_then(|root| crate::iac::cloudformation::convert("fuzz.yaml", &root, &options, "s"));
+    if let Err(error) = result {
+        assert!(error.to_string().starts_with("fuzz.yaml:"), "{error}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +103,34 @@ mod tests {
         ];
         for seed in seeds {
             envelope_parse(seed);
+        }
+    }
+
+    #[test]
+    fn iac_template_seeds_and_their_mutations() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/iac/cloudformation");
+        let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .collect();
+        seeds.push(
+            b"Resources: {A: {Type: AWS::SNS::Topic, Properties: {TopicName: !Sub '${'}}}".to_vec(),
+        );
+        seeds.push(
+            b"{\"Resources\": {\"A\": {\"Type\": \"AWS::Logs::MetricFilter\", \"Properties\": 7}}}"
+                .to_vec(),
+        );
+        for seed in &seeds {
+            iac_template(seed);
+            // Cut short, and with one byte changed, at many places: still no panic.
+            for at in (0..seed.len()).step_by(41) {
+                iac_template(&seed[..at]);
+                let mut changed = seed.clone();
+                let bytes = b"{}[]:!-'\"\n &*";
+                changed[at] = bytes[at % bytes.len()];
+                iac_template(&changed);
+            }
         }
     }
 

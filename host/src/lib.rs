@@ -21,6 +21,7 @@ pub mod config;
 pub mod engine;
 pub mod fuzzing;
 pub mod glob;
+pub mod iac;
 pub mod logging;
 pub mod memory;
 pub mod packs;

@@ -993,3 +993,24 @@ fn organization_sarif_has_one_category_per_account() {
         stderr(&output)
     );
 }
+
+/// `--iac` lays code over one account; given several, it says so instead of picking one.
+#[test]
+fn iac_over_an_organization_is_refused_with_what_to_do() {
+    let template = repo().join("host/tests/fixtures/iac/cloudformation/compliant.yaml");
+    let dir = repo().join("tests/fixtures/org/control-tower");
+    let output = run(&[
+        "check",
+        "--iac",
+        &template.display().to_string(),
+        "--snapshot",
+        &dir.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("--iac overlays the code on one account"),
+        "{message}"
+    );
+    assert!(message.contains("--snapshot FILE"), "{message}");
+}

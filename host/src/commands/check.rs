@@ -37,37 +37,64 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     crate::commands::snapshot::check_destination(args.output.as_deref(), "--output")?;
     crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
     let accounts = live_accounts(args, config, &selected)?;
-    let (source, snapshot) = match live_collection(args, config, &selected)? {
-        Some(live) => live,
-        None => match accounts.map_or_else(|| read_organization(args), |live| Ok(Some(live)))? {
-            // Several accounts (a schema 2 file, or a directory): each is evaluated with the
-            // accounts its chains continue into.
-            Some((source, organization)) => {
-                let as_of = as_of.unwrap_or_else(|| started.clone());
-                let report = crate::commands::org::evaluate_organization(
-                    &organization,
-                    &source,
-                    |snapshot| {
-                        evaluate(
-                            &set,
-                            snapshot,
-                            source.clone(),
-                            &selected,
-                            settings.clone(),
-                            &started,
-                            &as_of,
-                        )
-                    },
-                );
-                return finish_and_render(args, config, report, baseline, &started);
+    let (source, snapshot, iac) = if args.iac.is_empty() {
+        let (source, snapshot) = match live_collection(args, config, &selected)? {
+            Some(live) => live,
+            None => {
+                match accounts.map_or_else(|| read_organization(args), |live| Ok(Some(live)))? {
+                    // Several accounts (a schema 2 file, or a directory): each is evaluated with the
+                    // accounts its chains continue into.
+                    Some((source, organization)) => {
+                        let as_of = as_of.unwrap_or_else(|| started.clone());
+                        let report = crate::commands::org::evaluate_organization(
+                            &organization,
+                            &source,
+                            |snapshot| {
+                                evaluate(
+                                    &set,
+                                    snapshot,
+                                    source.clone(),
+                                    &selected,
+                                    settings.clone(),
+                                    &started,
+                                    &as_of,
+                                )
+                            },
+                        );
+                        return finish_and_render(args, config, report, baseline, &started);
+                    }
+                    None => read_snapshot(args)?,
+                }
             }
-            None => read_snapshot(args)?,
-        },
+        };
+        (source, snapshot, None)
+    } else {
+        // The code is laid over one account: an organization has no single account to
+        // overlay, so say so rather than pick one.
+        let several = match accounts {
+            Some(_) => true,
+            None => read_organization(args)?.is_some(),
+        };
+        if several {
+            anyhow::bail!(
+                "--iac overlays the code on one account, but several were given (--org, \
+                 --accounts, or a multi-account --snapshot); check the account the code deploys \
+                 to: --snapshot FILE of that account, or a live run with its --profile"
+            );
+        }
+        let base = match live_collection(args, config, &selected)? {
+            Some(live) => Some(live),
+            None if args.snapshot.is_some() => Some(read_snapshot(args)?),
+            None => None,
+        };
+        let (source, snapshot, context) = read_iac(args, base)?;
+        (source, snapshot, Some(context))
     };
     let as_of = as_of.unwrap_or_else(|| rule_clock(args, &snapshot, &started));
-    let report = evaluate(
+    let mut report = evaluate(
         &set, snapshot, source, &selected, settings, &started, &as_of,
     );
+    report.iac = iac;
     finish_and_render(args, config, report, baseline, &started)
 }
 
@@ -230,7 +257,8 @@ fn live_collection(
     let live = args.snapshot.is_none()
         && !args.demo
         && !args.collect.asks_for_accounts()
-        && (args.live || args.collect.asks_for_aws() || aws_configured());
+        // With --iac, the code alone is checked unless a deployed account is asked for.
+        && (args.live || args.collect.asks_for_aws() || (args.iac.is_empty() && aws_configured()));
     if !live {
         return Ok(None);
     }
@@ -247,6 +275,69 @@ fn live_collection(
         ),
     };
     Ok(Some((SnapshotSource { display }, collection.snapshot)))
+}
+
+/// Reads every `--iac` path and lays the planned resources over `base` (the deployed account)
+/// or alone. The context keeps where each resource is written, for the reports.
+fn read_iac(
+    args: &CheckArgs,
+    base: Option<(SnapshotSource, Snapshot)>,
+) -> anyhow::Result<(SnapshotSource, Snapshot, crate::iac::annotate::IacContext)> {
+    use crate::iac;
+    let mut options = iac::ReadOptions {
+        parameters: args.iac_parameters.iter().cloned().collect(),
+        assume_confirmed: args.iac_assume_confirmed,
+        ..iac::ReadOptions::default()
+    };
+    if let Some((_, snapshot)) = &base {
+        options.account = Some(snapshot.account.id.clone());
+        options.partition = Some(snapshot.account.partition.clone());
+        // One region is the region the code deploys to; with several, the code must say
+        // (--iac-parameter AWS::Region=...), else the placeholder is stated as an assumption.
+        if let [only] = snapshot.regions.as_slice() {
+            options.region = Some(only.region.clone());
+        }
+    }
+    let mut documents = Vec::new();
+    let mut context = iac::annotate::IacContext::default();
+    for path in &args.iac {
+        let document = iac::read(path, &options)
+            .with_context(|| format!("reading infrastructure code {}", path.display()))?;
+        context.sources.extend(document.sources.clone());
+        context.assumptions.extend(document.assumptions.clone());
+        context.paths.push(iac::source_map::display_path(path));
+        documents.push(document);
+    }
+    let account = options
+        .parameters
+        .get("AWS::AccountId")
+        .or(options.account.as_ref())
+        .or_else(|| documents.iter().find_map(|d| d.account.as_ref()))
+        .cloned()
+        .unwrap_or_else(|| iac::placeholder::ACCOUNT.to_owned());
+    let partition = options
+        .partition
+        .clone()
+        .unwrap_or_else(|| iac::placeholder::PARTITION.to_owned());
+    let (base_source, base_snapshot) = match base {
+        Some((source, snapshot)) => (Some(source), Some(snapshot)),
+        None => (None, None),
+    };
+    if base_snapshot.is_none() {
+        context.assumptions.push(iac::Assumption {
+            resource: None,
+            file: String::new(),
+            line: None,
+            text: iac::overlay::ALONE_ASSUMPTION.to_owned(),
+        });
+    }
+    let (snapshot, notes) = iac::overlay::build(&documents, base_snapshot, &account, &partition);
+    context.assumptions.extend(notes);
+    let display = match base_source {
+        Some(base) => format!("{} over {}", context.paths.join(", "), base.display),
+        None => format!("infrastructure code {}", context.paths.join(", ")),
+    };
+    Ok((SnapshotSource { display }, snapshot, context))
 }
 
 /// The collection flags with the configuration's `regions` filled in when `--regions` is not

@@ -158,7 +158,11 @@ pub fn render(report: &CheckReport) -> String {
             escape(&finding.rule_id),
             escape(&account_of(finding)),
             escape(&place),
-            escape(&finding.message),
+            escape(&format!(
+                "{}{}",
+                finding.message,
+                super::code_suffix(report, finding)
+            )),
             escape(&finding.reason)
         );
         if let Some(note) = card.note {

@@ -7,6 +7,23 @@ use super::CheckReport;
 /// The version of this JSON shape.
 pub const FORMAT: &str = "trailwarden-report/1";
 
+/// Where a finding about `--iac` code is caused (`file`, `line`, `logicalId`, `constructPath`),
+/// the fix in the code's terms, and the assumptions it rests on.
+fn code(
+    iac: &crate::iac::annotate::IacContext,
+    finding: &trailwarden_sdk::Finding,
+) -> serde_json::Value {
+    let cause = iac.cause(finding);
+    json!({
+        "file": cause.as_ref().map(|c| &c.span.file),
+        "line": cause.as_ref().map(|c| c.line),
+        "logicalId": cause.as_ref().map(|c| &c.span.logical_id),
+        "constructPath": cause.as_ref().and_then(|c| c.span.construct_path.as_ref()),
+        "fix": iac.fix(finding),
+        "assumptions": iac.assumptions_for(finding).iter().map(|a| &a.text).collect::<Vec<_>>(),
+    })
+}
+
 /// Renders the report as pretty JSON with a trailing newline.
 pub fn render(report: &CheckReport) -> anyhow::Result<String> {
     let (errors, warnings, notes) = report.counts();
@@ -24,10 +41,14 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
             if report.baseline.is_some() {
                 object.insert("new".to_owned(), json!(report.is_new(finding)));
             }
+            if let Some(iac) = &report.iac {
+                object.insert("code".to_owned(), code(iac, finding));
+            }
         }
         value
     };
     let findings: Vec<_> = report.findings.iter().map(entry).collect();
+    let unverifiable: Vec<_> = report.unverifiable.iter().map(entry).collect();
     let suppressed: Vec<_> = report
         .suppressed
         .iter()
@@ -65,7 +86,13 @@ pub fn render(report: &CheckReport) -> anyhow::Result<String> {
         },
         "findings": findings,
         "suppressed": suppressed,
-        "unverifiable": report.unverifiable,
+        "unverifiable": unverifiable,
+        "iac": report.iac.as_ref().map(|iac| json!({
+            "paths": iac.paths,
+            "assumptions": iac.general_assumptions().map(|a| json!({
+                "file": a.file, "line": a.line, "text": a.text,
+            })).collect::<Vec<_>>(),
+        })),
         "ruleErrors": report.rule_errors.iter().map(|e| json!({
             "ruleId": e.rule_id, "kind": e.kind, "message": e.message,
         })).collect::<Vec<_>>(),

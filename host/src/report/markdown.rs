@@ -187,7 +187,11 @@ fn chains(out: &mut Budget, report: &CheckReport) {
                 rules.join(", "),
                 level.as_str(),
                 text(&place(first)),
-                text(&first.message),
+                text(&format!(
+                    "{}{}",
+                    first.message,
+                    super::code_suffix(report, first)
+                )),
                 text(&first.reason),
                 mermaid::diagram(picture)
             )
@@ -214,7 +218,7 @@ fn other_findings(out: &mut Budget, report: &CheckReport) {
                 text(&f.rule_id),
                 report.level_of(f).as_str(),
                 text(&place(f)),
-                text(&f.message),
+                text(&format!("{}{}", f.message, super::code_suffix(report, f))),
                 text(&f.reason)
             )
         })
@@ -240,7 +244,7 @@ fn unverifiable(out: &mut Budget, report: &CheckReport) {
                     "- **{}** {}: {} \\[{}\\]\n",
                     text(&f.rule_id),
                     text(&place(f)),
-                    text(&f.message),
+                    text(&format!("{}{}", f.message, super::code_suffix(report, f))),
                     text(&f.reason)
                 )
             })

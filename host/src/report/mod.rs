@@ -115,6 +115,9 @@ pub struct CheckReport {
     /// shards): the accounts and those that could not be read. `None` for one account, whose
     /// reports stay as they were.
     pub organization: Option<OrganizationScope>,
+    /// The infrastructure code checked with `--iac`, if any: findings about its resources
+    /// are placed on its lines, with fixes and assumptions.
+    pub iac: Option<crate::iac::annotate::IacContext>,
 }
 
 /// The accounts of a multi-account run.
@@ -182,6 +185,7 @@ impl CheckReport {
             locations: Vec::new(),
             metrics: chain::MetricNames::from_snapshot(snapshot),
             organization: None,
+            iac: None,
         }
     }
 
@@ -318,6 +322,30 @@ impl CheckReport {
             count(Level::Warning),
             count(Level::Note),
         )
+    }
+}
+
+/// For a finding about `--iac` code, what the reports add to its sentence: where it is caused
+/// (`at file:line`), the fix in the code's terms and the assumptions it rests on; empty
+/// otherwise.
+pub fn code_suffix(report: &CheckReport, finding: &Finding) -> String {
+    let Some(iac) = &report.iac else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(cause) = iac.cause(finding) {
+        parts.push(format!("at {}", cause.display()));
+    }
+    if let Some(fix) = iac.fix(finding) {
+        parts.push(format!("fix {fix}"));
+    }
+    for assumption in iac.assumptions_for(finding) {
+        parts.push(format!("assumes {}", assumption.text));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
     }
 }
 

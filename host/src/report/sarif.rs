@@ -311,7 +311,7 @@ fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResul
         .and_then(|i| i64::try_from(i).ok())
         .unwrap_or(-1);
     let rule = entry.origin_rule.as_deref().unwrap_or(&finding.rule_id);
-    let primary = location(report, rule, finding, finding.resource.as_ref(), None);
+    let primary = location(report, rule, finding, finding.resource.as_ref(), None, true);
     let related: Vec<Location> = finding
         .related
         .iter()
@@ -324,6 +324,7 @@ fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResul
                 finding,
                 Some(resource),
                 resource.role.as_deref(),
+                false,
             );
             loc.id = i64::try_from(i + 1).ok();
             loc
@@ -349,7 +350,11 @@ fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResul
         .rule_id(finding.rule_id.clone())
         .rule_index(rule_index)
         .level(result_level(entry.level))
-        .message(Message::builder().text(finding.message.clone()).build())
+        .message(
+            Message::builder()
+                .text(message_with_code(report, finding))
+                .build(),
+        )
         .locations(vec![primary])
         .partial_fingerprints(fingerprints)
         .properties(
@@ -376,6 +381,21 @@ fn result(report: &CheckReport, rules: &[RuleMeta], entry: &Entry) -> SarifResul
     result
 }
 
+/// The finding's message, with the fix in the infrastructure code's terms and the assumptions
+/// it rests on when it is about resources from `--iac`.
+fn message_with_code(report: &CheckReport, finding: &Finding) -> String {
+    let mut message = finding.message.clone();
+    if let Some(iac) = &report.iac {
+        if let Some(fix) = iac.fix(finding) {
+            message.push_str(&format!(". Fix {fix}"));
+        }
+        for assumption in iac.assumptions_for(finding) {
+            message.push_str(&format!(". Assumes: {}", assumption.text));
+        }
+    }
+    message
+}
+
 /// A location GitHub can show, plus the ARN as logical location; `rule` picks the
 /// `[[locations]]` mapping.
 fn location(
@@ -384,14 +404,36 @@ fn location(
     finding: &Finding,
     resource: Option<&Resource>,
     role: Option<&str>,
+    primary: bool,
 ) -> Location {
-    let place = place(
-        &report.locations,
-        &report.account.id,
-        rule,
-        finding,
-        resource,
-    );
+    let code = report
+        .iac
+        .as_ref()
+        .and_then(|iac| match (primary, resource) {
+            // The primary location is where the finding is caused, related ones where each link is.
+            (true, _) => iac.cause(finding),
+            (false, Some(resource)) => iac.place_of(&finding.reason, resource),
+            (false, None) => None,
+        });
+    let place = match code {
+        Some(code) => super::location::Place {
+            uri: code
+                .span
+                .file
+                .split('/')
+                .map(super::location::encode_segment)
+                .collect::<Vec<_>>()
+                .join("/"),
+            line: code.line.max(1),
+        },
+        None => place(
+            &report.locations,
+            &report.account.id,
+            rule,
+            finding,
+            resource,
+        ),
+    };
     let physical = PhysicalLocation::builder()
         .artifact_location(ArtifactLocation::builder().uri(place.uri).build())
         .region(Region::builder().start_line(i64::from(place.line)).build())

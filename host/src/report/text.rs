@@ -65,6 +65,7 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
                 clean(&finding.message),
                 clean(&finding.reason)
             );
+            code_lines(&mut out, report, finding);
         }
         out.push('\n');
     }
@@ -139,6 +140,25 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
             counts.unchanged,
             counts.fixed
         );
+    }
+    if let Some(iac) = &report.iac {
+        let general: Vec<_> = iac.general_assumptions().collect();
+        if !general.is_empty() {
+            heading(
+                &mut out,
+                &style,
+                "assumed, as the infrastructure code cannot say",
+                general.len(),
+            );
+            for assumption in general {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    clean(&crate::iac::annotate::assumption_line(assumption))
+                );
+            }
+            out.push('\n');
+        }
     }
     summary(&mut out, &style, report);
     out
@@ -287,6 +307,21 @@ fn for_accounts(accounts: &[&str]) -> String {
 /// How many affected accounts a line names before it counts the rest.
 const LISTED_ACCOUNTS: usize = 5;
 
+/// For a finding about infrastructure code: where (`file:line`), the fix in the code's terms,
+/// and what it assumes, each on its own indented line.
+fn code_lines(out: &mut String, report: &CheckReport, finding: &Finding) {
+    let Some(iac) = &report.iac else { return };
+    if let Some(cause) = iac.cause(finding) {
+        let _ = writeln!(out, "           at {}", clean(&cause.display()));
+    }
+    if let Some(fix) = iac.fix(finding) {
+        let _ = writeln!(out, "           fix {}", clean(&fix));
+    }
+    for assumption in iac.assumptions_for(finding) {
+        let _ = writeln!(out, "           assumes {}", clean(&assumption.text));
+    }
+}
+
 fn heading(out: &mut String, style: &Style, title: &str, count: usize) {
     let _ = writeln!(out, "{}", style.paint("1", &format!("{title} ({count}):")));
 }
@@ -347,6 +382,7 @@ fn findings_by_rule(out: &mut String, style: &Style, report: &CheckReport) {
                 clean(&finding.message),
                 clean(&finding.reason)
             );
+            code_lines(out, report, finding);
         }
         out.push('\n');
         index = end;
