@@ -264,7 +264,7 @@ fn convert(files: &[File], options: &ReadOptions) -> Result<IacDocument, IacErro
                     }
                     continue;
                 }
-                match scope.block_value(address, declared.file, block)? {
+                match scope.block_value(declared.file, block)? {
                     Known(object) => {
                         if let Json::Array(list) =
                             values.entry(key).or_insert_with(|| Json::Array(Vec::new()))
@@ -338,14 +338,14 @@ impl<'a> Scope<'a> {
         result
     }
 
-    fn block_value(&self, address: &str, file: usize, block: &Block) -> Result<Eval, IacError> {
+    fn block_value(&self, file: usize, block: &Block) -> Result<Eval, IacError> {
         let mut object = Map::new();
         for structure in block.body.iter() {
             if let Some(attribute) = structure.as_attribute() {
                 let value = known!(self.eval(file, &attribute.value));
                 object.insert(attribute.key.as_str().to_owned(), value);
             } else if let Some(inner) = structure.as_block() {
-                let value = known!(self.block_value(address, file, inner));
+                let value = known!(self.block_value(file, inner));
                 if let Json::Array(list) = object
                     .entry(inner.ident.as_str().to_owned())
                     .or_insert_with(|| Json::Array(Vec::new()))
@@ -816,6 +816,20 @@ impl<'a> Scope<'a> {
         };
         if let Some(value) = evaluate(attribute)? {
             return Ok(value);
+        }
+        let blocks: Vec<&Block> = declared
+            .block
+            .body
+            .iter()
+            .filter_map(|s| s.as_block())
+            .filter(|b| b.ident.as_str() == attribute)
+            .collect();
+        if !blocks.is_empty() {
+            let mut list = Vec::new();
+            for block in blocks {
+                list.push(known!(self.block_value(declared.file, block)));
+            }
+            return Ok(Known(Json::Array(list)));
         }
         let (kind, resource_name) = address.split_once('.').unwrap_or((address, ""));
         let given = match name_argument(kind) {

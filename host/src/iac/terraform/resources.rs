@@ -342,7 +342,7 @@ pub fn map(
                             .map(|d| {
                                 serde_json::json!({
                                     "type": d.get("type").cloned().unwrap_or(Json::Null),
-                                    "values": d.get("values").cloned().unwrap_or(Json::Array(vec![])),
+                                    "values": d.get("values").filter(|v| !v.is_null()).cloned().unwrap_or(Json::Array(vec![])),
                                 })
                             })
                             .collect()
@@ -355,7 +355,10 @@ pub fn map(
                 if let Some(include) = block.get("include_management_events").and_then(boolean) {
                     selector["includeManagementEvents"] = Json::Bool(include);
                 }
-                if let Some(excluded) = block.get("exclude_management_event_sources") {
+                if let Some(excluded) = block
+                    .get("exclude_management_event_sources")
+                    .filter(|v| !v.is_null())
+                {
                     selector["excludeManagementEventSources"] = excluded.clone();
                 }
                 basic.push(selector);
@@ -473,12 +476,12 @@ pub fn map(
             let arn = arn_of("arn").unwrap_or_default();
             let mut metrics = Vec::new();
             for block in v.blocks("metric_query") {
-                let metric_stat = match block
+                let metric_stat = block
                     .get("metric")
                     .and_then(|m| m.as_array().and_then(|l| l.first()).or(Some(m)))
                     .and_then(Json::as_object)
-                {
-                    Some(metric) => Some(serde_json::json!({
+                    .map(|metric| {
+                        serde_json::json!({
                         "metric": {
                             "namespace": field(metric, "namespace"),
                             "metricName": field(metric, "metric_name"),
@@ -487,9 +490,8 @@ pub fn map(
                         "period": field(metric, "period").and_then(|p| number::<u32>(&p)),
                         "stat": field(metric, "stat"),
                         "unit": field(metric, "unit"),
-                    })),
-                    None => None,
-                };
+                        })
+                    });
                 let mut query = serde_json::json!({
                     "id": field(&block, "id"),
                     "returnData": block.get("return_data").and_then(boolean).unwrap_or(false),
@@ -718,8 +720,10 @@ pub fn map(
         _ => return Ok(None),
     }
     for (attribute, why) in &resource.unknown {
+        // Listed with the whole code's assumptions, so that it shows whichever finding the
+        // missing value leads to.
         out.assumptions.push(Assumption {
-            resource: out.identities.first().cloned(),
+            resource: None,
             file: resource.file.clone(),
             line: Some(v.line(attribute)),
             text: format!(
