@@ -236,13 +236,15 @@ pub struct CheckArgs {
     pub save_snapshot: Option<PathBuf>,
 
     /// Check infrastructure code before it is deployed (repeatable): a CloudFormation
-    /// template (YAML or JSON) or a CDK cloud assembly directory (cdk.out). Findings point at
-    /// the file and line. With --snapshot (or --live) the code is laid over the deployed account.
+    /// template (YAML or JSON), a CDK cloud assembly directory (cdk.out), a Terraform plan in
+    /// JSON (terraform show -json) or a directory of .tf files. Findings point at the file and
+    /// line. With --snapshot (or --live) the code is laid over the deployed account.
     #[arg(long = "iac", value_name = "PATH", conflicts_with = "demo")]
     pub iac: Vec<PathBuf>,
 
-    /// A value for the infrastructure code (repeatable): a template parameter, a pseudo
-    /// parameter (AWS::AccountId, AWS::Region) or an Fn::ImportValue export name.
+    /// A value for the infrastructure code (repeatable): a template parameter, a Terraform
+    /// variable, a pseudo parameter (AWS::AccountId, AWS::Region) or an Fn::ImportValue export
+    /// name.
     #[arg(long = "iac-parameter", value_name = "NAME=VALUE", value_parser = crate::iac::parse_parameter_arg, requires = "iac")]
     pub iac_parameters: Vec<(String, String)>,
 

@@ -73,7 +73,8 @@ impl IacContext {
         })
     }
 
-    /// The fix, in CloudFormation terms, for the resource at fault, when one is known.
+    /// The fix, in the terms of the code the resource is written in (CloudFormation or
+    /// Terraform), for the resource at fault, when one is known.
     pub fn fix(&self, finding: &Finding) -> Option<String> {
         finding
             .resource
@@ -81,7 +82,7 @@ impl IacContext {
             .chain(finding.related.iter())
             .find_map(|resource| {
                 let span = self.sources.get(&resource.arn)?;
-                let (_, fix) = hints::cloudformation(&finding.reason, &span.kind)?;
+                let (_, fix) = hints::fix(&finding.reason, &span.kind)?;
                 Some(format!("in `{}` ({}): {fix}", span.logical_id, span.kind))
             })
     }

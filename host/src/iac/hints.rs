@@ -253,5 +253,259 @@ pub fn cloudformation(reason: &str, kind: &str) -> Option<(&'static str, &'stati
 /// The property a finding of `reason` is about, whatever the resource type, for placing a
 /// result on the property's line.
 pub fn property(reason: &str, kind: &str) -> Option<&'static str> {
-    cloudformation(reason, kind).map(|(property, _)| property)
+    fix(reason, kind).map(|(property, _)| property)
+}
+
+/// The hint in the language the resource is written in: CloudFormation types
+/// (`AWS::SNS::Topic`) take [`CLOUDFORMATION`]'s, Terraform types (`aws_sns_topic`)
+/// [`TERRAFORM`]'s.
+pub fn fix(reason: &str, kind: &str) -> Option<(&'static str, &'static str)> {
+    cloudformation(reason, kind).or_else(|| terraform(reason, kind))
+}
+
+/// The argument a reason code is about, per Terraform AWS provider resource type, and the
+/// change that fixes it, in HCL. `(reason, type, argument, fix)`.
+const TERRAFORM: &[(&str, &str, &str, &str)] = &[
+    (
+        "TRAIL_NOT_MULTI_REGION",
+        "aws_cloudtrail",
+        "is_multi_region_trail",
+        "set `is_multi_region_trail = true`",
+    ),
+    (
+        "TRAIL_NOT_LOGGING",
+        "aws_cloudtrail",
+        "enable_logging",
+        "set `enable_logging = true`",
+    ),
+    (
+        "TRAIL_NO_LOG_GROUP",
+        "aws_cloudtrail",
+        "cloud_watch_logs_group_arn",
+        "set `cloud_watch_logs_group_arn = \"${aws_cloudwatch_log_group.<name>.arn}:*\"` (and `cloud_watch_logs_role_arn`)",
+    ),
+    (
+        "TRAIL_LOG_GROUP_INVALID",
+        "aws_cloudtrail",
+        "cloud_watch_logs_group_arn",
+        "point `cloud_watch_logs_group_arn` at `\"${aws_cloudwatch_log_group.<name>.arn}:*\"`",
+    ),
+    (
+        "TRAIL_DROPS_EVENT",
+        "aws_cloudtrail",
+        "event_selector",
+        "record KMS management events: `include_management_events = true`, `read_write_type = \"All\"` and no `exclude_management_event_sources = [\"kms.amazonaws.com\"]` in `event_selector`",
+    ),
+    (
+        "TRAIL_DROPS_MANAGEMENT_EVENTS",
+        "aws_cloudtrail",
+        "event_selector",
+        "set `include_management_events = true` in `event_selector`",
+    ),
+    (
+        "KMS_EVENTS_NOT_RECORDED",
+        "aws_cloudtrail",
+        "event_selector",
+        "record KMS management events in `event_selector`",
+    ),
+    (
+        "KMS_EVENTS_DROPPED",
+        "aws_cloudtrail",
+        "event_selector",
+        "remove `\"kms.amazonaws.com\"` from `exclude_management_event_sources`",
+    ),
+    (
+        "LOG_FILE_VALIDATION_DISABLED",
+        "aws_cloudtrail",
+        "enable_log_file_validation",
+        "set `enable_log_file_validation = true`",
+    ),
+    (
+        "TRAIL_NOT_ENCRYPTED",
+        "aws_cloudtrail",
+        "kms_key_id",
+        "set `kms_key_id = aws_kms_key.<name>.arn`",
+    ),
+    (
+        "LOG_GROUP_INFREQUENT_ACCESS",
+        "aws_cloudwatch_log_group",
+        "log_group_class",
+        "set `log_group_class = \"STANDARD\"` (Infrequent Access runs no metric filters)",
+    ),
+    (
+        "FILTER_DOES_NOT_MATCH",
+        "aws_cloudwatch_log_metric_filter",
+        "pattern",
+        "change `pattern` so that it matches the KMS events (for CIS: `{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }`)",
+    ),
+    (
+        "FILTER_PATTERN_INVALID",
+        "aws_cloudwatch_log_metric_filter",
+        "pattern",
+        "fix the syntax of `pattern`",
+    ),
+    (
+        "FILTER_COUNTS_SUCCESSES",
+        "aws_cloudwatch_log_metric_filter",
+        "pattern",
+        "change `pattern`",
+    ),
+    (
+        "FILTER_EMITS_NO_METRIC",
+        "aws_cloudwatch_log_metric_filter",
+        "metric_transformation",
+        "add a `metric_transformation` block with `value = \"1\"`",
+    ),
+    (
+        "METRIC_VALUE_INVALID",
+        "aws_cloudwatch_log_metric_filter",
+        "metric_transformation",
+        "set `value = \"1\"` in `metric_transformation`",
+    ),
+    (
+        "METRIC_VALUE_NOT_POSITIVE",
+        "aws_cloudwatch_log_metric_filter",
+        "metric_transformation",
+        "set `value = \"1\"` in `metric_transformation`",
+    ),
+    (
+        "FILTER_DIMENSION_MISSING",
+        "aws_cloudwatch_log_metric_filter",
+        "metric_transformation",
+        "emit the dimensions the alarm watches in `metric_transformation { dimensions = {...} }`",
+    ),
+    (
+        "FILTER_ON_TRANSFORMED_LOGS",
+        "aws_cloudwatch_log_metric_filter",
+        "apply_on_transformed_logs",
+        "set `apply_on_transformed_logs = false`",
+    ),
+    (
+        "ALARM_NAMESPACE_MISMATCH",
+        "aws_cloudwatch_metric_alarm",
+        "namespace",
+        "set `namespace` and `metric_name` to the filter's `metric_transformation` `namespace` and `name`",
+    ),
+    (
+        "ALARM_DIMENSIONS_MISMATCH",
+        "aws_cloudwatch_metric_alarm",
+        "dimensions",
+        "make `dimensions` match the filter's",
+    ),
+    (
+        "ALARM_NO_ACTIONS",
+        "aws_cloudwatch_metric_alarm",
+        "alarm_actions",
+        "set `alarm_actions = [aws_sns_topic.<name>.arn]`",
+    ),
+    (
+        "ALARM_ACTIONS_DISABLED",
+        "aws_cloudwatch_metric_alarm",
+        "actions_enabled",
+        "set `actions_enabled = true`",
+    ),
+    (
+        "ACTION_NOT_AN_ARN",
+        "aws_cloudwatch_metric_alarm",
+        "alarm_actions",
+        "give `alarm_actions` the topic's ARN (`aws_sns_topic.<name>.arn`)",
+    ),
+    (
+        "ACTION_NOT_A_NOTIFICATION",
+        "aws_cloudwatch_metric_alarm",
+        "alarm_actions",
+        "add an SNS topic to `alarm_actions`",
+    ),
+    (
+        "ALARM_STATISTIC_NOT_COUNT",
+        "aws_cloudwatch_metric_alarm",
+        "statistic",
+        "set `statistic = \"Sum\"`",
+    ),
+    (
+        "ALARM_CANNOT_FIRE",
+        "aws_cloudwatch_metric_alarm",
+        "threshold",
+        "set `comparison_operator = \"GreaterThanOrEqualToThreshold\"` and `threshold = 1`",
+    ),
+    (
+        "ALARM_WRONG_DIRECTION",
+        "aws_cloudwatch_metric_alarm",
+        "comparison_operator",
+        "set `comparison_operator = \"GreaterThanOrEqualToThreshold\"`",
+    ),
+    (
+        "ALARM_THRESHOLD_NOT_POSITIVE",
+        "aws_cloudwatch_metric_alarm",
+        "threshold",
+        "set `threshold = 1`",
+    ),
+    (
+        "ALARM_NEEDS_SEVERAL_PERIODS",
+        "aws_cloudwatch_metric_alarm",
+        "evaluation_periods",
+        "set `evaluation_periods = 1` (and `datapoints_to_alarm = 1`)",
+    ),
+    (
+        "TOPIC_NO_CONFIRMED_SUBSCRIPTION",
+        "aws_sns_topic",
+        "name",
+        "add an `aws_sns_topic_subscription` with `topic_arn = aws_sns_topic.<name>.arn` whose owner confirms it",
+    ),
+    (
+        "TOPIC_AWS_MANAGED_KEY",
+        "aws_sns_topic",
+        "kms_master_key_id",
+        "set `kms_master_key_id` to a customer managed key whose policy lets cloudwatch.amazonaws.com use it",
+    ),
+    (
+        "TOPIC_KEY_POLICY_BLOCKS_PUBLISH",
+        "aws_sns_topic",
+        "kms_master_key_id",
+        "let cloudwatch.amazonaws.com use the key of `kms_master_key_id` (kms:Decrypt, kms:GenerateDataKey*) in its `policy`",
+    ),
+    (
+        "TOPIC_POLICY_BLOCKS_PUBLISH",
+        "aws_sns_topic_policy",
+        "policy",
+        "allow cloudwatch.amazonaws.com `sns:Publish` in the `aws_sns_topic_policy`'s `policy`",
+    ),
+    (
+        "EVENT_RULE_DISABLED",
+        "aws_cloudwatch_event_rule",
+        "state",
+        "set `state = \"ENABLED\"`",
+    ),
+    (
+        "EVENT_PATTERN_NO_MATCH",
+        "aws_cloudwatch_event_rule",
+        "event_pattern",
+        "change `event_pattern` to match the KMS events",
+    ),
+    (
+        "EVENT_PATTERN_INVALID",
+        "aws_cloudwatch_event_rule",
+        "event_pattern",
+        "fix the syntax of `event_pattern`",
+    ),
+    (
+        "NO_TARGETS",
+        "aws_cloudwatch_event_rule",
+        "name",
+        "add an `aws_cloudwatch_event_target` with `rule = aws_cloudwatch_event_rule.<name>.name` and an SNS topic `arn`",
+    ),
+    (
+        "KEY_DISABLED",
+        "aws_kms_key",
+        "is_enabled",
+        "set `is_enabled = true`",
+    ),
+];
+
+/// A hint for a finding of `reason` about a resource of Terraform `kind`.
+pub fn terraform(reason: &str, kind: &str) -> Option<(&'static str, &'static str)> {
+    TERRAFORM
+        .iter()
+        .find(|(r, k, _, _)| *r == reason && *k == kind)
+        .map(|(_, _, property, fix)| (*property, *fix))
 }

@@ -35,6 +35,7 @@ pub mod json;
 pub mod node;
 pub mod overlay;
 pub mod source_map;
+pub mod terraform;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -63,6 +64,10 @@ pub enum Format {
     CloudFormationJson,
     /// A CDK cloud assembly directory (`cdk.out/`, with `manifest.json`).
     CdkAssembly,
+    /// A Terraform plan in JSON (`terraform show -json plan.out`).
+    TerraformPlan,
+    /// A directory of Terraform `.tf` files (or one such file).
+    TerraformConfiguration,
 }
 
 impl Format {
@@ -72,6 +77,8 @@ impl Format {
             Format::CloudFormationYaml => "CloudFormation template (YAML)",
             Format::CloudFormationJson => "CloudFormation template (JSON)",
             Format::CdkAssembly => "CDK cloud assembly",
+            Format::TerraformPlan => "Terraform plan (JSON)",
+            Format::TerraformConfiguration => "Terraform configuration (.tf)",
         }
     }
 }
@@ -226,8 +233,10 @@ pub enum IacError {
     },
     /// The path is no format trailwarden reads.
     #[error(
-        "{path}: not a CloudFormation template (a YAML or JSON document with `Resources`) nor a \
-         CDK cloud assembly (a directory with manifest.json); {detail}"
+        "{path}: not a CloudFormation template (a YAML or JSON document with `Resources`), a \
+         CDK cloud assembly (a directory with manifest.json), a Terraform plan (JSON from \
+         `terraform show -json`) nor a Terraform configuration (a directory of .tf files); \
+         {detail}"
     )]
     UnknownFormat {
         /// The path.
@@ -277,9 +286,12 @@ pub fn detect(path: &Path) -> Result<Format, IacError> {
         if path.join("manifest.json").is_file() {
             return Ok(Format::CdkAssembly);
         }
+        if terraform::hcl::is_configuration(path) {
+            return Ok(Format::TerraformConfiguration);
+        }
         return Err(IacError::UnknownFormat {
             path: path.to_owned(),
-            detail: "the directory has no manifest.json".to_owned(),
+            detail: "the directory has no manifest.json and no .tf files".to_owned(),
         });
     }
     if path.file_name().is_some_and(|name| name == "manifest.json") {
@@ -291,11 +303,16 @@ pub fn detect(path: &Path) -> Result<Format, IacError> {
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("yaml" | "yml" | "template") => return Ok(Format::CloudFormationYaml),
+        Some("tf") => return Ok(Format::TerraformConfiguration),
+        Some("json") if terraform::plan::looks_like_plan(&read_text(path)?) => {
+            return Ok(Format::TerraformPlan);
+        }
         Some("json") => return Ok(Format::CloudFormationJson),
         _ => {}
     }
     let text = read_text(path)?;
     match text.trim_start().chars().next() {
+        Some('{') if terraform::plan::looks_like_plan(&text) => Ok(Format::TerraformPlan),
         Some('{') => Ok(Format::CloudFormationJson),
         Some(_) if text.contains("Resources:") => Ok(Format::CloudFormationYaml),
         _ => Err(IacError::UnknownFormat {
@@ -321,6 +338,8 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<IacDocument, IacError>
             };
             cdk::read(dir, options)
         }
+        Format::TerraformPlan => terraform::plan::read(path, options),
+        Format::TerraformConfiguration => terraform::hcl::read(path, options),
     }
 }
 
