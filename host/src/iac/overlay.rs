@@ -7,6 +7,8 @@
 //! report says so (see [`ALONE_ASSUMPTION`]). What code cannot describe (delivery counts,
 //! CloudTrail records) stays not collected, so rules needing it report "could not verify".
 
+use std::collections::HashMap;
+
 use trailwarden_sdk::snapshot::{
     Account, Generator, RegionSnapshot, SCHEMA_VERSION, Section, Snapshot,
 };
@@ -79,6 +81,7 @@ pub fn build(
     };
     let mut ordered = all.clone();
     ordered.sort_by_key(rank);
+    let mut index = Index::default();
     for planned in &ordered {
         if let Planned::Trail(trail) = &planned.resource {
             // A trail the code defines replaces the deployed one everywhere it is listed,
@@ -91,7 +94,7 @@ pub fn build(
             }
         }
         let region = region_mut(&mut snapshot, &planned.region);
-        if let Err(text) = apply(region, &planned.resource) {
+        if let Err(text) = apply(region, &planned.resource, &mut index) {
             assumptions.push(Assumption {
                 resource: None,
                 file: String::new(),
@@ -138,7 +141,8 @@ fn region_mut<'a>(snapshot: &'a mut Snapshot, region: &str) -> &'a mut RegionSna
     &mut snapshot.regions[index]
 }
 
-/// Replaces the item `same` finds, or appends.
+/// Replaces the item `same` finds, or appends. Linear: for trails, which are few and which
+/// [`build`] also removes across regions.
 fn upsert<T>(section: &mut Section<T>, item: T, same: impl Fn(&T, &T) -> bool) {
     match section
         .items
@@ -150,24 +154,72 @@ fn upsert<T>(section: &mut Section<T>, item: T, same: impl Fn(&T, &T) -> bool) {
     }
 }
 
+/// Where each item of a section is, by identity: generated code holds tens of thousands of
+/// log groups and filters, and a linear search per planned resource made laying them over a
+/// snapshot quadratic. Built for a (region, section) on first use, from what is there.
+#[derive(Default)]
+struct Index(HashMap<(String, &'static str), HashMap<String, usize>>);
+
+impl Index {
+    /// Replaces the item of `section` (called `name`, in `region`) whose `key` is `item`'s,
+    /// or appends it.
+    fn upsert<T>(
+        &mut self,
+        region: &str,
+        name: &'static str,
+        section: &mut Section<T>,
+        item: T,
+        key: impl Fn(&T) -> String,
+    ) {
+        let positions = self
+            .0
+            .entry((region.to_owned(), name))
+            .or_insert_with(|| {
+                section
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(at, existing)| (key(existing), at))
+                    .collect()
+            });
+        let wanted = key(&item);
+        match positions.get(&wanted) {
+            Some(&at) if at < section.items.len() => section.items[at] = item,
+            _ => {
+                positions.insert(wanted, section.items.len());
+                section.items.push(item);
+            }
+        }
+    }
+}
+
 /// Lays one planned resource into its region; an error is a sentence for the report.
-fn apply(region: &mut RegionSnapshot, planned: &Planned) -> Result<(), String> {
+fn apply(region: &mut RegionSnapshot, planned: &Planned, index: &mut Index) -> Result<(), String> {
+    let here = region.region.clone();
     match planned.clone() {
         Planned::Trail(trail) => {
             upsert(&mut region.trails, trail, |a, b| a.trail_arn == b.trail_arn)
         }
-        Planned::LogGroup(group) => upsert(&mut region.log_groups, group, |a, b| {
-            a.log_group_name == b.log_group_name
-        }),
-        Planned::MetricFilter(filter) => upsert(&mut region.metric_filters, filter, |a, b| {
-            a.log_group_name == b.log_group_name && a.filter_name == b.filter_name
-        }),
-        Planned::MetricAlarm(alarm) => upsert(&mut region.metric_alarms, alarm, |a, b| {
-            a.alarm_name == b.alarm_name
-        }),
-        Planned::CompositeAlarm(alarm) => upsert(&mut region.composite_alarms, alarm, |a, b| {
-            a.alarm_name == b.alarm_name
-        }),
+        Planned::LogGroup(group) => {
+            index.upsert(&here, "logGroups", &mut region.log_groups, group, |g| {
+                g.log_group_name.clone()
+            });
+        }
+        Planned::MetricFilter(filter) => {
+            index.upsert(&here, "metricFilters", &mut region.metric_filters, filter, |f| {
+                format!("{}\u{0}{}", f.log_group_name, f.filter_name)
+            });
+        }
+        Planned::MetricAlarm(alarm) => {
+            index.upsert(&here, "metricAlarms", &mut region.metric_alarms, alarm, |a| {
+                a.alarm_name.clone()
+            });
+        }
+        Planned::CompositeAlarm(alarm) => {
+            index.upsert(&here, "compositeAlarms", &mut region.composite_alarms, alarm, |a| {
+                a.alarm_name.clone()
+            });
+        }
         Planned::Topic(topic) => {
             upsert(&mut region.topics, topic, |a, b| a.topic_arn == b.topic_arn)
         }
