@@ -852,6 +852,7 @@ impl Serialize for SnapshotView<'_> {
             events,
             errors,
             linked_accounts,
+            centralization_rules,
         } = self.snapshot;
         let regions: Vec<RegionView<'_>> = regions
             .iter()
@@ -866,7 +867,10 @@ impl Serialize for SnapshotView<'_> {
         } else {
             Part::Withheld(SectionName::Events, None)
         };
-        let fields = 5 + usize::from(!errors.is_empty()) + usize::from(!linked_accounts.is_empty());
+        let fields = 5
+            + usize::from(!errors.is_empty())
+            + usize::from(!linked_accounts.is_empty())
+            + usize::from(!centralization_rules.is_empty());
         let mut out = serializer.serialize_struct("Snapshot", fields)?;
         out.serialize_field("schemaVersion", schema_version)?;
         out.serialize_field::<Generator>("generator", generator)?;
@@ -883,6 +887,11 @@ impl Serialize for SnapshotView<'_> {
                 .map(|snapshot| SnapshotView { snapshot, ..*self })
                 .collect();
             out.serialize_field("linkedAccounts", &linked)?;
+        }
+        if !centralization_rules.is_empty() {
+            // Like `linkedAccounts`: present only in an organization's evaluation, which
+            // packs built with SDK 0.2.0 or earlier cannot read in any case.
+            out.serialize_field("centralizationRules", centralization_rules)?;
         }
         out.end()
     }

@@ -312,6 +312,7 @@ pub async fn collect_account(
         events,
         errors,
         linked_accounts: Vec::new(),
+        centralization_rules: Vec::new(),
     };
     Ok(snapshot)
 }

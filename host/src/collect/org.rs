@@ -228,6 +228,7 @@ pub async fn collect(
         shard: accounts.shard.map(|s| s.to_string()),
         accounts: snapshots,
         failures,
+        centralization_rules: trailwarden_sdk::snapshot::Section::not_collected(),
     };
     snapshot.sort();
     Ok(snapshot)

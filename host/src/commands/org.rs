@@ -102,6 +102,7 @@ pub fn evaluate_organization(
             events: trailwarden_sdk::snapshot::Section::not_collected(),
             errors: Vec::new(),
             linked_accounts: Vec::new(),
+            centralization_rules: Vec::new(),
         };
         CheckReport::new(
             &empty,
