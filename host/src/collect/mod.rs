@@ -13,6 +13,7 @@
 pub mod account;
 pub mod aws;
 pub mod calls;
+pub mod centralization;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod eventbridge;
