@@ -121,6 +121,18 @@ pub(crate) fn centralized<'s>(root: &'s Snapshot, source: &Delivery<'_>) -> Vec<
                     format!("may copy log group `{name}` ({}), but {why}", source.region),
                     true,
                 ),
+                // A group is not its own copy: the destination account's own group, in
+                // the destination region, is already followed as itself.
+                Copying::Copied {
+                    account,
+                    region,
+                    log_group_name,
+                } if account == source.account
+                    && region == source.region
+                    && log_group_name == *name =>
+                {
+                    None
+                }
                 Copying::Copied {
                     account,
                     region,

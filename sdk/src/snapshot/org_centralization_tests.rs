@@ -264,3 +264,18 @@ fn organization_files_without_rules_read_and_write_as_before() {
         serde_json::to_string(&evaluated.view(crate::snapshot::SectionSet::all())).expect("json");
     assert!(!view.contains("centralizationRules"));
 }
+
+#[test]
+fn the_destination_accounts_own_group_is_not_its_own_copy() {
+    let own = compliant_as(LOGGING);
+    let paths = |rules: Vec<CentralizationRule>| {
+        let org = organization(vec![own.clone(), member()], rules);
+        let evaluated = org.evaluation_snapshot(0).expect("logging");
+        assert_eq!(evaluated.account.id, LOGGING);
+        analyse(&evaluated, &requirements::kms_key_changes(LOGGING)).regions[0].events[0]
+            .paths
+            .len()
+    };
+    assert_eq!(paths(vec![rule()]), paths(Vec::new()));
+    assert!(paths(Vec::new()) > 0);
+}
