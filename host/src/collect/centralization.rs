@@ -4,11 +4,11 @@
 //! `ListCentralizationRulesForOrganization` with `AllRegions` lists the rules of every region,
 //! each with its `RuleHealth`, `FailureReason`, `CreatedRegion` and destination; the source
 //! (regions, scope, log group selection, encrypted-group strategy) comes from
-//! `GetCentralizationRuleForOrganization`, asked in the region the rule was created in. Both
-//! "can only be called by the organization's management account or a delegated administrator
-//! account"
-//! (<https://docs.aws.amazon.com/cloudwatch/latest/observabilityadmin/API_GetCentralizationRuleForOrganization.html>,
-//! <https://docs.aws.amazon.com/cloudwatch/latest/observabilityadmin/API_ListCentralizationRulesForOrganization.html>).
+//! `GetCentralizationRuleForOrganization`, asked in the region the rule was created in. The
+//! latter "can only be called by the organization's management account or a delegated
+//! administrator account"
+//! (<https://docs.aws.amazon.com/cloudwatch/latest/observabilityadmin/API_GetCentralizationRuleForOrganization.html>),
+//! and so is the listing read, from the identity that lists the organization.
 //! A refusal is recorded with the permission to add (the run is then incomplete): without the
 //! rules, a member whose events are centralized would be judged without its central chain.
 //! What the chain makes of a rule is in `trailwarden_sdk::snapshot::centralization`.

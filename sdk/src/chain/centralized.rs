@@ -14,7 +14,7 @@
 //! `emitSystemFieldDimensions` ("system fields to emit as additional dimensions… These
 //! dimensions help identify the source of centralized log data") are judged against the source
 //! account and region, not the destination's
-//! (<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html>,
+//! (<https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/cloudwatchlogs/aws.sdk.kotlin.services.cloudwatchlogs.model/-put-metric-filter-request/index.html>,
 //! <https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_MetricFilter.html>).
 //!
 //! Where the destination account is not in the run, the answer is "could not verify", with the
