@@ -61,7 +61,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Command::new(&binary)
         .env("HOME", &dir)
         .env("TRAILWARDEN_CACHE_DIR", dir.join("cache"))
-        .args(["check", "--demo", "--only", "TW-KMS-001", "--format", "json"])
+        .args([
+            "check",
+            "--demo",
+            "--only",
+            "TW-KMS-001",
+            "--format",
+            "json",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()?;
@@ -116,11 +123,14 @@ fn cloudformation_yaml(groups: usize) -> String {
 fn cloudformation_json(groups: usize) -> Result<String, serde_json::Error> {
     use serde_json::{Map, Value, json};
     let mut resources = Map::new();
-    resources.insert("Trail".into(), json!({"Type": "AWS::CloudTrail::Trail", "Properties": {
+    resources.insert(
+        "Trail".into(),
+        json!({"Type": "AWS::CloudTrail::Trail", "Properties": {
         "TrailName": "main", "IsLogging": true, "IsMultiRegionTrail": true,
         "S3BucketName": "trail-logs",
         "CloudWatchLogsLogGroupArn": {"Fn::GetAtt": ["TrailLogs", "Arn"]},
-        "CloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/trail-to-logs"}}));
+        "CloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/trail-to-logs"}}),
+    );
     resources.insert(
         "TrailLogs".into(),
         json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "trail-logs"}}),
@@ -136,9 +146,12 @@ fn cloudformation_json(groups: usize) -> Result<String, serde_json::Error> {
     resources.insert("Alerts".into(), json!({"Type": "AWS::SNS::Topic", "Properties": {
         "TopicName": "alerts",
         "Subscription": [{"Protocol": "sqs", "Endpoint": "arn:aws:sqs:us-east-1:123456789012:alerts"}]}}));
-    resources.insert("AlertsPolicy".into(), json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {
+    resources.insert(
+        "AlertsPolicy".into(),
+        json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {
         "Topics": [{"Ref": "Alerts"}],
-        "PolicyDocument": serde_json::from_str::<Value>(TOPIC_POLICY)?}}));
+        "PolicyDocument": serde_json::from_str::<Value>(TOPIC_POLICY)?}}),
+    );
     for i in 0..groups {
         resources.insert(
             format!("Group{i}"),

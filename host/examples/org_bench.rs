@@ -107,6 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &[
             "check",
             "--org",
+            "--no-centralization",
             "--regions",
             &region_list,
             "--no-lookup-events",
@@ -124,6 +125,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &[
             "snapshot",
             "--org",
+            "--no-centralization",
             "--shard",
             "1/4",
             "--regions",

@@ -435,6 +435,11 @@ pub struct CollectArgs {
     /// a directory of the shards' snapshots with `check --snapshot DIR`.
     #[arg(long, value_name = "K/N", help_heading = "Organizations")]
     pub shard: Option<crate::collect::org::Shard>,
+
+    /// With --org: do not read the organization's CloudWatch Logs centralization rules
+    /// (members' chains are then not followed into a central logging account).
+    #[arg(long, help_heading = "Organizations")]
+    pub no_centralization: bool,
 }
 
 impl CollectArgs {

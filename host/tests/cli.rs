@@ -1014,3 +1014,66 @@ fn iac_over_an_organization_is_refused_with_what_to_do() {
     );
     assert!(message.contains("--snapshot FILE"), "{message}");
 }
+
+/// A member whose own trail delivers to its own log group, copied by a CloudWatch Logs
+/// centralization rule into a logging account that holds the filters, alarms and topics: the
+/// member passes through the logging account's chain; a destination filter whose
+/// `fieldSelectionCriteria` leave the member's account out fails it, and the logging account
+/// must act.
+#[test]
+fn a_centralization_rule_carries_a_members_chain_into_the_logging_account() {
+    let source = repo().join("tests/fixtures/org/centralized");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &source.display().to_string(),
+        "--only",
+        "TW-KMS-001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let member = report["organization"]["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["account"]["id"] == "222233334444")
+        .expect("member")
+        .clone();
+    assert_eq!(
+        member["linkedAccounts"],
+        serde_json::json!(["444455556666"])
+    );
+
+    let dir = temp_dir("org-centralized-excluded");
+    let text = std::fs::read_to_string(source.join("organization.json"))
+        .expect("read")
+        .replace(
+            "\"filterName\": \"kms-key-changes\",",
+            "\"filterName\": \"kms-key-changes\", \"fieldSelectionCriteria\": \"@aws.account = \\\"999999999999\\\"\",",
+        );
+    std::fs::write(dir.path().join("organization.json"), text).expect("write");
+    let output = run(&[
+        "check",
+        "--snapshot",
+        &dir.path().display().to_string(),
+        "--only",
+        "TW-KMS-001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let theirs: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["account"] == "222233334444")
+        .collect();
+    assert!(!theirs.is_empty(), "the member fails");
+    for finding in theirs {
+        assert_eq!(finding["reason"], "FILTER_SELECTION_EXCLUDES", "{finding}");
+        assert_eq!(finding["actingAccount"], "444455556666", "{finding}");
+    }
+}

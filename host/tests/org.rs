@@ -192,6 +192,8 @@ fn check_org_credits_every_member_with_the_organization_trail() {
         .args([
             "check",
             "--org",
+            // moto does not serve CloudWatch Observability Admin (centralization rules).
+            "--no-centralization",
             "--regions",
             "us-east-1",
             "--no-lookup-events",
@@ -269,6 +271,8 @@ fn accounts_exclusions_and_shards_select_and_merge() {
                 "snapshot",
                 "-q",
                 "--org",
+                // moto does not serve CloudWatch Observability Admin (centralization rules).
+                "--no-centralization",
                 "--regions",
                 "us-east-1",
                 "--no-lookup-events",
@@ -360,6 +364,8 @@ fn a_member_that_cannot_be_entered_is_recorded_and_the_run_goes_on() {
         .args([
             "snapshot",
             "--org",
+            // moto does not serve CloudWatch Observability Admin (centralization rules).
+            "--no-centralization",
             "--regions",
             "us-east-1",
             "--no-lookup-events",
@@ -402,7 +408,13 @@ fn org_without_organizations_is_a_clear_error() {
     let emulator = Emulator::start();
     let home = temp("no-org");
     let output = trailwarden(&home, &emulator.env())
-        .args(["check", "--org", "--regions", "us-east-1"])
+        .args([
+            "check",
+            "--org",
+            "--no-centralization",
+            "--regions",
+            "us-east-1",
+        ])
         .output()
         .expect("binary runs");
     assert_eq!(output.status.code(), Some(2));

@@ -903,6 +903,7 @@ impl Serialize for SnapshotView<'_> {
             events,
             errors,
             linked_accounts,
+            centralization_rules,
         } = self.snapshot;
         let regions: Vec<RegionView<'_>> = regions
             .iter()
@@ -917,8 +918,10 @@ impl Serialize for SnapshotView<'_> {
         } else {
             Part::Withheld(SectionName::Events, None)
         };
+        // Packs built with an SDK older than 0.3 deny both organization keys.
         let links = self.links && !linked_accounts.is_empty();
-        let fields = 5 + usize::from(!errors.is_empty()) + usize::from(links);
+        let rules = self.links && !centralization_rules.is_empty();
+        let fields = 5 + usize::from(!errors.is_empty()) + usize::from(links) + usize::from(rules);
         let mut out = serializer.serialize_struct("Snapshot", fields)?;
         out.serialize_field("schemaVersion", schema_version)?;
         out.serialize_field::<Generator>("generator", generator)?;
@@ -935,6 +938,11 @@ impl Serialize for SnapshotView<'_> {
                 .map(|snapshot| SnapshotView { snapshot, ..*self })
                 .collect();
             out.serialize_field("linkedAccounts", &linked)?;
+        }
+        if rules {
+            // Like `linkedAccounts`: present only in an organization's evaluation, and left
+            // out for packs whose SDK cannot read it.
+            out.serialize_field("centralizationRules", centralization_rules)?;
         }
         out.end()
     }
@@ -1306,6 +1314,14 @@ mod tests {
         let mut snapshot = compliant();
         let linked = snapshot.clone();
         snapshot.linked_accounts = vec![linked];
+        snapshot.centralization_rules = vec![
+            serde_json::from_value(serde_json::json!({
+                "ruleName": "to-logging",
+                "source": {"regions": ["us-east-1"]},
+                "destination": {"region": "us-east-1", "account": "444455556666"}
+            }))
+            .expect("rule"),
+        ];
         let written = |links: bool| -> serde_json::Value {
             let json = snapshot
                 .view(SectionSet::all())
@@ -1314,12 +1330,16 @@ mod tests {
                 .expect("json");
             serde_json::from_slice(&json).expect("parsed")
         };
-        assert!(written(true).get("linkedAccounts").is_some());
+        let shown = written(true);
+        assert!(shown.get("linkedAccounts").is_some());
+        assert!(shown.get("centralizationRules").is_some());
         let alone = written(false);
         assert!(alone.get("linkedAccounts").is_none(), "{alone}");
+        assert!(alone.get("centralizationRules").is_none(), "{alone}");
         // What is left is exactly the account alone.
         let mut own = snapshot.clone();
         own.linked_accounts.clear();
+        own.centralization_rules.clear();
         let own: serde_json::Value =
             serde_json::from_slice(&own.view(SectionSet::all()).to_json().expect("json"))
                 .expect("parsed");

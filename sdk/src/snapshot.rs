@@ -16,6 +16,7 @@ pub use crate::events::CloudTrailRecord;
 pub use crate::sections::{SectionName, SectionSet};
 
 mod attached;
+pub mod centralization;
 pub mod org;
 mod values;
 
@@ -71,6 +72,12 @@ pub struct Snapshot {
     /// the topics its own alarms and event rules publish to, and nothing further.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_accounts: Vec<Snapshot>,
+    /// The organization's CloudWatch Logs centralization rules, which copy this account's log
+    /// groups into a destination account ([`centralization`]). Filled, like
+    /// `linked_accounts`, only when the host evaluates one account of an organization whose
+    /// rules were collected; empty otherwise, and then not written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub centralization_rules: Vec<centralization::CentralizationRule>,
 }
 
 /// Provenance of a snapshot.

@@ -13,6 +13,7 @@
 pub mod account;
 pub mod aws;
 pub mod calls;
+pub mod centralization;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod eventbridge;
@@ -316,6 +317,7 @@ pub async fn collect_account(
         events,
         errors,
         linked_accounts: Vec::new(),
+        centralization_rules: Vec::new(),
     };
     Ok(snapshot)
 }

@@ -35,7 +35,13 @@ pub const ASSUME_ROLE: Op = Op::new("sts", "AssumeRole");
 /// What the management-side identity calls besides what it collects in its own account: the
 /// policy in `docs/iam-management-role.json` (checked against this list by a test). The
 /// member role needs `docs/iam-policy.json`, the one-account policy.
-pub const MANAGEMENT_OPERATIONS: &[Op] = &[DESCRIBE_ORGANIZATION, LIST_ACCOUNTS, ASSUME_ROLE];
+pub const MANAGEMENT_OPERATIONS: &[Op] = &[
+    DESCRIBE_ORGANIZATION,
+    LIST_ACCOUNTS,
+    ASSUME_ROLE,
+    super::centralization::LIST_CENTRALIZATION_RULES,
+    super::centralization::GET_CENTRALIZATION_RULE,
+];
 
 /// The role AWS Organizations creates in the accounts it creates.
 pub const DEFAULT_MEMBER_ROLE: &str = "OrganizationAccountAccessRole";
@@ -58,6 +64,10 @@ pub struct AccountsPlan {
     pub session_name: String,
     /// One shard of the accounts.
     pub shard: Option<Shard>,
+    /// Read the organization's CloudWatch Logs centralization rules (with `organization`),
+    /// so that members' chains continue into the destination account
+    /// ([`super::centralization`]). Off with `--no-centralization`.
+    pub centralization: bool,
 }
 
 /// `--shard K/N`: the K-th of N disjoint parts of the accounts.
@@ -158,6 +168,13 @@ pub async fn collect(
         )));
     }
     let selected = select(listed, accounts);
+    // Asked once, with the management-side identity, like the listing: every shard of a run
+    // reads the same rules, and the merge keeps one reading.
+    let centralization_rules = if accounts.organization && accounts.centralization {
+        super::centralization::collect(caller, config).await
+    } else {
+        trailwarden_sdk::snapshot::Section::not_collected()
+    };
     let organization_id = organization.as_ref().map(|o| o.id.clone());
     let results = join_all(selected.iter().map(|id| {
         let me = &me;
@@ -228,6 +245,7 @@ pub async fn collect(
         shard: accounts.shard.map(|s| s.to_string()),
         accounts: snapshots,
         failures,
+        centralization_rules,
     };
     snapshot.sort();
     Ok(snapshot)
@@ -449,6 +467,7 @@ mod tests {
                 external_id: None,
                 session_name: "trailwarden".to_owned(),
                 shard: Some(Shard { index, count: 4 }),
+                centralization: true,
             };
             let part = select(accounts.clone(), &plan);
             assert!(part.len() > 20, "roughly balanced: {}", part.len());
@@ -473,6 +492,7 @@ mod tests {
             external_id: None,
             session_name: "trailwarden".to_owned(),
             shard: None,
+            centralization: true,
         };
         assert_eq!(select(listed.clone(), &plan), ["222"]);
         plan.accounts.clear();

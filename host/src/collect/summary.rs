@@ -131,7 +131,16 @@ pub fn remedy(service: &str, operation: &str, code: &str) -> String {
         || lower == "authorizationerror"
         || lower == "authorizationerrorexception"
     {
-        format!("allow {service}:{operation} (see docs/iam-policy.json)")
+        // The organization-wide calls are made by the management-side identity.
+        let policy = if super::org::MANAGEMENT_OPERATIONS
+            .iter()
+            .any(|op| op.service == service && op.operation == operation)
+        {
+            "docs/iam-management-role.json"
+        } else {
+            "docs/iam-policy.json"
+        };
+        format!("allow {service}:{operation} (see {policy})")
     } else if matches!(
         code,
         "UnrecognizedClientException" | "InvalidClientTokenId" | "AuthFailure" | "OptInRequired"
@@ -170,6 +179,20 @@ mod tests {
             code: code.to_owned(),
             message: String::new(),
         }
+    }
+
+    #[test]
+    fn organization_wide_refusals_point_to_the_management_policy() {
+        assert_eq!(
+            remedy(
+                "observabilityadmin",
+                "ListCentralizationRulesForOrganization",
+                "AccessDeniedException"
+            ),
+            "allow observabilityadmin:ListCentralizationRulesForOrganization (see \
+             docs/iam-management-role.json)"
+        );
+        assert!(remedy("logs", "DescribeLogGroups", "AccessDenied").contains("iam-policy.json"));
     }
 
     #[test]

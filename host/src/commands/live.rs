@@ -148,6 +148,7 @@ pub fn collect_accounts(
         external_id: args.external_id.clone(),
         session_name: args.role_session_name.clone(),
         shard: args.shard,
+        centralization: !args.no_centralization,
     };
     let (organization, summary) =
         collect::collect_accounts_blocking(&plan, &accounts, Progress::for_stderr(args.quiet))?;

@@ -102,6 +102,7 @@ pub fn evaluate_organization(
             events: trailwarden_sdk::snapshot::Section::not_collected(),
             errors: Vec::new(),
             linked_accounts: Vec::new(),
+            centralization_rules: Vec::new(),
         };
         CheckReport::new(
             &empty,
@@ -110,6 +111,11 @@ pub fn evaluate_organization(
             crate::time::now_rfc3339(),
         )
     });
+    // The organization-wide reading of the centralization rules belongs to no account: its
+    // failed calls make the run incomplete once, with the permission to add.
+    report
+        .collection_errors
+        .extend(organization.centralization_rules.errors.iter().cloned());
     report.snapshot = source.clone();
     report.organization = Some(OrganizationScope {
         id: organization.organization.as_ref().map(|o| o.id.clone()),

@@ -70,6 +70,7 @@ pub fn build(
         events: Section::not_collected(),
         errors: Vec::new(),
         linked_accounts: Vec::new(),
+        centralization_rules: Vec::new(),
     });
     let all: Vec<&PlannedResource> = documents.iter().flat_map(|d| &d.resources).collect();
     // Topics before their subscriptions, keys before their aliases.
@@ -171,17 +172,14 @@ impl Index {
         item: T,
         key: impl Fn(&T) -> String,
     ) {
-        let positions = self
-            .0
-            .entry((region.to_owned(), name))
-            .or_insert_with(|| {
-                section
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(|(at, existing)| (key(existing), at))
-                    .collect()
-            });
+        let positions = self.0.entry((region.to_owned(), name)).or_insert_with(|| {
+            section
+                .items
+                .iter()
+                .enumerate()
+                .map(|(at, existing)| (key(existing), at))
+                .collect()
+        });
         let wanted = key(&item);
         match positions.get(&wanted) {
             Some(&at) if at < section.items.len() => section.items[at] = item,
@@ -206,19 +204,31 @@ fn apply(region: &mut RegionSnapshot, planned: &Planned, index: &mut Index) -> R
             });
         }
         Planned::MetricFilter(filter) => {
-            index.upsert(&here, "metricFilters", &mut region.metric_filters, filter, |f| {
-                format!("{}\u{0}{}", f.log_group_name, f.filter_name)
-            });
+            index.upsert(
+                &here,
+                "metricFilters",
+                &mut region.metric_filters,
+                filter,
+                |f| format!("{}\u{0}{}", f.log_group_name, f.filter_name),
+            );
         }
         Planned::MetricAlarm(alarm) => {
-            index.upsert(&here, "metricAlarms", &mut region.metric_alarms, alarm, |a| {
-                a.alarm_name.clone()
-            });
+            index.upsert(
+                &here,
+                "metricAlarms",
+                &mut region.metric_alarms,
+                alarm,
+                |a| a.alarm_name.clone(),
+            );
         }
         Planned::CompositeAlarm(alarm) => {
-            index.upsert(&here, "compositeAlarms", &mut region.composite_alarms, alarm, |a| {
-                a.alarm_name.clone()
-            });
+            index.upsert(
+                &here,
+                "compositeAlarms",
+                &mut region.composite_alarms,
+                alarm,
+                |a| a.alarm_name.clone(),
+            );
         }
         Planned::Topic(topic) => {
             upsert(&mut region.topics, topic, |a, b| a.topic_arn == b.topic_arn)

@@ -387,6 +387,12 @@ fn region_coverage<'s>(
 /// The state of following one event in one region.
 struct Walk<'s, 'r, 'p> {
     snapshot: &'s Snapshot,
+    /// The evaluated account's snapshot, which holds the linked accounts and the
+    /// organization's centralization rules, whichever account `snapshot` is now.
+    root: &'s Snapshot,
+    /// While following a centralized copy: the source group's account and region, which its
+    /// events carry as `@aws.account` / `@aws.region` (`chain::centralized`).
+    origin: Option<(String, String)>,
     patterns: &'p Patterns<'s>,
     requirement: &'s Requirement,
     record: &'r Value,
@@ -411,6 +417,8 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             .and_then(|_| crate::events::successful_twin(record));
         Self {
             snapshot,
+            root: snapshot,
+            origin: None,
             patterns,
             requirement,
             record,
@@ -576,7 +584,65 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         }
     }
 
+    /// The log group's own metric filters, then, for a group that is not itself a
+    /// centralized copy, the destination groups centralization rules copy it to.
     fn follow_log_group(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
+        self.follow_filters(delivered, path);
+        if self.origin.is_none() {
+            self.follow_centralized(delivered, path);
+        }
+    }
+
+    /// Each centralization rule that selects `source`: where its path stops, or the chain in
+    /// the destination account, with the source account and region as the events' system
+    /// fields.
+    fn follow_centralized(&mut self, source: &Delivery<'s>, path: &[Resource]) {
+        let mut path = path.to_vec();
+        path.push(log_group_resource(source.log_group));
+        for step in super::centralized::centralized(self.root, source) {
+            match step {
+                super::centralized::Centralized::Stops {
+                    rule,
+                    reason,
+                    message,
+                    unverifiable,
+                    resource,
+                } => {
+                    let mut through = path.clone();
+                    through.push(rule);
+                    self.note(
+                        Break::at(Link::LogGroup, reason, message)
+                            .depth(1)
+                            .unverifiable(unverifiable)
+                            .on(resource)
+                            .after(&through),
+                    );
+                }
+                super::centralized::Centralized::Reached {
+                    rule,
+                    view,
+                    delivery,
+                } => {
+                    let mut through = path.clone();
+                    through.push(rule);
+                    let here = self.snapshot;
+                    self.snapshot = view;
+                    self.origin = Some((source.account.to_owned(), source.region.to_owned()));
+                    self.follow_filters(&delivery, &through);
+                    self.origin = None;
+                    self.snapshot = here;
+                }
+            }
+        }
+    }
+
+    fn follow_filters(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
+        // The system fields the events carry: their source's, for a centralized copy.
+        let origin = self.origin.clone();
+        let (event_account, event_region) = origin.as_ref().map_or(
+            (delivered.account, delivered.region),
+            |(account, region)| (account.as_str(), region.as_str()),
+        );
         let group = delivered.log_group;
         let group_res = log_group_resource(group);
         let mut path = path.to_vec();
@@ -630,8 +696,8 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 &parsed,
                 self.record,
                 &self.label,
-                delivered.region,
-                delivered.account,
+                event_region,
+                event_account,
             ) {
                 Err(miss) if miss.reason == reason::FILTER_DOES_NOT_MATCH => {
                     let message = format!(
@@ -678,8 +744,8 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                                 &parsed,
                                 twin,
                                 &self.label,
-                                delivered.region,
-                                delivered.account,
+                                event_region,
+                                event_account,
                             )
                             .ok()
                         })
@@ -951,8 +1017,10 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             .unwrap_or_default();
         match &notify {
             Notify::Told { .. } | Notify::Automated { .. } => {
-                let (Some(trail), Some(log_group), Some(filter_res)) =
-                    (path.first(), path.get(1), path.get(2))
+                // The path ends with the group, its filter and the alarm; a centralized one
+                // holds the source group and the rule between the trail and them.
+                let at = |back: usize| path.len().checked_sub(back).and_then(|i| path.get(i));
+                let (Some(trail), Some(log_group), Some(filter_res)) = (path.first(), at(3), at(2))
                 else {
                     return;
                 };

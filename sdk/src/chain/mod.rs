@@ -8,6 +8,7 @@
 
 mod alarm;
 mod analysis;
+mod centralized;
 mod composite;
 mod declared;
 mod event_rule;

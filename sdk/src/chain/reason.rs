@@ -54,6 +54,22 @@ pub const LOG_GROUP_MISSING: &str = "LOG_GROUP_MISSING";
 /// The log group is of the Infrequent Access class, which supports no metric filters.
 pub const LOG_GROUP_INFREQUENT_ACCESS: &str = "LOG_GROUP_INFREQUENT_ACCESS";
 
+// Link 2, continued: a CloudWatch Logs centralization rule copies the log group's events into
+// a destination account (`chain::centralized`).
+
+/// The centralization rule that selects the log group is unhealthy, so nothing is copied.
+pub const CENTRALIZATION_RULE_UNHEALTHY: &str = "CENTRALIZATION_RULE_UNHEALTHY";
+/// Whether or where a centralization rule copies the log group cannot be told (the rule is
+/// provisioning, or names organizational units or a name variable this run does not read).
+pub const CENTRALIZATION_RULE_UNKNOWN: &str = "CENTRALIZATION_RULE_UNKNOWN";
+/// The rule selects the log group but skips it: encrypted with a customer managed key under
+/// `EncryptedLogGroupStrategy` `SKIP`.
+pub const CENTRALIZATION_SKIPS_ENCRYPTED: &str = "CENTRALIZATION_SKIPS_ENCRYPTED";
+/// The rule copies the log group into an account this run did not read.
+pub const CENTRALIZED_ACCOUNT_NOT_COLLECTED: &str = "CENTRALIZED_ACCOUNT_NOT_COLLECTED";
+/// The destination log group does not exist in the destination account and region.
+pub const CENTRALIZED_LOG_GROUP_MISSING: &str = "CENTRALIZED_LOG_GROUP_MISSING";
+
 // Link 3: a metric filter matches the event and publishes a datapoint.
 
 /// The log group has no metric filter at all.

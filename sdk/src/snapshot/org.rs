@@ -28,7 +28,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Generator, SCHEMA_VERSION, Snapshot, SnapshotError};
+use super::centralization::{CentralizationRule, Copying, SourceGroup};
+use super::{Generator, SCHEMA_VERSION, Section, Snapshot, SnapshotError};
 
 /// The schema version of a snapshot holding several accounts. Version 1 is one account.
 pub const ORGANIZATION_SCHEMA_VERSION: u32 = 2;
@@ -54,6 +55,15 @@ pub struct OrganizationSnapshot {
     /// Accounts that were meant to be checked but could not be read at all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<AccountFailure>,
+    /// The organization's CloudWatch Logs centralization rules, read from the management
+    /// account or a delegated administrator in an `--org` run (`ListCentralizationRules…`,
+    /// `GetCentralizationRuleForOrganization`), with the calls that failed. Not collected
+    /// (and not written) otherwise, so files without it read as before.
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub centralization_rules: Section<CentralizationRule>,
 }
 
 /// An AWS Organization.
@@ -141,6 +151,7 @@ impl SnapshotDocument {
                     shard: None,
                     accounts: vec![snapshot],
                     failures: Vec::new(),
+                    centralization_rules: Section::not_collected(),
                 }
             }
         }
@@ -238,6 +249,16 @@ impl OrganizationSnapshot {
                     }
                     merged.accounts.extend(input.accounts);
                     merged.failures.extend(input.failures);
+                    // Every shard of an `--org` run reads the same organization-wide rules:
+                    // keep the first complete reading, else the first attempt with its errors.
+                    let kept = &merged.centralization_rules;
+                    let complete =
+                        |s: &Section<CentralizationRule>| s.collected && s.errors.is_empty();
+                    if !complete(kept)
+                        && (complete(&input.centralization_rules) || kept.is_not_collected())
+                    {
+                        merged.centralization_rules = input.centralization_rules;
+                    }
                 }
             }
         }
@@ -294,6 +315,7 @@ impl OrganizationSnapshot {
                 linked
             })
             .collect();
+        snapshot.centralization_rules = self.centralization_rules.items.clone();
         show_organization_trails(&mut snapshot);
         Some(snapshot)
     }
@@ -337,6 +359,15 @@ impl OrganizationSnapshot {
                 }
             }
         }
+        // The destination accounts of centralization rules that copy the log groups its
+        // trails deliver to (chain::centralized).
+        for id in self.centralization_destinations(account) {
+            if id != account.account.id
+                && let Some(other) = self.accounts.iter().find(|a| a.account.id == id)
+            {
+                wanted.insert(other.account.id.as_str());
+            }
+        }
         // The accounts of the topics its own alarms and event rules publish to.
         for id in topic_accounts_of(account) {
             if let Some(other) = self.accounts.iter().find(|a| a.account.id == id) {
@@ -344,6 +375,46 @@ impl OrganizationSnapshot {
             }
         }
         wanted
+    }
+}
+
+impl OrganizationSnapshot {
+    /// The destination accounts of the rules that copy a log group `account`'s trails deliver
+    /// to (its own, or the trail owner's). Encryption and health are left to the chain: a
+    /// linked account that turns out not to receive the events costs nothing but its copy.
+    fn centralization_destinations(&self, account: &Snapshot) -> BTreeSet<String> {
+        let mut destinations = BTreeSet::new();
+        for trail in account.unique_trails() {
+            let Some(arn) = trail
+                .cloud_watch_logs_log_group_arn
+                .as_deref()
+                .and_then(crate::arn::Arn::parse)
+            else {
+                continue;
+            };
+            let Some(name) = arn.log_group_name() else {
+                continue;
+            };
+            let organization_id = self
+                .accounts
+                .iter()
+                .find(|a| a.account.id == arn.account)
+                .and_then(|a| a.account.organization_id.as_deref())
+                .or(self.organization.as_ref().map(|o| o.id.as_str()));
+            let group = SourceGroup {
+                account: arn.account,
+                organization_id,
+                region: arn.region,
+                name,
+                encrypted: false,
+            };
+            for rule in &self.centralization_rules.items {
+                if let Copying::Copied { account, .. } = rule.copying(&group) {
+                    destinations.insert(account);
+                }
+            }
+        }
+        destinations
     }
 }
 
@@ -414,3 +485,7 @@ fn show_organization_trails(snapshot: &mut Snapshot) {
 #[cfg(test)]
 #[path = "org_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "org_centralization_tests.rs"]
+mod centralization_tests;

@@ -56,6 +56,7 @@ fn organization(accounts: Vec<Value>) -> OrganizationSnapshot {
         shard: None,
         accounts: accounts.into_iter().map(snapshot).collect(),
         failures: Vec::new(),
+        centralization_rules: Section::not_collected(),
     }
 }
 

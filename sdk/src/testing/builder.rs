@@ -91,6 +91,7 @@ impl SnapshotBuilder {
                 events: Section::not_collected(),
                 errors: Vec::new(),
                 linked_accounts: Vec::new(),
+                centralization_rules: Vec::new(),
             },
             current: None,
         }
