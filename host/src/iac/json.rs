@@ -14,13 +14,22 @@ pub fn parse(file: &str, text: &str) -> Result<Node, IacError> {
         line: 1,
         line_start: 0,
     };
-    let result = parser.document();
-    result.map_err(|message| IacError::Syntax {
+    let root = parser.document().map_err(|message| IacError::Syntax {
         file: file.to_owned(),
         line: parser.line,
         column: u32::try_from(parser.pos.saturating_sub(parser.line_start) + 1).unwrap_or(u32::MAX),
         message,
-    })
+    })?;
+    // Found in one pass over the whole document ([`Node::first_duplicate_key`]).
+    if let Some(key) = root.first_duplicate_key() {
+        return Err(IacError::Syntax {
+            file: file.to_owned(),
+            line: key.line,
+            column: 1,
+            message: format!("duplicate key `{}`", key.name),
+        });
+    }
+    Ok(root)
 }
 
 struct JsonParser<'a> {
@@ -223,9 +232,6 @@ impl JsonParser<'_> {
             self.skip_space();
             let key_line = self.line;
             let name = self.string()?;
-            if entries.iter().any(|(k, _)| k.name == name) {
-                return Err(format!("duplicate key `{name}`"));
-            }
             self.skip_space();
             self.expect(b':')?;
             self.skip_space();
@@ -284,5 +290,18 @@ mod tests {
         assert!(error.contains("nests deeper"), "{error}");
         assert!(parse("t.json", "{\"a\": 1} x").is_err());
         assert!(parse("t.json", "\"\\ud800\"").is_err());
+    }
+
+    #[test]
+    fn a_repeated_key_is_named_at_its_line() {
+        let text = "{\n  \"a\": 1,\n  \"b\": {\"c\": 1},\n  \"a\": 2\n}";
+        let error = parse("dup.json", text).expect_err("duplicate").to_string();
+        assert!(error.contains("dup.json:4"), "{error}");
+        assert!(error.contains("duplicate key `a`"), "{error}");
+        let nested = "{\"a\": {\"x\": 1, \"x\": 2}}";
+        let error = parse("n.json", nested)
+            .expect_err("nested duplicate")
+            .to_string();
+        assert!(error.contains("duplicate key `x`"), "{error}");
     }
 }

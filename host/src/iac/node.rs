@@ -65,6 +65,32 @@ impl Node {
         }
     }
 
+    /// The first key, in document order, that repeats a key of its own mapping, anywhere in
+    /// the document. One pass with a set per mapping: a generated template's `Resources`
+    /// holds tens of thousands of keys, and checking each against all before it was quadratic.
+    pub fn first_duplicate_key(&self) -> Option<&Key> {
+        let mut pending: Vec<&Node> = vec![self];
+        let mut found: Option<&Key> = None;
+        while let Some(node) = pending.pop() {
+            match &node.value {
+                Value::Map(entries) => {
+                    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+                    for (key, value) in entries {
+                        if !seen.insert(key.name.as_str())
+                            && found.is_none_or(|f| (key.line, &key.name) < (f.line, &f.name))
+                        {
+                            found = Some(key);
+                        }
+                        pending.push(value);
+                    }
+                }
+                Value::Seq(items) => pending.extend(items),
+                _ => {}
+            }
+        }
+        found
+    }
+
     /// The entries, when this is a mapping.
     pub fn entries(&self) -> &[(Key, Node)] {
         match &self.value {

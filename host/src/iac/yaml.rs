@@ -37,12 +37,21 @@ pub fn parse(file: &str, text: &str) -> Result<Node, IacError> {
             message,
         });
     }
-    builder.root.ok_or_else(|| IacError::Syntax {
+    let root = builder.root.ok_or_else(|| IacError::Syntax {
         file: file.to_owned(),
         line: 1,
         column: 1,
         message: "the document is empty".to_owned(),
-    })
+    })?;
+    if let Some(key) = root.first_duplicate_key() {
+        return Err(IacError::Syntax {
+            file: file.to_owned(),
+            line: key.line,
+            column: 1,
+            message: format!("duplicate key `{}`", key.name),
+        });
+    }
+    Ok(root)
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -117,13 +126,9 @@ impl Builder {
                         });
                     }
                     Some(key) => {
+                        // Duplicate keys are found after the whole document is read
+                        // ([`Node::first_duplicate_key`]), in one pass.
                         if let Value::Map(entries) = &mut parent.value {
-                            if entries.iter().any(|(k, _)| k.name == key.name) {
-                                let line = key.line;
-                                let name = key.name.clone();
-                                self.fail(line, format!("duplicate key `{name}`"));
-                                return;
-                            }
                             entries.push((key, node));
                         }
                     }
