@@ -283,7 +283,7 @@ fn measure(
     );
     println!("  wall {:.2} s; {rss}", wall.as_secs_f64());
     if !output.status.success() {
-        let last = stderr.lines().filter(|l| !l.starts_with("TIME ")).next_back();
+        let last = stderr.lines().rfind(|l| !l.starts_with("TIME "));
         println!("  {}", last.unwrap_or_default());
     }
     Ok(())
