@@ -236,7 +236,7 @@ async fn populate(emulator: &Emulator, accounts: usize, regions: &[&str]) {
         .await
         .expect("alarm");
     let cloudtrail = aws_sdk_cloudtrail::Client::new(&us);
-    create_bucket(emulator, "org-trail");
+    emulator.create_bucket("org-trail");
     cloudtrail
         .create_trail()
         .name("org")
@@ -332,20 +332,6 @@ async fn populate(emulator: &Emulator, accounts: usize, regions: &[&str]) {
             }
         })
         .await;
-}
-
-fn create_bucket(emulator: &Emulator, bucket: &str) {
-    use std::io::{Read, Write};
-    let mut stream =
-        std::net::TcpStream::connect(("127.0.0.1", emulator.moto.port)).expect("moto answers");
-    let request = format!(
-        "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 \
-         Credential=AKIDMOTOTEST/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, \
-         Signature=0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).expect("request sent");
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
 }
 
 /// Runs the binary once under `/usr/bin/time` (when present) and prints what it took.

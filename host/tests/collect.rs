@@ -87,28 +87,12 @@ fn kms_record(id: &str, name: &str, minutes_ago: i64) -> Value {
     })
 }
 
-/// Creates an S3 bucket in moto with a raw request (the S3 SDK is not a dependency).
-fn create_bucket(emulator: &Emulator, bucket: &str) {
-    use std::io::{Read, Write};
-    let mut stream =
-        std::net::TcpStream::connect(("127.0.0.1", emulator.moto.port)).expect("moto answers");
-    let request = format!(
-        "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 \
-         Credential=AKIDMOTOTEST/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, \
-         Signature=0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).expect("request sent");
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-}
-
 /// A three-region account: an organization-style multi-region trail homed in us-east-1 that
 /// delivers to CloudWatch Logs (so eu-west-1 and ap-southeast-2 list it as a shadow trail),
 /// a single-region trail in eu-west-1, more log groups, topics, subscriptions and rules than
 /// one page holds, alarms of every kind and keys with aliases.
 async fn provision(emulator: &Emulator) {
-    create_bucket(emulator, "tw-trail-logs");
+    emulator.create_bucket("tw-trail-logs");
     let us = emulator.sdk("us-east-1").await;
     let eu = emulator.sdk("eu-west-1").await;
 

@@ -51,21 +51,6 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("written")).expect("json")
 }
 
-fn create_bucket(emulator: &Emulator, bucket: &str) {
-    use std::io::{Read, Write};
-    let mut stream =
-        std::net::TcpStream::connect(("127.0.0.1", emulator.moto.port)).expect("moto answers");
-    let request = format!(
-        "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 \
-         Credential=AKIDMOTOTEST/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, \
-         Signature=0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).expect("request sent");
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-}
-
 /// The Control Tower shape: an organization with two members, and in the management account
 /// an organization trail delivering to a log group with a KMS filter, an alarm and a topic.
 /// Returns the member account ids.
@@ -94,7 +79,7 @@ pub async fn provision_control_tower(emulator: &Emulator, members: usize) -> Vec
             .to_owned();
         ids.push(id);
     }
-    create_bucket(emulator, "org-trail-logs");
+    emulator.create_bucket("org-trail-logs");
     let logs = aws_sdk_cloudwatchlogs::Client::new(&us);
     logs.create_log_group()
         .log_group_name("aws-controltower/CloudTrailLogs")

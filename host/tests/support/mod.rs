@@ -283,6 +283,24 @@ impl Emulator {
         ]
     }
 
+    /// Creates an S3 bucket in moto with a raw request (the S3 SDK is not a dependency), for
+    /// trails to name.
+    #[allow(dead_code)] // not every test binary provisions trails
+    pub fn create_bucket(&self, bucket: &str) {
+        use std::io::{Read, Write};
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.moto.port)).expect("moto answers");
+        let request = format!(
+            "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 \
+             Credential=AKIDMOTOTEST/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, \
+             Signature=0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).expect("request sent");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+
     /// An SDK configuration for provisioning `region` through the front.
     pub async fn sdk(&self, region: &str) -> aws_config::SdkConfig {
         use aws_sdk_sts::config::Credentials;
