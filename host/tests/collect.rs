@@ -8,49 +8,13 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{ACCOUNT, Emulator, Fault};
+use support::{ACCOUNT, Emulator, Fault, read_json, stderr, temp, trailwarden};
 
 const REGIONS: &str = "ap-southeast-2,eu-west-1,us-east-1";
 const TRAIL_ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:trail/org";
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tw-collect-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-/// The binary with no AWS configuration but what `env` gives it.
-fn trailwarden(home: &std::path::Path, env: &[(String, String)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("AWS_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("HOME", home)
-        // Never let the SDK probe the instance metadata address: tests stay on 127.0.0.1.
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
-        .env_remove("RUST_LOG")
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    command
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn read_json(path: &std::path::Path) -> Value {
-    let text = std::fs::read_to_string(path).expect("snapshot written");
-    serde_json::from_str(&text).expect("snapshot is JSON")
-}
 
 fn region<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
     snapshot["regions"]
@@ -404,7 +368,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn snapshot_reads_a_multi_region_account_to_the_last_page() {
     let emulator = Emulator::start();
     runtime().block_on(provision(&emulator));
-    let home = temp("full");
+    let home = temp("collect", "full");
     let events_file = home.join("events.json");
     let file_records = json!({"Records": [
         kms_record("evt-disable", "DisableKey", 10),
@@ -700,7 +664,7 @@ fn failed_calls_are_recorded_next_to_their_sections_and_collection_goes_on() {
         None,
         Duration::from_secs(8),
     ));
-    let home = temp("faults");
+    let home = temp("collect", "faults");
     let out = home.join("snapshot.json");
     // xx-hidden-1 stands for a region that is not enabled: moto fails every call there.
     let output = trailwarden(&home, &emulator.env())
@@ -836,7 +800,7 @@ fn failed_calls_are_recorded_next_to_their_sections_and_collection_goes_on() {
 fn live_check_collects_and_checks_in_one_go() {
     let emulator = Emulator::start();
     runtime().block_on(provision(&emulator));
-    let home = temp("check");
+    let home = temp("collect", "check");
     let saved = home.join("saved.json");
     let report = home.join("report.json");
     let output = trailwarden(&home, &emulator.env())
@@ -904,7 +868,7 @@ fn live_check_collects_and_checks_in_one_go() {
 #[test]
 fn credentials_region_and_endpoint_come_from_a_profile() {
     let emulator = Emulator::start();
-    let home = temp("profile");
+    let home = temp("collect", "profile");
     let aws = home.join(".aws");
     std::fs::create_dir_all(&aws).expect("aws dir");
     std::fs::write(
@@ -971,7 +935,7 @@ fn credentials_region_and_endpoint_come_from_a_profile() {
 #[test]
 fn a_role_is_assumed_with_its_external_id_first() {
     let emulator = Emulator::start();
-    let home = temp("role");
+    let home = temp("collect", "role");
     let out = home.join("snapshot.json");
     let output = trailwarden(&home, &emulator.env())
         .args([
@@ -1011,7 +975,7 @@ fn unreachable_aws() -> Vec<(String, String)> {
 #[test]
 fn bad_credentials_endpoint_is_a_clear_error() {
     // Nothing listens on the endpoint: identifying the account fails, and the run says so.
-    let home = temp("noendpoint");
+    let home = temp("collect", "noendpoint");
     let env = unreachable_aws();
     let output = trailwarden(&home, &env)
         .args([
@@ -1033,7 +997,7 @@ fn bad_credentials_endpoint_is_a_clear_error() {
 
 #[test]
 fn an_unknown_profile_is_named_instead_of_an_instance_role_failure() {
-    let home = temp("noprofile");
+    let home = temp("collect", "noprofile");
     std::fs::create_dir_all(home.join(".aws")).expect(".aws");
     std::fs::write(
         home.join(".aws/config"),
@@ -1053,7 +1017,7 @@ fn an_unknown_profile_is_named_instead_of_an_instance_role_failure() {
 
 #[test]
 fn no_credentials_anywhere_is_named_before_any_call() {
-    let home = temp("nocredentials");
+    let home = temp("collect", "nocredentials");
     let output = trailwarden(&home, &[])
         .args(["snapshot", "--regions", "eu-west-1"])
         .output()
@@ -1067,7 +1031,7 @@ fn no_credentials_anywhere_is_named_before_any_call() {
 
 #[test]
 fn a_malformed_events_file_is_an_error_naming_it_before_any_call() {
-    let home = temp("badevents");
+    let home = temp("collect", "badevents");
     let bad = home.join("broken_CloudTrail.json");
     std::fs::write(&bad, "{\"Records\": [ {\"eventName\": ").expect("file");
     let env = unreachable_aws();
@@ -1326,7 +1290,7 @@ fn a_refused_key_call_is_recorded_and_the_rest_is_read() {
 fn attached_sections_are_collected_only_when_a_rule_declares_them() {
     let emulator = Emulator::start();
     runtime().block_on(provision_attached(&emulator));
-    let home = temp("attached");
+    let home = temp("collect", "attached");
     let snapshot = |only: Option<&str>| {
         let out = home.join("snapshot.json");
         let mut command = trailwarden(&home, &emulator.env());
@@ -1416,7 +1380,7 @@ fn key_alarm_reasons(emulator: &Emulator, home: &std::path::Path) -> Vec<String>
 fn a_topic_or_key_policy_that_leaves_cloudwatch_out_breaks_the_chain() {
     let emulator = Emulator::start();
     runtime().block_on(provision(&emulator));
-    let home = temp("policies");
+    let home = temp("collect", "policies");
     // The key policy grants the account only: CloudWatch cannot encrypt the notification.
     assert_eq!(
         key_alarm_reasons(&emulator, &home),
@@ -1564,7 +1528,7 @@ fn failed_sns_deliveries_break_or_warn_through_the_collected_counts() {
         provision(&emulator).await;
         let_cloudwatch_publish(&emulator).await;
     });
-    let home = temp("deliveries");
+    let home = temp("collect", "deliveries");
     // Nothing recorded: delivery is assumed, the chain is whole.
     assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
 
@@ -1673,7 +1637,7 @@ fn a_filter_policy_that_drops_alarm_notifications_breaks_the_chain() {
         provision(&emulator).await;
         let_cloudwatch_publish(&emulator).await;
     });
-    let home = temp("filter-policies");
+    let home = temp("collect", "filter-policies");
     assert_eq!(key_alarm_reasons(&emulator, &home), Vec::<String>::new());
 
     runtime().block_on(filter_every_subscription(

@@ -5,10 +5,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
-use support::{ACCOUNT, Emulator, repo};
+use support::{ACCOUNT, Emulator, repo, stderr, temp, trailwarden};
 
 const REGION: &str = "eu-west-1";
 const LOG_GROUP: &str = "/aws/cloudtrail/management-events";
@@ -45,17 +45,7 @@ async fn deploy_trail(emulator: &Emulator) {
 }
 
 fn check(emulator: &Emulator, home: &Path, extra: &[&str]) -> (Output, Value) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("AWS_") {
-            command.env_remove(key);
-        }
-    }
-    let output = command
-        .envs(emulator.env())
-        .env("HOME", home)
-        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
-        .env_remove("RUST_LOG")
+    let output = trailwarden(home, &emulator.env())
         .args([
             "check",
             "--regions",
@@ -90,18 +80,11 @@ fn a_pull_request_is_judged_over_a_live_collection() {
         .build()
         .expect("runtime")
         .block_on(deploy_trail(&emulator));
-    let home = std::env::temp_dir().join(format!("tw-iac-live-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).expect("home");
+    let home = temp("iac-live", "pull-request");
 
     // What is deployed alone: the trail delivers, but nothing counts the KMS events.
     let (output, deployed) = check(&emulator, &home, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(reasons(&deployed), ["NO_METRIC_FILTER"], "{deployed}");
 
     // The pull request over the live account completes the chain, with the account taken
@@ -109,8 +92,12 @@ fn a_pull_request_is_judged_over_a_live_collection() {
     let change = repo().join("host/tests/fixtures/iac/cloudformation/pull-request.yaml");
     let change = change.display().to_string();
     let (output, after) = check(&emulator, &home, &["--iac", &change]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}\n{after}");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\n{after}",
+        stderr(&output)
+    );
     assert_eq!(reasons(&after), Vec::<String>::new(), "{after}");
     assert!(
         emulator.requests() > 0,

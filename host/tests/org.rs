@@ -14,42 +14,10 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-use serde_json::Value;
-use support::{ACCOUNT, Emulator, Fault};
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tw-org-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn trailwarden(home: &Path, env: &[(String, String)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("AWS_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("HOME", home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
-        .env_remove("RUST_LOG")
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    command
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("written")).expect("json")
-}
+use support::{ACCOUNT, Emulator, Fault, read_json, stderr, temp, trailwarden};
 
 /// The Control Tower shape: an organization with two members, and in the management account
 /// an organization trail delivering to a log group with a KMS filter, an alarm and a topic.
@@ -170,7 +138,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn check_org_credits_every_member_with_the_organization_trail() {
     let emulator = Emulator::start();
     let members = runtime().block_on(provision_control_tower(&emulator, 2));
-    let home = temp("check");
+    let home = temp("org", "check");
     let report = home.join("report.json");
     let saved = home.join("org.json");
     let output = trailwarden(&home, &emulator.env())
@@ -249,7 +217,7 @@ fn check_org_credits_every_member_with_the_organization_trail() {
 fn accounts_exclusions_and_shards_select_and_merge() {
     let emulator = Emulator::start();
     let members = runtime().block_on(provision_control_tower(&emulator, 3));
-    let home = temp("select");
+    let home = temp("org", "select");
     let snapshot = |extra: &[&str], out: &Path| {
         let output = trailwarden(&home, &emulator.env())
             .args([
@@ -343,7 +311,7 @@ fn a_member_that_cannot_be_entered_is_recorded_and_the_run_goes_on() {
         403,
         "AccessDenied",
     ));
-    let home = temp("denied");
+    let home = temp("org", "denied");
     let out = home.join("org.json");
     let output = trailwarden(&home, &emulator.env())
         .args([
@@ -391,7 +359,7 @@ fn a_member_that_cannot_be_entered_is_recorded_and_the_run_goes_on() {
 #[test]
 fn org_without_organizations_is_a_clear_error() {
     let emulator = Emulator::start();
-    let home = temp("no-org");
+    let home = temp("org", "no-org");
     let output = trailwarden(&home, &emulator.env())
         .args([
             "check",
@@ -435,7 +403,7 @@ fn a_single_account_snapshot_records_the_organization_of_its_trail() {
             .expect("id")
             .to_owned()
     });
-    let home = temp("single");
+    let home = temp("org", "single");
     let out = home.join("management.json");
     let output = trailwarden(&home, &emulator.env())
         .args([

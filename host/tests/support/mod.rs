@@ -29,6 +29,48 @@ pub const MOTO_VERSION: &str = "5.2.5";
 /// The account moto serves by default.
 pub const ACCOUNT: &str = "123456789012";
 
+/// A fresh directory `tw-<suite>-<name>-<pid>` under the system's temporary directory.
+pub fn temp(suite: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tw-{suite}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The `trailwarden` binary under test with no AWS configuration but what `env` gives it
+/// (usually [`Emulator::env`]), its home and cache in `home`. Only test binaries know where
+/// cargo built it; a benchmark example passes its own path to [`Command::new`] instead.
+pub fn trailwarden(home: &Path, env: &[(String, String)]) -> Command {
+    let Some(binary) = option_env!("CARGO_BIN_EXE_trailwarden") else {
+        panic!("support::trailwarden: only integration tests know the binary's path");
+    };
+    let mut command = Command::new(binary);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("HOME", home)
+        // Never let the SDK probe the instance metadata address: tests stay on 127.0.0.1.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("TRAILWARDEN_CACHE_DIR", home.join("cache"))
+        .env_remove("RUST_LOG")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    command
+}
+
+/// A command's standard error, as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A JSON file the binary wrote.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("file written");
+    serde_json::from_str(&text).expect("file is JSON")
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -285,7 +327,6 @@ impl Emulator {
 
     /// Creates an S3 bucket in moto with a raw request (the S3 SDK is not a dependency), for
     /// trails to name.
-    #[allow(dead_code)] // not every test binary provisions trails
     pub fn create_bucket(&self, bucket: &str) {
         use std::io::{Read, Write};
         let mut stream =
