@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::alarm::{NoFire, Relation, Watch, fires, fires_on_burst, relation};
 use super::composite::{CompositeRelation, composite_relation};
+use super::log_alarm::{Ask, log_alarm_fires, log_alarm_resource, queries};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
 use super::notify::{Notify, action_notifies, alarm_notifies};
@@ -24,7 +25,7 @@ use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_v
 use super::{AlarmMode, Requirement};
 use crate::finding::Resource;
 use crate::pattern::{Pattern, PatternError};
-use crate::snapshot::{MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
+use crate::snapshot::{Incomplete, LogAlarm, MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
 
 /// The account of the log group `trail` delivers to, read from its ARN.
 fn delivery_account(trail: &crate::snapshot::Trail) -> Option<&str> {
@@ -156,6 +157,10 @@ impl Break {
 }
 
 /// A complete path: one event reaches someone.
+///
+/// A path through a log alarm (an alarm on a CloudWatch Logs scheduled query, which needs no
+/// metric filter) has the log alarm as both `filter` and `alarm`, and its query as
+/// `filter_pattern`; [`CoveringPath::is_log_alarm`] tells the two kinds apart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoveringPath {
     /// The trail that records the event.
@@ -170,6 +175,13 @@ pub struct CoveringPath {
     pub alarm: Resource,
     /// Whom it reaches (a topic with confirmed subscriptions, or an automated response).
     pub notify: Notify,
+}
+
+impl CoveringPath {
+    /// Whether the path runs through a log alarm instead of a metric filter and metric alarm.
+    pub fn is_log_alarm(&self) -> bool {
+        self.alarm.kind == super::log_alarm::LOG_ALARM_KIND
+    }
 }
 
 /// What happened to one target event in one region.
@@ -387,6 +399,9 @@ fn region_coverage<'s>(
 /// The state of following one event in one region.
 struct Walk<'s, 'r, 'p> {
     snapshot: &'s Snapshot,
+    /// The snapshot the analysis started from, with its linked accounts: log alarms of any
+    /// account the run holds may query the log group by ARN.
+    root: &'s Snapshot,
     patterns: &'p Patterns<'s>,
     requirement: &'s Requirement,
     record: &'r Value,
@@ -411,6 +426,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             .and_then(|_| crate::events::successful_twin(record));
         Self {
             snapshot,
+            root: snapshot,
             patterns,
             requirement,
             record,
@@ -577,10 +593,165 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
     }
 
     fn follow_log_group(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
+        let mut path = path.to_vec();
+        path.push(log_group_resource(delivered.log_group));
+        self.follow_metric_filters(delivered, &path);
+        self.follow_log_alarms(delivered, &path);
+    }
+
+    /// The log alarms, of any account the run holds, that query the log group: each is a
+    /// path of its own, alongside the metric filters. A snapshot without `logAlarms` (older,
+    /// or withheld from a pack that does not declare it) leaves the metric filters' verdict
+    /// alone; a failed read makes it "could not verify", since a log alarm might cover it.
+    fn follow_log_alarms(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
+        let root = self.root;
+        let accounts = std::iter::once(root).chain(root.linked_accounts.iter());
+        for account in accounts {
+            let Some(region) = account.region(delivered.region) else {
+                continue;
+            };
+            let alarms = match region.log_alarms.verified() {
+                Ok(alarms) => alarms,
+                Err(Incomplete::NotCollected | Incomplete::Withheld(_)) => continue,
+                Err(why) => {
+                    if account.account.id == delivered.account {
+                        let message = format!(
+                            "the log alarms of {} could not be read, so whether one queries log group `{}` is unknown: {why}",
+                            region.region, delivered.log_group.log_group_name
+                        );
+                        let resource = path.last().cloned();
+                        self.note(
+                            Break::at(Link::Alarm, reason::LOG_ALARMS_NOT_COLLECTED, message)
+                                .unverifiable(true)
+                                .on(resource)
+                                .after(path),
+                        );
+                    }
+                    continue;
+                }
+            };
+            for alarm in alarms.iter().filter(|alarm| {
+                queries(
+                    alarm,
+                    &account.account.id,
+                    delivered.log_group,
+                    delivered.account,
+                )
+            }) {
+                self.follow_log_alarm(account, &region.region, alarm, path);
+            }
+        }
+    }
+
+    fn follow_log_alarm(
+        &mut self,
+        owner: &Snapshot,
+        region: &str,
+        alarm: &LogAlarm,
+        path: &[Resource],
+    ) {
+        let alarm_res = log_alarm_resource(alarm);
+        let ask = Ask {
+            record: self.record,
+            twin: self.twin.as_ref(),
+            mode: self.requirement.mode,
+            failures: self.requirement.failures,
+            label: &self.label,
+        };
+        if let Err(miss) = log_alarm_fires(alarm, &ask) {
+            // A query that drops the event breaks where a metric filter would; the alarm
+            // condition breaks where a metric alarm's would.
+            let (link, depth) = if miss.at_query {
+                (Link::MetricFilter, 1)
+            } else {
+                (Link::Fires, 0)
+            };
+            let message = format!("log alarm `{}` ({region}) {}", alarm.alarm_name, miss.why);
+            self.note(
+                Break::at(link, miss.reason, message)
+                    .depth(depth)
+                    .unverifiable(miss.unverifiable)
+                    .on(Some(alarm_res))
+                    .after(path),
+            );
+            return;
+        }
+        let mut path = path.to_vec();
+        path.push(alarm_res.clone());
+        let actions: Vec<ActionOutcome> = alarm
+            .alarm_actions
+            .iter()
+            .map(|action| ActionOutcome {
+                action: action.clone(),
+                notify: action_notifies(
+                    owner,
+                    Publisher::Alarm {
+                        arn: &alarm.alarm_arn,
+                    },
+                    action,
+                ),
+            })
+            .collect();
+        let notify = alarm_notifies(
+            owner,
+            &alarm.alarm_arn,
+            alarm.actions_enabled,
+            &alarm.alarm_actions,
+        );
+        match &notify {
+            Notify::Told { .. } | Notify::Automated { .. } => {
+                let (Some(trail), Some(log_group)) = (path.first(), path.get(1)) else {
+                    return;
+                };
+                let covering = CoveringPath {
+                    trail: trail.clone(),
+                    log_group: log_group.clone(),
+                    filter: alarm_res.clone(),
+                    filter_pattern: alarm.query_string.clone(),
+                    alarm: alarm_res,
+                    notify,
+                };
+                self.coverage.traces.push(Trace {
+                    through: path,
+                    stop: None,
+                    actions,
+                });
+                self.coverage.paths.push(covering);
+            }
+            Notify::Unverifiable { why, topic } => {
+                let message = format!(
+                    "log alarm `{}` ({region}) fires, but whether anyone is told cannot be checked here: {why}",
+                    alarm.alarm_name
+                );
+                let resource = topic.clone().or(Some(alarm_res));
+                self.note_with_actions(
+                    Break::at(Link::Notify, reason::NOTIFICATION_UNVERIFIABLE, message)
+                        .unverifiable(true)
+                        .on(resource)
+                        .after(&path),
+                    actions,
+                );
+            }
+            Notify::Nobody { reason, why, topic } => {
+                let message = format!(
+                    "log alarm `{}` ({region}) fires but tells nobody: {why}",
+                    alarm.alarm_name
+                );
+                let resource = topic.clone().or(Some(alarm_res));
+                self.note_with_actions(
+                    Break::at(Link::Notify, reason, message)
+                        .on(resource)
+                        .after(&path),
+                    actions,
+                );
+            }
+        }
+    }
+
+    fn follow_metric_filters(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
         let group = delivered.log_group;
         let group_res = log_group_resource(group);
-        let mut path = path.to_vec();
-        path.push(group_res.clone());
+        let path = path.to_vec();
         let Some(region) = self.snapshot.region(delivered.region) else {
             return;
         };
