@@ -13,7 +13,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::alarm::{NoFire, Relation, Watch, fires, fires_on_burst, relation};
-use super::composite::{CompositeRelation, composite_relation};
+use super::composite::{CompositeRelation, composite_relation_to};
 use super::log_alarm::{Ask, log_alarm_fires, log_alarm_resource, queries};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
@@ -692,20 +692,30 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 ),
             })
             .collect();
-        let notify = alarm_notifies(
+        let Some(region_snapshot) = owner.region(region) else {
+            return;
+        };
+        let (notify, via) = reaches(
             owner,
-            &alarm.alarm_arn,
+            region_snapshot,
+            (&alarm.alarm_name, &alarm.alarm_arn),
             alarm.actions_enabled,
             &alarm.alarm_actions,
         );
+        let via_text = via
+            .as_ref()
+            .map(|c| format!(" (through composite alarm `{}`)", c.name))
+            .unwrap_or_default();
         match &notify {
             Notify::Told { .. } | Notify::Automated { .. } => {
                 let (Some(trail), Some(log_group)) = (path.first(), path.get(1)) else {
                     return;
                 };
+                let (trail, log_group) = (trail.clone(), log_group.clone());
+                path.extend(via);
                 let covering = CoveringPath {
-                    trail: trail.clone(),
-                    log_group: log_group.clone(),
+                    trail,
+                    log_group,
                     filter: alarm_res.clone(),
                     filter_pattern: alarm.query_string.clone(),
                     alarm: alarm_res,
@@ -720,9 +730,10 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             }
             Notify::Unverifiable { why, topic } => {
                 let message = format!(
-                    "log alarm `{}` ({region}) fires, but whether anyone is told cannot be checked here: {why}",
+                    "log alarm `{}` ({region}) fires, but whether anyone is told cannot be checked here{via_text}: {why}",
                     alarm.alarm_name
                 );
+                path.extend(via);
                 let resource = topic.clone().or(Some(alarm_res));
                 self.note_with_actions(
                     Break::at(Link::Notify, reason::NOTIFICATION_UNVERIFIABLE, message)
@@ -734,9 +745,10 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
             }
             Notify::Nobody { reason, why, topic } => {
                 let message = format!(
-                    "log alarm `{}` ({region}) fires but tells nobody: {why}",
+                    "log alarm `{}` ({region}) fires but tells nobody{via_text}: {why}",
                     alarm.alarm_name
                 );
+                path.extend(via);
                 let resource = topic.clone().or(Some(alarm_res));
                 self.note_with_actions(
                     Break::at(Link::Notify, reason, message)
@@ -1186,12 +1198,25 @@ pub fn alarm_reaches(
     region: &RegionSnapshot,
     alarm: &MetricAlarm,
 ) -> (Notify, Option<Resource>) {
-    let own = alarm_notifies(
+    reaches(
         snapshot,
-        &alarm.alarm_arn,
+        region,
+        (&alarm.alarm_name, &alarm.alarm_arn),
         alarm.actions_enabled,
         &alarm.alarm_actions,
-    );
+    )
+}
+
+/// [`alarm_reaches`] for any alarm, by its name and ARN, whether actions run and its actions:
+/// a log alarm's notification is followed the same way.
+fn reaches(
+    snapshot: &Snapshot,
+    region: &RegionSnapshot,
+    (alarm_name, alarm_arn): (&str, &str),
+    actions_enabled: bool,
+    actions: &[String],
+) -> (Notify, Option<Resource>) {
+    let own = alarm_notifies(snapshot, alarm_arn, actions_enabled, actions);
     if own.reaches_someone() {
         return (own, None);
     }
@@ -1222,7 +1247,7 @@ pub fn alarm_reaches(
             &composite.alarm_name,
         )
         .with_role("composite alarm");
-        let candidate = match composite_relation(composite, alarm) {
+        let candidate = match composite_relation_to(composite, alarm_name, alarm_arn) {
             CompositeRelation::Unrelated => continue,
             CompositeRelation::Follows => alarm_notifies(
                 snapshot,

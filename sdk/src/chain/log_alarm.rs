@@ -33,7 +33,10 @@
 //!    <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html>), so
 //!    that setting is "could not verify". The other settings do not keep the alarm from firing.
 //!
-//! Whom it tells follows the alarm's `AlarmActions` exactly as for a metric alarm.
+//! Whom it tells follows the alarm's `AlarmActions` exactly as for a metric alarm, or, when
+//! they reach nobody, a composite alarm whose rule follows it (`ALARM("name")` as a branch of
+//! its outermost `OR`): an alarm rule references "other alarms" by name or ARN
+//! (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html>).
 
 use serde_json::Value;
 

@@ -153,3 +153,44 @@ fn a_log_alarm_of_a_monitoring_account_covers_by_the_groups_arn() {
     assert!(analysis.is_covered(), "{:?}", analysis.findings());
     assert_eq!(analysis.regions[0].events[0].paths[0].alarm.name, "org-kms");
 }
+
+#[test]
+fn a_composite_alarm_that_follows_a_silent_log_alarm_tells_someone() {
+    let topic = "arn:aws:sns:us-east-1:111122223333:security-alerts";
+    let composite = crate::snapshot::CompositeAlarm {
+        alarm_name: "any-security-alarm".to_owned(),
+        alarm_arn: "arn:aws:cloudwatch:us-east-1:111122223333:alarm:any-security-alarm".to_owned(),
+        alarm_rule: "ALARM(\"kms-log-alarm\") OR ALARM(\"root-usage\")".to_owned(),
+        actions_enabled: true,
+        alarm_actions: vec![topic.to_owned()],
+    };
+    let silent = || {
+        with_log_alarm(KEY_CHANGES).edit_log_alarm("kms-log-alarm", |alarm| {
+            alarm.alarm_actions.clear();
+        })
+    };
+    let (covered, reason, _) = verdict_of(&silent().build());
+    assert!(!covered);
+    assert_eq!(reason, reason::ALARM_NO_ACTIONS);
+    let snapshot = silent()
+        .edit_region(|region| {
+            region.composite_alarms.collected = true;
+            region.composite_alarms.items.push(composite);
+        })
+        .build();
+    let analysis = analyse(
+        &snapshot,
+        &requirements::kms_key_changes(&snapshot.account.id),
+    );
+    assert!(analysis.is_covered(), "{:?}", analysis.findings());
+    let trace = analysis.regions[0].events[0]
+        .traces
+        .iter()
+        .find(|t| t.stop.is_none())
+        .expect("a complete trace");
+    assert!(
+        trace.through.iter().any(|r| r.name == "any-security-alarm"),
+        "{:?}",
+        trace.through
+    );
+}
