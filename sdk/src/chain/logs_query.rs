@@ -18,6 +18,8 @@
 //!   `.` (`userIdentity.type`, `requestParameters.keyId`; array elements by index,
 //!   `resources.0.ARN`); names with other characters are written in backticks. `@message` is
 //!   the raw event: CloudTrail delivers each record to the log group as one JSON message.
+//!   Other discovered system fields (`@timestamp`, `@logStream`, `@log`) are not part of the
+//!   record, so a condition on them is "could not verify".
 //! - `fields` (without `as`), `display`, `sort` and `dedup` choose, order or thin the rows but
 //!   never drop the only row of a matching event; `limit n` keeps the first `n ≥ 1` rows, so
 //!   it cannot drop one event when it is the only one, and caps a burst at `n`.
@@ -466,6 +468,12 @@ impl Parser {
 
     fn field(&mut self) -> Result<String, LogsQueryError> {
         match self.next() {
+            // Discovered system fields other than the message itself (`@timestamp`,
+            // `@logStream`, `@log`, …) are not in the record, so a condition on them is not
+            // judged from it.
+            Some(Token::Word(word)) if word.starts_with('@') && word != "@message" => Err(
+                LogsQueryError::Unsupported(format!("a condition on the system field `{word}`")),
+            ),
             Some(Token::Word(word)) => Ok(word),
             other => Err(LogsQueryError::Syntax(format!(
                 "expected a field name, found {}",
@@ -1105,6 +1113,8 @@ mod tests {
             "filter eventName = \"DisableKey\" | fields strlen(eventName) as n",
             "filter tolower(eventName) = \"disablekey\"",
             "filter eventName = eventSource",
+            "filter @logStream like \"CloudTrail\"",
+            "stats count(*) by @log",
         ] {
             assert!(
                 matches!(LogsQuery::parse(query), Err(LogsQueryError::Unsupported(_))),
