@@ -490,6 +490,16 @@ fn snapshot_reads_a_multi_region_account_to_the_last_page() {
                "metricValue": "1", "defaultValue": 0.0})
     );
 
+    // Log alarms are asked for in a call of their own (AlarmTypes=[LogAlarm]). moto 5.2.5
+    // ignores AlarmTypes and serves no log alarm, so the section is read, empty, with no error
+    // (the converted fields are tested on recorded responses in collect/cloudwatch.rs).
+    assert_eq!(
+        us["logAlarms"],
+        json!({"collected": true, "items": []}),
+        "{}",
+        us["logAlarms"]
+    );
+
     let alarms = items(&us["metricAlarms"]);
     let alarm = alarms
         .iter()

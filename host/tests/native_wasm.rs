@@ -379,3 +379,64 @@ fn subscription_filter_policies_give_the_same_findings_natively_and_in_wasm() {
         }
     }
 }
+
+/// Log alarms (issue #19): with no metric filter left, a log alarm whose Logs Insights query
+/// returns the key changes covers TW-KMS-001; one whose query filters another event, one that
+/// needs more breaching results than one event gives, and one whose query uses a command
+/// trailwarden does not evaluate break or leave it unverifiable, in wasm as natively.
+#[test]
+fn log_alarms_give_the_same_findings_natively_and_in_wasm() {
+    let sandbox = loaded();
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("kms-chain-compliant.json")).expect("fixture"),
+    )
+    .expect("json");
+    let key_changes = "fields @timestamp, eventName\n| filter eventSource = \"kms.amazonaws.com\" and eventName in [\"DisableKey\", \"ScheduleKeyDeletion\"]";
+    let cases = [
+        (key_changes, 1, None),
+        (
+            "filter eventName = \"CreateKey\"",
+            1,
+            Some("LOG_ALARM_QUERY_DROPS_EVENT"),
+        ),
+        (key_changes, 2, Some("LOG_ALARM_NEEDS_MORE_RESULTS")),
+        (
+            "parse @message \"*DisableKey*\" as a, b | filter ispresent(a)",
+            1,
+            Some("LOG_ALARM_QUERY_UNVERIFIABLE"),
+        ),
+    ];
+    for (query, to_alarm, reason) in cases {
+        let mut account = base.clone();
+        let home = account.pointer_mut("/regions/0").expect("home region");
+        let group = home["logGroups"]["items"][0]["logGroupName"].clone();
+        let alarm = home["metricAlarms"]["items"][0].clone();
+        home["metricFilters"]["items"] = json!([]);
+        home["logAlarms"] = json!({"items": [{
+            "alarmName": "kms-log-alarm",
+            "alarmArn": "arn:aws:cloudwatch:us-east-1:111122223333:alarm:kms-log-alarm",
+            "alarmActions": alarm["alarmActions"],
+            "queryString": query,
+            "logGroupIdentifiers": [group],
+            "aggregationExpression": "count(*)",
+            "scheduleExpression": "rate(5 minutes)",
+            "startTimeOffset": 300,
+            "queryResultsToEvaluate": 3,
+            "queryResultsToAlarm": to_alarm,
+            "threshold": 1.0,
+            "comparisonOperator": "GreaterThanOrEqualToThreshold",
+            "treatMissingData": "notBreaching"
+        }]});
+        let text = account.to_string();
+        assert_agree(&sandbox, query, &text);
+        let wasm = run_wasm(&sandbox, &text);
+        let kms_001: Vec<&Finding> = wasm.iter().filter(|f| f.rule_id == "TW-KMS-001").collect();
+        match reason {
+            None => assert!(kms_001.is_empty(), "{query}: {kms_001:#?}"),
+            Some(reason) => assert!(
+                kms_001.iter().any(|f| f.reason == reason),
+                "{query} ({to_alarm}): {kms_001:#?}"
+            ),
+        }
+    }
+}

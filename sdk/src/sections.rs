@@ -35,8 +35,8 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::snapshot::{
     Account, CollectionError, CompositeAlarm, EventRule, Generator, KeyPolicy, KeyRotation,
-    KeyTags, KmsKey, LogGroup, MetricAlarm, MetricFilter, RegionSnapshot, Section, Snapshot,
-    SubscriptionAttributes, Topic, TopicDeliveries, TopicPolicy, Trail,
+    KeyTags, KmsKey, LogAlarm, LogGroup, MetricAlarm, MetricFilter, RegionSnapshot, Section,
+    Snapshot, SubscriptionAttributes, Topic, TopicDeliveries, TopicPolicy, Trail,
 };
 
 /// One section of the snapshot, by the name rules use in `needs` and the snapshot uses as its
@@ -76,6 +76,9 @@ pub enum SectionName {
     /// policy and its scope, redrive policy, raw delivery), from
     /// `sns:GetSubscriptionAttributes` (SDK 0.3.0).
     SubscriptionAttributes,
+    /// `logAlarms`: CloudWatch log alarms, alarms on a CloudWatch Logs scheduled query, from
+    /// `cloudwatch:DescribeAlarms` with `AlarmTypes=[LogAlarm]` (SDK 0.3.0).
+    LogAlarms,
     /// `events`: CloudTrail records, account-wide, for detection rules.
     Events,
 }
@@ -138,7 +141,7 @@ impl fmt::Display for SdkVersion {
 
 impl SectionName {
     /// Every section, in the order the snapshot writes them.
-    pub const ALL: [SectionName; 15] = [
+    pub const ALL: [SectionName; 16] = [
         SectionName::Trails,
         SectionName::LogGroups,
         SectionName::MetricFilters,
@@ -153,6 +156,7 @@ impl SectionName {
         SectionName::TopicPolicies,
         SectionName::TopicDeliveries,
         SectionName::SubscriptionAttributes,
+        SectionName::LogAlarms,
         SectionName::Events,
     ];
 
@@ -173,6 +177,7 @@ impl SectionName {
             SectionName::TopicPolicies => "topicPolicies",
             SectionName::TopicDeliveries => "topicDeliveries",
             SectionName::SubscriptionAttributes => "subscriptionAttributes",
+            SectionName::LogAlarms => "logAlarms",
             SectionName::Events => "events",
         }
     }
@@ -215,6 +220,7 @@ impl SectionName {
             SectionName::SubscriptionAttributes => {
                 "sns:ListTopics, sns:ListSubscriptionsByTopic, sns:GetSubscriptionAttributes (confirmed subscriptions), sqs:ListQueues and lambda:ListFunctions (their queues and functions in the account)"
             }
+            SectionName::LogAlarms => "cloudwatch:DescribeAlarms (log alarms)",
             SectionName::Events => {
                 "cloudtrail:LookupEvents, logs:FilterLogEvents, or CloudTrail log files"
             }
@@ -228,7 +234,7 @@ impl SectionName {
             SectionName::Trails => ("cloudtrail", "DescribeTrails"),
             SectionName::LogGroups => ("logs", "DescribeLogGroups"),
             SectionName::MetricFilters => ("logs", "DescribeMetricFilters"),
-            SectionName::MetricAlarms | SectionName::CompositeAlarms => {
+            SectionName::MetricAlarms | SectionName::CompositeAlarms | SectionName::LogAlarms => {
                 ("cloudwatch", "DescribeAlarms")
             }
             SectionName::Topics => ("sns", "ListTopics"),
@@ -267,7 +273,9 @@ impl SectionName {
             | SectionName::KeyTags
             | SectionName::TopicPolicies
             | SectionName::TopicDeliveries => SdkVersion::new(0, 2, 0),
-            SectionName::SubscriptionAttributes => SdkVersion::new(0, 3, 0),
+            SectionName::SubscriptionAttributes | SectionName::LogAlarms => {
+                SdkVersion::new(0, 3, 0)
+            }
         }
     }
 
@@ -508,6 +516,8 @@ pub enum SectionRef<'a> {
     TopicDeliveries(&'a Section<TopicDeliveries>),
     /// `subscriptionAttributes`.
     SubscriptionAttributes(&'a Section<SubscriptionAttributes>),
+    /// `logAlarms`.
+    LogAlarms(&'a Section<LogAlarm>),
 }
 
 impl<'a> SectionRef<'a> {
@@ -528,6 +538,7 @@ impl<'a> SectionRef<'a> {
             SectionRef::TopicPolicies(s) => &s.errors,
             SectionRef::TopicDeliveries(s) => &s.errors,
             SectionRef::SubscriptionAttributes(s) => &s.errors,
+            SectionRef::LogAlarms(s) => &s.errors,
         }
     }
 
@@ -548,6 +559,7 @@ impl<'a> SectionRef<'a> {
             SectionRef::TopicPolicies(s) => s.is_not_collected(),
             SectionRef::TopicDeliveries(s) => s.is_not_collected(),
             SectionRef::SubscriptionAttributes(s) => s.is_not_collected(),
+            SectionRef::LogAlarms(s) => s.is_not_collected(),
         }
     }
 }
@@ -569,6 +581,7 @@ impl Serialize for SectionRef<'_> {
             SectionRef::TopicPolicies(s) => s.serialize(serializer),
             SectionRef::TopicDeliveries(s) => s.serialize(serializer),
             SectionRef::SubscriptionAttributes(s) => s.serialize(serializer),
+            SectionRef::LogAlarms(s) => s.serialize(serializer),
         }
     }
 }
@@ -635,6 +648,10 @@ macro_rules! with_regional_section {
                 let $section = &mut $region.subscription_attributes;
                 $body
             }
+            SectionName::LogAlarms => {
+                let $section = &mut $region.log_alarms;
+                $body
+            }
             SectionName::Events => $account,
         }
     };
@@ -696,6 +713,8 @@ pub enum SectionData {
     TopicDeliveries(Section<TopicDeliveries>),
     /// `subscriptionAttributes`.
     SubscriptionAttributes(Section<SubscriptionAttributes>),
+    /// `logAlarms`.
+    LogAlarms(Section<LogAlarm>),
 }
 
 impl RegionSnapshot {
@@ -718,6 +737,7 @@ impl RegionSnapshot {
             SectionName::SubscriptionAttributes => {
                 SectionRef::SubscriptionAttributes(&self.subscription_attributes)
             }
+            SectionName::LogAlarms => SectionRef::LogAlarms(&self.log_alarms),
             SectionName::Events => return None,
         })
     }
@@ -742,6 +762,7 @@ impl RegionSnapshot {
             topic_policies: Section::not_collected(),
             topic_deliveries: Section::not_collected(),
             subscription_attributes: Section::not_collected(),
+            log_alarms: Section::not_collected(),
         };
         for name in sections.iter() {
             snapshot.reset(name, state);
@@ -792,6 +813,7 @@ impl RegionSnapshot {
             SectionData::TopicPolicies(s) => self.topic_policies = s,
             SectionData::TopicDeliveries(s) => self.topic_deliveries = s,
             SectionData::SubscriptionAttributes(s) => self.subscription_attributes = s,
+            SectionData::LogAlarms(s) => self.log_alarms = s,
         }
     }
 }

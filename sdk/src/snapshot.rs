@@ -17,12 +17,14 @@ pub use crate::sections::{SectionName, SectionSet};
 
 mod attached;
 pub mod centralization;
+mod log_alarm;
 pub mod org;
 mod values;
 
 pub use attached::{
     KeyPolicy, KeyRotation, KeyTags, SubscriptionAttributes, TopicDeliveries, TopicPolicy,
 };
+pub use log_alarm::LogAlarm;
 pub use values::{
     AlarmState, ComparisonOperator, ExpirationModel, KeyManager, KeyState, LogGroupClass, Origin,
     RuleState, Statistic, TreatMissingData,
@@ -181,6 +183,13 @@ pub struct RegionSnapshot {
         skip_serializing_if = "Section::is_not_collected"
     )]
     pub subscription_attributes: Section<SubscriptionAttributes>,
+    /// CloudWatch log alarms: alarms on a CloudWatch Logs scheduled query (`logAlarms`, SDK
+    /// 0.3.0).
+    #[serde(
+        default = "Section::not_collected",
+        skip_serializing_if = "Section::is_not_collected"
+    )]
+    pub log_alarms: Section<LogAlarm>,
 }
 
 /// A list of resources plus the truth about how it was obtained.

@@ -1,11 +1,21 @@
 //! CloudWatch: metric alarms (metric-math and anomaly-detection fields included) and
-//! composite alarms, from one paginated `DescribeAlarms` walk.
+//! composite alarms, from one paginated `DescribeAlarms` walk; log alarms from a walk of their
+//! own.
+//!
+//! `DescribeAlarms` returns log alarms only when `AlarmTypes` names `LogAlarm` ("If you omit
+//! this parameter, only metric alarms are returned, even if composite alarms or log alarms
+//! exist in the account",
+//! <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html>).
+//! They are asked for in a separate call: log alarms are recent, and a partition or endpoint
+//! that refuses the `LogAlarm` value must not cost the metric and composite alarms, so its
+//! failure is recorded on `logAlarms` alone. (moto 5.2.5 ignores `AlarmTypes` and never
+//! returns `LogAlarms`; the conversion is tested on recorded responses below.)
 
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType};
 use trailwarden_sdk::snapshot::{
-    AlarmState, ComparisonOperator, CompositeAlarm, Dimension, MetricAlarm, MetricDataQuery,
-    MetricId, MetricStat, Section, Statistic, TreatMissingData,
+    AlarmState, ComparisonOperator, CompositeAlarm, Dimension, LogAlarm, MetricAlarm,
+    MetricDataQuery, MetricId, MetricStat, Section, Statistic, TreatMissingData,
 };
 
 use super::calls::{Caller, Op};
@@ -87,6 +97,63 @@ pub async fn alarms(
         }
     }
     (metrics, composites)
+}
+
+/// The log alarms of a region, from `DescribeAlarms` with `AlarmTypes=[LogAlarm]`, every page.
+pub async fn log_alarms(caller: &Caller, config: &SdkConfig, region: &str) -> Section<LogAlarm> {
+    let client = client(config, region);
+    let mut section = Section::of(Vec::new());
+    let items = &mut section.items;
+    let error = caller
+        .walk(
+            DESCRIBE_ALARMS,
+            Some(region),
+            |token| {
+                client
+                    .describe_alarms()
+                    .alarm_types(AlarmType::LogAlarm)
+                    .max_records(100)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| {
+                items.extend(page.log_alarms().iter().filter_map(convert_log_alarm));
+                page.next_token().map(str::to_owned)
+            },
+        )
+        .await;
+    section.errors.extend(error);
+    section
+}
+
+/// A log alarm as the snapshot keeps it; `None` without a name, ARN or query, which
+/// `DescribeAlarms` always returns.
+fn convert_log_alarm(alarm: &cw::LogAlarm) -> Option<LogAlarm> {
+    let query = alarm.scheduled_query_configuration()?;
+    let schedule = query.schedule_configuration();
+    Some(LogAlarm {
+        alarm_name: alarm.alarm_name()?.to_owned(),
+        alarm_arn: alarm.alarm_arn()?.to_owned(),
+        actions_enabled: alarm.actions_enabled().unwrap_or(true),
+        alarm_actions: alarm.alarm_actions().to_vec(),
+        query_string: query.query_string()?.to_owned(),
+        log_group_identifiers: query.log_group_identifiers().to_vec(),
+        aggregation_expression: query.aggregation_expression().map(str::to_owned),
+        schedule_expression: schedule
+            .and_then(|s| s.schedule_expression())
+            .map(str::to_owned),
+        start_time_offset: schedule.and_then(|s| s.start_time_offset()),
+        end_time_offset: schedule.and_then(|s| s.end_time_offset()),
+        query_results_to_evaluate: positive(alarm.query_results_to_evaluate()).unwrap_or(1),
+        query_results_to_alarm: positive(alarm.query_results_to_alarm()).unwrap_or(1),
+        threshold: alarm.threshold(),
+        comparison_operator: ComparisonOperator::from(
+            alarm.comparison_operator().map_or("", |op| op.as_str()),
+        ),
+        treat_missing_data: alarm.treat_missing_data().map(TreatMissingData::from),
+        evaluation_state: alarm.evaluation_state().map(|s| s.as_str().to_owned()),
+        state_value: alarm.state_value().map(|s| AlarmState::from(s.as_str())),
+    })
 }
 
 fn dimensions(dimensions: &[cw::Dimension]) -> Vec<Dimension> {
@@ -316,6 +383,123 @@ mod replayed {
         let has_token = matches!(&second, C::Map(entries)
             if entries.iter().any(|(k, v)| *k == text("NextToken") && *v == text("p2")));
         assert!(has_token, "{second:?}");
+    }
+
+    /// A `DescribeAlarms` page of log alarms, shaped as the API reference's `LogAlarm` type
+    /// (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_LogAlarm.html>),
+    /// over two pages; the request names `LogAlarm` in `AlarmTypes`.
+    #[tokio::test]
+    async fn log_alarms_keep_the_query_schedule_and_m_of_n_over_every_page() {
+        let log_alarm = |name: &str, state: Option<&str>| {
+            let mut entries = vec![
+                ("AlarmName", text(name)),
+                (
+                    "AlarmArn",
+                    text(&format!(
+                        "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:{name}"
+                    )),
+                ),
+                ("ActionsEnabled", C::Bool(true)),
+                (
+                    "AlarmActions",
+                    C::Array(vec![text("arn:aws:sns:eu-west-1:111122223333:sec")]),
+                ),
+                (
+                    "ScheduledQueryConfiguration",
+                    map(vec![
+                        ("QueryString", text("filter eventName in [\"DisableKey\"]")),
+                        (
+                            "LogGroupIdentifiers",
+                            C::Array(vec![text("aws-cloudtrail-logs")]),
+                        ),
+                        ("AggregationExpression", text("count(*) by eventName")),
+                        (
+                            "ScheduleConfiguration",
+                            map(vec![
+                                ("ScheduleExpression", text("rate(5 minutes)")),
+                                ("StartTimeOffset", C::Integer(600.into())),
+                                ("EndTimeOffset", C::Integer(0.into())),
+                            ]),
+                        ),
+                    ]),
+                ),
+                ("QueryResultsToEvaluate", C::Integer(3.into())),
+                ("QueryResultsToAlarm", C::Integer(2.into())),
+                ("Threshold", C::Float(1.0)),
+                ("ComparisonOperator", text("GreaterThanOrEqualToThreshold")),
+                ("TreatMissingData", text("notBreaching")),
+                ("StateValue", text("OK")),
+            ];
+            if let Some(state) = state {
+                entries.push(("EvaluationState", text(state)));
+            }
+            map(entries)
+        };
+        let page1 = map(vec![
+            ("LogAlarms", C::Array(vec![log_alarm("kms-logs", None)])),
+            ("NextToken", text("p2")),
+        ]);
+        let page2 = map(vec![(
+            "LogAlarms",
+            C::Array(vec![log_alarm("broken", Some("EVALUATION_ERROR"))]),
+        )]);
+        let (config, client) = replay::config_with(vec![response(&page1), response(&page2)]);
+        let caller = Caller::new(4, Progress::hidden());
+        let section = log_alarms(&caller, &config, "eu-west-1").await;
+        assert!(section.errors.is_empty(), "{:?}", section.errors);
+        assert_eq!(section.items.len(), 2);
+        let alarm = &section.items[0];
+        assert_eq!(alarm.query_string, "filter eventName in [\"DisableKey\"]");
+        assert_eq!(alarm.log_group_identifiers, ["aws-cloudtrail-logs"]);
+        assert_eq!(
+            alarm.aggregation_expression.as_deref(),
+            Some("count(*) by eventName")
+        );
+        assert_eq!(
+            alarm.schedule_expression.as_deref(),
+            Some("rate(5 minutes)")
+        );
+        assert_eq!(alarm.start_time_offset, Some(600));
+        assert_eq!(
+            (
+                alarm.query_results_to_alarm,
+                alarm.query_results_to_evaluate
+            ),
+            (2, 3)
+        );
+        assert_eq!(alarm.threshold, Some(1.0));
+        assert_eq!(
+            section.items[1].evaluation_state.as_deref(),
+            Some("EVALUATION_ERROR")
+        );
+        let requests: Vec<_> = client.actual_requests().collect();
+        assert_eq!(requests.len(), 2, "both pages read");
+        let first: C =
+            ciborium::from_reader(requests[0].body().bytes().unwrap_or_default()).expect("cbor");
+        let asks_log_alarms = matches!(&first, C::Map(entries)
+            if entries.iter().any(|(k, v)| *k == text("AlarmTypes")
+                && *v == C::Array(vec![text("LogAlarm")])));
+        assert!(asks_log_alarms, "{first:?}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_log_alarm_call_is_recorded_on_the_section() {
+        let refused = (
+            400,
+            vec![
+                ("content-type", "application/cbor"),
+                ("smithy-protocol", "rpc-v2-cbor"),
+            ],
+            cbor(&map(vec![
+                ("__type", text("InvalidParameterValue")),
+                ("message", text("Unknown AlarmType LogAlarm")),
+            ])),
+        );
+        let (config, _client) = replay::config_with(vec![refused]);
+        let caller = Caller::new(4, Progress::hidden());
+        let section = log_alarms(&caller, &config, "eu-west-1").await;
+        assert!(section.items.is_empty());
+        assert_eq!(section.errors.len(), 1, "{:?}", section.errors);
     }
 
     #[tokio::test]

@@ -158,6 +158,11 @@ fn collect_section<'a>(
         | SectionName::KeyRotations
         | SectionName::KeyPolicies
         | SectionName::KeyTags => return None,
+        SectionName::LogAlarms => Box::pin(async move {
+            vec![SectionData::LogAlarms(
+                cloudwatch::log_alarms(caller, config, region).await,
+            )]
+        }),
         // Account-wide: collected once, by `events::collect`.
         SectionName::Events => return None,
     })

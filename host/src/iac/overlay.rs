@@ -41,6 +41,7 @@ fn region_of_code(region: &str) -> RegionSnapshot {
         // yet: not collected, so a confirmed subscription is taken to deliver, as the chain
         // does for an account collected without the section.
         subscription_attributes: Section::not_collected(),
+        log_alarms: Section::not_collected(),
     }
 }
 

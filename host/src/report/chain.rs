@@ -11,6 +11,10 @@
 //! finding names ([`MetricNames`]). Nothing is made up: a link the finding does not name is
 //! drawn with its kind only.
 //!
+//! A break on a path through a log alarm (an alarm on a CloudWatch Logs scheduled query, which
+//! needs no metric filter or metric) is drawn trail → log group → log alarm → topic →
+//! subscriber.
+//!
 //! Findings that are not about the chain (a trail without log file validation, a key whose
 //! material expires) get no picture: their reason is not a chain reason and they carry no
 //! `link` property.
@@ -18,8 +22,8 @@
 use std::collections::BTreeMap;
 
 use trailwarden_sdk::chain::{
-    ALARM_KIND, COMPOSITE_ALARM_KIND, LOG_GROUP_KIND, METRIC_FILTER_KIND, TOPIC_KIND, TRAIL_KIND,
-    filter_resource, reason,
+    ALARM_KIND, COMPOSITE_ALARM_KIND, LOG_ALARM_KIND, LOG_GROUP_KIND, METRIC_FILTER_KIND,
+    TOPIC_KIND, TRAIL_KIND, filter_resource, reason,
 };
 use trailwarden_sdk::{Finding, Outcome, Resource, Snapshot};
 
@@ -39,6 +43,9 @@ pub enum Stage {
     Trail,
     /// The CloudWatch Logs log group the trail delivers to.
     LogGroup,
+    /// A log alarm that queries the log group: it stands in for the metric filter, metric and
+    /// alarm (drawn only when the finding names one).
+    LogAlarm,
     /// The metric filter that matches the event.
     MetricFilter,
     /// The metric the filter publishes.
@@ -60,6 +67,7 @@ impl Stage {
             Stage::Event => "event",
             Stage::Trail => "trail",
             Stage::LogGroup => "log group",
+            Stage::LogAlarm => "log alarm",
             Stage::MetricFilter => "metric filter",
             Stage::Metric => "metric",
             Stage::Alarm => "alarm",
@@ -74,6 +82,7 @@ impl Stage {
         match self {
             Stage::Trail => Some(TRAIL_KIND),
             Stage::LogGroup => Some(LOG_GROUP_KIND),
+            Stage::LogAlarm => Some(LOG_ALARM_KIND),
             Stage::MetricFilter => Some(METRIC_FILTER_KIND),
             Stage::Alarm => Some(ALARM_KIND),
             Stage::CompositeAlarm => Some(COMPOSITE_ALARM_KIND),
@@ -209,6 +218,15 @@ fn stage_of_reason(code: &str) -> Option<Stage> {
         | TOPIC_MISSING
         | TOPIC_AWS_MANAGED_KEY => Stage::Topic,
         TOPIC_NO_CONFIRMED_SUBSCRIPTION => Stage::Subscriber,
+        LOG_ALARMS_NOT_COLLECTED
+        | LOG_ALARM_QUERY_DROPS_EVENT
+        | LOG_ALARM_QUERY_UNVERIFIABLE
+        | LOG_ALARM_QUERY_INVALID
+        | LOG_ALARM_CANNOT_FIRE
+        | LOG_ALARM_NEEDS_MORE_RESULTS
+        | LOG_ALARM_WINDOW_GAPS
+        | LOG_ALARM_EVALUATION_ERROR
+        | LOG_ALARM_COUNTS_SUCCESSES => Stage::LogAlarm,
         _ => return None,
     };
     Some(stage)
@@ -245,14 +263,19 @@ pub fn picture(finding: &Finding, metrics: &MetricNames) -> Option<Picture> {
             .kind()
             .and_then(|kind| resources.iter().find(|r| r.kind == kind))
     };
-    let mut stages = vec![
-        Stage::Event,
-        Stage::Trail,
-        Stage::LogGroup,
-        Stage::MetricFilter,
-        Stage::Metric,
-        Stage::Alarm,
-    ];
+    let through_log_alarm = broken == Stage::LogAlarm || named(Stage::LogAlarm).is_some();
+    let mut stages = if through_log_alarm {
+        vec![Stage::Event, Stage::Trail, Stage::LogGroup, Stage::LogAlarm]
+    } else {
+        vec![
+            Stage::Event,
+            Stage::Trail,
+            Stage::LogGroup,
+            Stage::MetricFilter,
+            Stage::Metric,
+            Stage::Alarm,
+        ]
+    };
     if named(Stage::CompositeAlarm).is_some() {
         stages.push(Stage::CompositeAlarm);
     }
@@ -351,6 +374,41 @@ mod tests {
         );
         assert_eq!(picture.broken(), 5);
         assert_eq!(picture.reason, "ALARM_CANNOT_FIRE");
+    }
+
+    #[test]
+    fn a_log_alarm_break_is_drawn_without_filter_or_metric() {
+        let mut finding = Finding::fail(reason::LOG_ALARM_QUERY_DROPS_EVENT, "query drops it")
+            .resource(
+                Resource::new(
+                    LOG_ALARM_KIND,
+                    "arn:aws:cloudwatch:us-east-1:1:alarm:l",
+                    "kms-q",
+                )
+                .with_role("log alarm"),
+            )
+            .property("event", "DisableKey");
+        finding.related = vec![
+            Resource::new(TRAIL_KIND, "arn:t", "org-audit").with_role("trail"),
+            Resource::new(LOG_GROUP_KIND, "arn:g", "group").with_role("log group"),
+        ];
+        let picture = picture(&finding, &MetricNames::default()).expect("a chain finding");
+        let names: Vec<_> = picture
+            .nodes
+            .iter()
+            .map(|n| (n.stage, n.name.as_deref(), n.state))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                (Stage::Event, Some("DisableKey"), State::Works),
+                (Stage::Trail, Some("org-audit"), State::Works),
+                (Stage::LogGroup, Some("group"), State::Works),
+                (Stage::LogAlarm, Some("kms-q"), State::Broken),
+                (Stage::Topic, None, State::NotReached),
+                (Stage::Subscriber, None, State::NotReached),
+            ]
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ use trailwarden_sdk::prelude::*;
     precision = "medium",
     help_uri = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "topicPolicies", "subscriptionAttributes", "topicDeliveries", "kmsKeys", "keyPolicies"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "topicPolicies", "subscriptionAttributes", "topicDeliveries", "kmsKeys", "keyPolicies"],
     settings = ActivitySettings
 )]
 pub fn activity_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -73,7 +73,7 @@ use trailwarden_sdk::prelude::*;
     precision = "high",
     help_uri = "https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html",
     tags = ["kms", "monitoring"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "topicPolicies", "subscriptionAttributes", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "kmsKeys", "topicPolicies", "subscriptionAttributes", "keyPolicies", "topicDeliveries"],
     settings = FailedCallsSettings
 )]
 pub fn failed_calls_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -26,9 +26,21 @@ use trailwarden_sdk::prelude::*;
 ///    alarm. `OR`, `LIKE`, a top-N of groups (`ORDER BY … LIMIT`) and `AVG` / `MIN` over a
 ///    series other metrics can share are could not verify (`ALARM_EXPRESSION_UNVERIFIABLE`).
 ///    Sources: "Metrics Insights query components and syntax" and "Create a CloudWatch alarm
-///    based on a Metrics Insights query" in the CloudWatch user guide. CloudWatch log alarms
-///    (`PutLogAlarm`, on CloudWatch Logs scheduled queries, listed by `DescribeAlarms` as
-///    `LogAlarms`) are not read yet: a chain that relies on one is reported without it;
+///    based on a Metrics Insights query" in the CloudWatch user guide. Instead of steps 3–5, a
+///    CloudWatch **log alarm** (`PutLogAlarm`: an alarm on a CloudWatch Logs scheduled query,
+///    listed by `DescribeAlarms` with `AlarmTypes=[LogAlarm]`, section `logAlarms`) that queries
+///    the log group (by name, or by ARN from any account the run holds) covers the event when
+///    its Logs Insights query returns the record (`filter` with `=`, `!=`, `<`…`>=`, `and`,
+///    `or`, `not`, `in [..]`, `like "text"`, `like /regex/`, `ispresent`, `isempty`, `isblank`,
+///    `strcontains`; `fields`, `sort`, `display`, `dedup` and `limit` keep a lone event), its
+///    `count` aggregation (per `by` group) breaches the threshold, and `QueryResultsToAlarm`
+///    does not exceed the runs of the schedule one event falls in (`LOG_ALARM_QUERY_DROPS_EVENT`,
+///    `LOG_ALARM_CANNOT_FIRE`, `LOG_ALARM_NEEDS_MORE_RESULTS`, `LOG_ALARM_WINDOW_GAPS`). A log
+///    alarm in `EVALUATION_ERROR` cannot fire (`LOG_ALARM_EVALUATION_ERROR`); other commands
+///    (`parse`, `stats`, `unmask`, …), other functions, `TreatMissingData=breaching` and
+///    `cron(…)` schedules are could not verify (`LOG_ALARM_QUERY_UNVERIFIABLE`). Sources:
+///    "Log alarms" (alarm-log.html) in the CloudWatch user guide, PutLogAlarm and LogAlarm in the
+///    CloudWatch API reference, and "CloudWatch Logs Insights language query syntax";
 /// 5. which one event fires: the statistic over one period (with the filter's `defaultValue`),
 ///    the threshold and operator, and one datapoint to alarm;
 /// 6. which tells someone: actions enabled, an SNS topic that exists, is not encrypted with
@@ -140,7 +152,7 @@ use trailwarden_sdk::prelude::*;
         "v5.0.0 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
     ],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "kmsKeys", "eventRules", "topicPolicies", "subscriptionAttributes", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "kmsKeys", "eventRules", "topicPolicies", "subscriptionAttributes", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn key_changes_alarm(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -83,6 +83,53 @@ fn kms001_strict_cis_notes_working_filters_security_hub_would_fail() {
     );
 }
 
+/// A log alarm (an alarm on a CloudWatch Logs scheduled query) on the trail's log group covers
+/// TW-KMS-001 when the metric filter does not; `strict_cis` then notes that a text-comparing
+/// checker, which reads metric filters only, disagrees.
+#[test]
+fn kms001_a_log_alarm_covers_where_the_filter_does_not() {
+    let broken = || {
+        fixture().edit_filter("kms-key-changes", |filter| {
+            filter.filter_pattern = "{ $.eventName = CreateKey }".to_owned();
+        })
+    };
+    assert_eq!(
+        verdicts(&run("TW-KMS-001", broken(), Value::Null)),
+        fail("FILTER_DOES_NOT_MATCH")
+    );
+    let query = "filter eventSource = \"kms.amazonaws.com\" and eventName in [\"DisableKey\", \"ScheduleKeyDeletion\"]";
+    let with_log_alarm = || {
+        broken().log_alarm(
+            "kms-log-alarm",
+            "aws-cloudtrail-logs-security",
+            query,
+            "security-alerts",
+        )
+    };
+    assert_eq!(run("TW-KMS-001", with_log_alarm(), Value::Null), vec![]);
+    let found = run("TW-KMS-001", with_log_alarm(), json!({"strict_cis": true}));
+    assert_eq!(verdicts(&found), fail("PATTERN_NOT_CIS_TEXT"));
+    assert!(
+        found[0].message.contains("log alarm `kms-log-alarm`"),
+        "{}",
+        found[0].message
+    );
+    // The same log alarm with a query on one event only leaves ScheduleKeyDeletion uncovered.
+    let narrow = broken().log_alarm(
+        "kms-log-alarm",
+        "aws-cloudtrail-logs-security",
+        "filter eventName = \"DisableKey\"",
+        "security-alerts",
+    );
+    let found = run("TW-KMS-001", narrow, Value::Null);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].message.contains("ScheduleKeyDeletion"),
+        "{}",
+        found[0].message
+    );
+}
+
 #[test]
 fn kms002_counts_failures_with_a_rising_count() {
     let account = fixture().alarm_statistic("kms-failed-calls", "Average");

@@ -13,7 +13,8 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::alarm::{NoFire, Relation, Watch, fires, fires_on_burst, relation};
-use super::composite::{CompositeRelation, composite_relation};
+use super::composite::{CompositeRelation, composite_relation_to};
+use super::log_alarm::{Ask, log_alarm_fires, log_alarm_resource, queries};
 use super::log_group::{Delivery, delivery, log_group_resource};
 use super::metric::{EmittedMetric, emitted_metrics_parsed};
 use super::notify::{Notify, action_notifies, alarm_notifies};
@@ -24,7 +25,7 @@ use super::trail::{TrailVerdict, event_label, in_region, trail_resource, trail_v
 use super::{AlarmMode, Requirement};
 use crate::finding::Resource;
 use crate::pattern::{Pattern, PatternError};
-use crate::snapshot::{MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
+use crate::snapshot::{Incomplete, LogAlarm, MetricAlarm, MetricFilter, RegionSnapshot, Snapshot};
 
 /// The account of the log group `trail` delivers to, read from its ARN.
 fn delivery_account(trail: &crate::snapshot::Trail) -> Option<&str> {
@@ -156,6 +157,10 @@ impl Break {
 }
 
 /// A complete path: one event reaches someone.
+///
+/// A path through a log alarm (an alarm on a CloudWatch Logs scheduled query, which needs no
+/// metric filter) has the log alarm as both `filter` and `alarm`, and its query as
+/// `filter_pattern`; [`CoveringPath::is_log_alarm`] tells the two kinds apart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoveringPath {
     /// The trail that records the event.
@@ -170,6 +175,13 @@ pub struct CoveringPath {
     pub alarm: Resource,
     /// Whom it reaches (a topic with confirmed subscriptions, or an automated response).
     pub notify: Notify,
+}
+
+impl CoveringPath {
+    /// Whether the path runs through a log alarm instead of a metric filter and metric alarm.
+    pub fn is_log_alarm(&self) -> bool {
+        self.alarm.kind == super::log_alarm::LOG_ALARM_KIND
+    }
 }
 
 /// What happened to one target event in one region.
@@ -388,7 +400,8 @@ fn region_coverage<'s>(
 struct Walk<'s, 'r, 'p> {
     snapshot: &'s Snapshot,
     /// The evaluated account's snapshot, which holds the linked accounts and the
-    /// organization's centralization rules, whichever account `snapshot` is now.
+    /// organization's centralization rules, whichever account `snapshot` is now: log alarms
+    /// of any account the run holds may query the log group by ARN.
     root: &'s Snapshot,
     /// While following a centralized copy: the source group's account and region, which its
     /// events carry as `@aws.account` / `@aws.region` (`chain::centralized`).
@@ -584,10 +597,14 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         }
     }
 
-    /// The log group's own metric filters, then, for a group that is not itself a
-    /// centralized copy, the destination groups centralization rules copy it to.
+    /// The log group's own metric filters and the log alarms that query it, then, for a group
+    /// that is not itself a centralized copy, the destination groups centralization rules
+    /// copy it to.
     fn follow_log_group(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
-        self.follow_filters(delivered, path);
+        let mut here = path.to_vec();
+        here.push(log_group_resource(delivered.log_group));
+        self.follow_metric_filters(delivered, &here);
+        self.follow_log_alarms(delivered, &here);
         if self.origin.is_none() {
             self.follow_centralized(delivered, path);
         }
@@ -628,7 +645,10 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                     let here = self.snapshot;
                     self.snapshot = view;
                     self.origin = Some((source.account.to_owned(), source.region.to_owned()));
-                    self.follow_filters(&delivery, &through);
+                    // The destination's metric filters; its log alarms are not followed for a
+                    // copy, since a query's conditions on `@aws.account` are not read.
+                    through.push(log_group_resource(delivery.log_group));
+                    self.follow_metric_filters(&delivery, &through);
                     self.origin = None;
                     self.snapshot = here;
                 }
@@ -636,7 +656,168 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         }
     }
 
-    fn follow_filters(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
+    /// The log alarms, of any account the run holds, that query the log group: each is a
+    /// path of its own, alongside the metric filters. A snapshot without `logAlarms` (older,
+    /// or withheld from a pack that does not declare it) leaves the metric filters' verdict
+    /// alone; a failed read makes it "could not verify", since a log alarm might cover it.
+    fn follow_log_alarms(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
+        let root = self.root;
+        let accounts = std::iter::once(root).chain(root.linked_accounts.iter());
+        for account in accounts {
+            let Some(region) = account.region(delivered.region) else {
+                continue;
+            };
+            let alarms = match region.log_alarms.verified() {
+                Ok(alarms) => alarms,
+                Err(Incomplete::NotCollected | Incomplete::Withheld(_)) => continue,
+                Err(why) => {
+                    if account.account.id == delivered.account {
+                        let message = format!(
+                            "the log alarms of {} could not be read, so whether one queries log group `{}` is unknown: {why}",
+                            region.region, delivered.log_group.log_group_name
+                        );
+                        let resource = path.last().cloned();
+                        self.note(
+                            Break::at(Link::Alarm, reason::LOG_ALARMS_NOT_COLLECTED, message)
+                                .unverifiable(true)
+                                .on(resource)
+                                .after(path),
+                        );
+                    }
+                    continue;
+                }
+            };
+            for alarm in alarms.iter().filter(|alarm| {
+                queries(
+                    alarm,
+                    &account.account.id,
+                    delivered.log_group,
+                    delivered.account,
+                )
+            }) {
+                self.follow_log_alarm(account, &region.region, alarm, path);
+            }
+        }
+    }
+
+    fn follow_log_alarm(
+        &mut self,
+        owner: &Snapshot,
+        region: &str,
+        alarm: &LogAlarm,
+        path: &[Resource],
+    ) {
+        let alarm_res = log_alarm_resource(alarm);
+        let ask = Ask {
+            record: self.record,
+            twin: self.twin.as_ref(),
+            mode: self.requirement.mode,
+            failures: self.requirement.failures,
+            label: &self.label,
+        };
+        if let Err(miss) = log_alarm_fires(alarm, &ask) {
+            // A query that drops the event breaks where a metric filter would; the alarm
+            // condition breaks where a metric alarm's would.
+            let (link, depth) = if miss.at_query {
+                (Link::MetricFilter, 1)
+            } else {
+                (Link::Fires, 0)
+            };
+            let message = format!("log alarm `{}` ({region}) {}", alarm.alarm_name, miss.why);
+            self.note(
+                Break::at(link, miss.reason, message)
+                    .depth(depth)
+                    .unverifiable(miss.unverifiable)
+                    .on(Some(alarm_res))
+                    .after(path),
+            );
+            return;
+        }
+        let mut path = path.to_vec();
+        path.push(alarm_res.clone());
+        let actions: Vec<ActionOutcome> = alarm
+            .alarm_actions
+            .iter()
+            .map(|action| ActionOutcome {
+                action: action.clone(),
+                notify: action_notifies(
+                    owner,
+                    Publisher::Alarm {
+                        arn: &alarm.alarm_arn,
+                    },
+                    action,
+                ),
+            })
+            .collect();
+        let Some(region_snapshot) = owner.region(region) else {
+            return;
+        };
+        let (notify, via) = reaches(
+            owner,
+            region_snapshot,
+            (&alarm.alarm_name, &alarm.alarm_arn),
+            alarm.actions_enabled,
+            &alarm.alarm_actions,
+        );
+        let via_text = via
+            .as_ref()
+            .map(|c| format!(" (through composite alarm `{}`)", c.name))
+            .unwrap_or_default();
+        match &notify {
+            Notify::Told { .. } | Notify::Automated { .. } => {
+                let (Some(trail), Some(log_group)) = (path.first(), path.get(1)) else {
+                    return;
+                };
+                let (trail, log_group) = (trail.clone(), log_group.clone());
+                path.extend(via);
+                let covering = CoveringPath {
+                    trail,
+                    log_group,
+                    filter: alarm_res.clone(),
+                    filter_pattern: alarm.query_string.clone(),
+                    alarm: alarm_res,
+                    notify,
+                };
+                self.coverage.traces.push(Trace {
+                    through: path,
+                    stop: None,
+                    actions,
+                });
+                self.coverage.paths.push(covering);
+            }
+            Notify::Unverifiable { why, topic } => {
+                let message = format!(
+                    "log alarm `{}` ({region}) fires, but whether anyone is told cannot be checked here{via_text}: {why}",
+                    alarm.alarm_name
+                );
+                path.extend(via);
+                let resource = topic.clone().or(Some(alarm_res));
+                self.note_with_actions(
+                    Break::at(Link::Notify, reason::NOTIFICATION_UNVERIFIABLE, message)
+                        .unverifiable(true)
+                        .on(resource)
+                        .after(&path),
+                    actions,
+                );
+            }
+            Notify::Nobody { reason, why, topic } => {
+                let message = format!(
+                    "log alarm `{}` ({region}) fires but tells nobody{via_text}: {why}",
+                    alarm.alarm_name
+                );
+                path.extend(via);
+                let resource = topic.clone().or(Some(alarm_res));
+                self.note_with_actions(
+                    Break::at(Link::Notify, reason, message)
+                        .on(resource)
+                        .after(&path),
+                    actions,
+                );
+            }
+        }
+    }
+
+    fn follow_metric_filters(&mut self, delivered: &Delivery<'s>, path: &[Resource]) {
         // The system fields the events carry: their source's, for a centralized copy.
         let origin = self.origin.clone();
         let (event_account, event_region) = origin.as_ref().map_or(
@@ -645,8 +826,7 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
         );
         let group = delivered.log_group;
         let group_res = log_group_resource(group);
-        let mut path = path.to_vec();
-        path.push(group_res.clone());
+        let path = path.to_vec();
         let Some(region) = self.snapshot.region(delivered.region) else {
             return;
         };
@@ -1083,12 +1263,25 @@ pub fn alarm_reaches(
     region: &RegionSnapshot,
     alarm: &MetricAlarm,
 ) -> (Notify, Option<Resource>) {
-    let own = alarm_notifies(
+    reaches(
         snapshot,
-        &alarm.alarm_arn,
+        region,
+        (&alarm.alarm_name, &alarm.alarm_arn),
         alarm.actions_enabled,
         &alarm.alarm_actions,
-    );
+    )
+}
+
+/// [`alarm_reaches`] for any alarm, by its name and ARN, whether actions run and its actions:
+/// a log alarm's notification is followed the same way.
+fn reaches(
+    snapshot: &Snapshot,
+    region: &RegionSnapshot,
+    (alarm_name, alarm_arn): (&str, &str),
+    actions_enabled: bool,
+    actions: &[String],
+) -> (Notify, Option<Resource>) {
+    let own = alarm_notifies(snapshot, alarm_arn, actions_enabled, actions);
     if own.reaches_someone() {
         return (own, None);
     }
@@ -1119,7 +1312,7 @@ pub fn alarm_reaches(
             &composite.alarm_name,
         )
         .with_role("composite alarm");
-        let candidate = match composite_relation(composite, alarm) {
+        let candidate = match composite_relation_to(composite, alarm_name, alarm_arn) {
             CompositeRelation::Unrelated => continue,
             CompositeRelation::Follows => alarm_notifies(
                 snapshot,

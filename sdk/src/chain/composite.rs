@@ -12,7 +12,7 @@
 //! `ALARM(x)` itself. Any other mention of the alarm (inside an `AND`, under `NOT`) makes the
 //! composite depend on other alarms' states, which configuration alone cannot decide.
 
-use crate::snapshot::{CompositeAlarm, MetricAlarm};
+use crate::snapshot::CompositeAlarm;
 
 /// How a composite alarm reacts to one metric alarm entering ALARM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,9 +25,15 @@ pub enum CompositeRelation {
     Unrelated,
 }
 
-/// How `composite` reacts to `alarm` entering ALARM.
-pub fn composite_relation(composite: &CompositeAlarm, alarm: &MetricAlarm) -> CompositeRelation {
-    let names = [alarm.alarm_name.as_str(), alarm.alarm_arn.as_str()];
+/// How `composite` reacts to the alarm `alarm_name` (ARN `alarm_arn`) entering ALARM: a metric
+/// alarm, or a log alarm (an alarm rule names "other alarms" by name or ARN, whatever their
+/// kind).
+pub fn composite_relation_to(
+    composite: &CompositeAlarm,
+    alarm_name: &str,
+    alarm_arn: &str,
+) -> CompositeRelation {
+    let names = [alarm_name, alarm_arn];
     let branches = top_level_or_branches(&composite.alarm_rule);
     if branches
         .iter()
@@ -157,7 +163,7 @@ mod tests {
         }
     }
 
-    fn alarm(name: &str) -> MetricAlarm {
+    fn alarm(name: &str) -> crate::snapshot::MetricAlarm {
         serde_json::from_value(serde_json::json!({
             "alarmName": name,
             "alarmArn": format!("arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}"),
@@ -177,7 +183,7 @@ mod tests {
             "ALARM(arn:aws:cloudwatch:us-east-1:111122223333:alarm:kms-changes)",
         ] {
             assert_eq!(
-                composite_relation(&composite(rule), &a),
+                composite_relation_to(&composite(rule), &a.alarm_name, &a.alarm_arn),
                 CompositeRelation::Follows,
                 "{rule}"
             );
@@ -193,13 +199,17 @@ mod tests {
             r#"(ALARM(kms-changes) OR ALARM(x)) AND OK(y)"#,
         ] {
             assert_eq!(
-                composite_relation(&composite(rule), &a),
+                composite_relation_to(&composite(rule), &a.alarm_name, &a.alarm_arn),
                 CompositeRelation::Depends,
                 "{rule}"
             );
         }
         assert_eq!(
-            composite_relation(&composite("ALARM(kms-changes-2) OR ORPHAN"), &a),
+            composite_relation_to(
+                &composite("ALARM(kms-changes-2) OR ORPHAN"),
+                &a.alarm_name,
+                &a.alarm_arn
+            ),
             CompositeRelation::Unrelated
         );
     }

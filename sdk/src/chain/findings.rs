@@ -139,11 +139,9 @@ impl Analysis {
             // A region covered only by accepted EventBridge rules has no filter to compare.
             .filter(|region| region.events.iter().any(|e| !e.paths.is_empty()))
             .filter(|region| {
-                !region
-                    .events
-                    .iter()
-                    .flat_map(|e| &e.paths)
-                    .any(|path| is_cis_text(control, &path.filter_pattern, version))
+                !region.events.iter().flat_map(|e| &e.paths).any(|path| {
+                    !path.is_log_alarm() && is_cis_text(control, &path.filter_pattern, version)
+                })
             })
             .map(|region| region.region.as_str())
             .collect();
@@ -164,13 +162,25 @@ impl Analysis {
         vec![
             Finding::fail(
                 reason::PATTERN_NOT_CIS_TEXT,
-                format!(
-                    "metric filter `{}` catches {}, but its pattern is not the CIS {version} {} text, so {standard} (which compares text) reports it as failed in {}",
-                    path.filter.name,
-                    self.requirement,
-                    control.id,
-                    region_list(&covered)
-                ),
+                if path.is_log_alarm() {
+                    // A log alarm needs no metric filter, and a text-comparing checker looks
+                    // only at metric filters.
+                    format!(
+                        "log alarm `{}` catches {}, but it is not a metric filter with the CIS {version} {} text, so {standard} (which compares filter text) reports it as failed in {}",
+                        path.alarm.name,
+                        self.requirement,
+                        control.id,
+                        region_list(&covered)
+                    )
+                } else {
+                    format!(
+                        "metric filter `{}` catches {}, but its pattern is not the CIS {version} {} text, so {standard} (which compares text) reports it as failed in {}",
+                        path.filter.name,
+                        self.requirement,
+                        control.id,
+                        region_list(&covered)
+                    )
+                },
             )
             .level(Level::Note)
             .account(&self.account)

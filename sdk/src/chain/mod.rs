@@ -1,5 +1,6 @@
 //! The monitoring chain: trail → log group → metric filter → metric → alarm → topic (its
-//! access policy, its key's policy, its subscriptions).
+//! access policy, its key's policy, its subscriptions), or trail → log group → log alarm (an
+//! alarm on a CloudWatch Logs scheduled query) → topic.
 //!
 //! A [`Requirement`] is data: realistic CloudTrail records that must all be caught, and whether
 //! one event must raise the alarm (a change alert) or a count over a threshold (a volume
@@ -14,7 +15,9 @@ mod declared;
 mod event_rule;
 mod findings;
 mod insights;
+mod log_alarm;
 mod log_group;
+mod logs_query;
 mod metric;
 mod notify;
 mod permission;
@@ -26,6 +29,8 @@ mod trail;
 
 #[cfg(test)]
 mod delivery_tests;
+#[cfg(test)]
+mod log_alarm_tests;
 #[cfg(test)]
 mod permission_tests;
 #[cfg(test)]
@@ -49,7 +54,14 @@ pub use alarm::{
 pub use declared::{DeclaredMetric, declared_metrics};
 pub use event_rule::{EVENT_RULE_KIND, EventRuleCover, event_rule_resource, event_rules_cover};
 pub use insights::{Aggregate, Condition, InsightsError, InsightsQuery, Selection};
+pub use log_alarm::{
+    Ask as LogAlarmAsk, LOG_ALARM_KIND, LogAlarmMiss, log_alarm_fires, log_alarm_resource,
+    queries as log_alarm_queries,
+};
 pub use log_group::{Delivery, LOG_GROUP_KIND, NoDelivery, delivery, log_group_resource};
+pub use logs_query::{
+    Aggregation, AggregationExpression, LogsQuery, LogsQueryError, RowCap, Truth,
+};
 pub use metric::{EmittedMetric, FilterMiss, emitted_metrics};
 pub use notify::{
     DELIVERY_METRICS, Notify, TOPIC_KIND, action_notifies, alarm_notifies, partly_failing_text,

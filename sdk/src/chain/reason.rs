@@ -170,6 +170,33 @@ pub const TOPIC_DELIVERIES_FAILING: &str = "TOPIC_DELIVERIES_FAILING";
 /// recorded failed ones, so some subscriber is not reached.
 pub const TOPIC_DELIVERIES_PARTLY_FAILING: &str = "TOPIC_DELIVERIES_PARTLY_FAILING";
 
+// Log alarms: an alarm on a CloudWatch Logs scheduled query, the alternative to a metric
+// filter and metric alarm (see the `log_alarm` module of the chain).
+
+/// The log alarms of a region could not be read, so whether one queries the log group is
+/// unknown.
+pub const LOG_ALARMS_NOT_COLLECTED: &str = "LOG_ALARMS_NOT_COLLECTED";
+/// The log alarm's query leaves the event out (a `filter` condition is false for it).
+pub const LOG_ALARM_QUERY_DROPS_EVENT: &str = "LOG_ALARM_QUERY_DROPS_EVENT";
+/// The log alarm's query or aggregation uses syntax trailwarden does not evaluate, or its
+/// verdict hangs on something the configuration does not tell.
+pub const LOG_ALARM_QUERY_UNVERIFIABLE: &str = "LOG_ALARM_QUERY_UNVERIFIABLE";
+/// The log alarm's query or aggregation expression is not valid Logs Insights syntax.
+pub const LOG_ALARM_QUERY_INVALID: &str = "LOG_ALARM_QUERY_INVALID";
+/// The aggregated value of the event does not breach the log alarm's threshold.
+pub const LOG_ALARM_CANNOT_FIRE: &str = "LOG_ALARM_CANNOT_FIRE";
+/// The log alarm needs more breaching query results (`QueryResultsToAlarm`) than one event
+/// gives.
+pub const LOG_ALARM_NEEDS_MORE_RESULTS: &str = "LOG_ALARM_NEEDS_MORE_RESULTS";
+/// The scheduled query's time range is shorter than its schedule, so events between two
+/// ranges are never queried.
+pub const LOG_ALARM_WINDOW_GAPS: &str = "LOG_ALARM_WINDOW_GAPS";
+/// The log alarm reports `EVALUATION_ERROR`: a configuration error keeps it from evaluating.
+pub const LOG_ALARM_EVALUATION_ERROR: &str = "LOG_ALARM_EVALUATION_ERROR";
+/// The log alarm's query also passes the failure's successful twin, and a burst of failures
+/// alone does not fire it.
+pub const LOG_ALARM_COUNTS_SUCCESSES: &str = "LOG_ALARM_COUNTS_SUCCESSES";
+
 // Beyond the chain.
 
 /// The chain works, but the filter's text is not the CIS text, so text-comparing checkers

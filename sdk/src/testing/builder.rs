@@ -9,9 +9,9 @@ use crate::sections::{Scope, SectionState};
 use crate::snapshot::{
     Account, AlarmState, CollectionError, ComparisonOperator, EventRule, EventSelector,
     EventSelectors, EventTarget, Generator, KeyManager, KeyPolicy, KeyRotation, KeyState, KeyTags,
-    KmsKey, LogGroup, MetricAlarm, MetricFilter, MetricTransformation, Origin, ReadWriteType,
-    RegionSnapshot, RuleState, SCHEMA_VERSION, Section, Snapshot, Statistic, Subscription, Topic,
-    TopicDeliveries, TopicPolicy, Trail, TrailStatus, TreatMissingData,
+    KmsKey, LogAlarm, LogGroup, MetricAlarm, MetricFilter, MetricTransformation, Origin,
+    ReadWriteType, RegionSnapshot, RuleState, SCHEMA_VERSION, Section, Snapshot, Statistic,
+    Subscription, Topic, TopicDeliveries, TopicPolicy, Trail, TrailStatus, TreatMissingData,
 };
 
 /// The namespace of the metrics [`SnapshotBuilder::monitor`] publishes.
@@ -312,6 +312,50 @@ impl SnapshotBuilder {
     pub fn monitor(self, log_group: &str, name: &str, pattern: &str, topic: &str) -> Self {
         self.metric_filter(log_group, name, pattern, MONITOR_NAMESPACE, name)
             .alarm(name, MONITOR_NAMESPACE, name, topic)
+    }
+
+    /// Adds a log alarm `name` that runs `query` on `log_group` (by name) every five minutes
+    /// over the last five minutes, counts the rows (`count(*)`), fires on one
+    /// (`>= 1`, one result of one) and notifies the topic `topic` of this region. `logAlarms`
+    /// is then collected.
+    pub fn log_alarm(mut self, name: &str, log_group: &str, query: &str, topic: &str) -> Self {
+        let alarm = LogAlarm {
+            alarm_name: name.to_owned(),
+            alarm_arn: self.arn("cloudwatch", &format!("alarm:{name}")),
+            actions_enabled: true,
+            alarm_actions: vec![self.arn("sns", topic)],
+            query_string: query.to_owned(),
+            log_group_identifiers: vec![log_group.to_owned()],
+            aggregation_expression: Some("count(*)".to_owned()),
+            schedule_expression: Some("rate(5 minutes)".to_owned()),
+            start_time_offset: Some(300),
+            end_time_offset: None,
+            query_results_to_evaluate: 1,
+            query_results_to_alarm: 1,
+            threshold: Some(1.0),
+            comparison_operator: ComparisonOperator::GreaterThanOrEqualToThreshold,
+            treat_missing_data: Some(TreatMissingData::NotBreaching),
+            evaluation_state: None,
+            state_value: Some(AlarmState::Ok),
+        };
+        let section = &mut self.here().log_alarms;
+        section.collected = true;
+        section.items.push(alarm);
+        self
+    }
+
+    /// Changes the log alarm `name` of the current region.
+    pub fn edit_log_alarm(mut self, name: &str, change: impl FnOnce(&mut LogAlarm)) -> Self {
+        if let Some(alarm) = self
+            .here()
+            .log_alarms
+            .items
+            .iter_mut()
+            .find(|a| a.alarm_name == name)
+        {
+            change(alarm);
+        }
+        self
     }
 
     /// Adds the SNS topic `name` with one confirmed e-mail subscription.

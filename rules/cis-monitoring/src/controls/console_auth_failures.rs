@@ -43,7 +43,7 @@ use crate::{CisSettings, check};
         "v5.0.0 4.6 Ensure AWS Management Console authentication failures are monitored",
     ],
     security_hub = ["CloudWatch.6"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn console_auth_failures(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -37,7 +37,7 @@ use crate::{CisSettings, check};
         "v5.0.0 4.2 Ensure management console sign-in without MFA is monitored",
     ],
     security_hub = ["CloudWatch.3"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn console_signin_without_mfa(

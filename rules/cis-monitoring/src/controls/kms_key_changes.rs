@@ -39,7 +39,7 @@ use crate::{CisSettings, check};
         "v5.0.0 4.7 Ensure disabling or scheduled deletion of customer created CMKs is monitored",
     ],
     security_hub = ["CloudWatch.7"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn kms_key_changes(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

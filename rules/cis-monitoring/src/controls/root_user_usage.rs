@@ -37,7 +37,7 @@ use crate::{CisSettings, check};
         "v5.0.0 4.3 Ensure usage of the 'root' account is monitored",
     ],
     security_hub = ["CloudWatch.1"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn root_user_usage(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {

@@ -46,7 +46,7 @@ use crate::{CisSettings, check};
         "v5.0.0 4.1 Ensure unauthorized API calls are monitored",
     ],
     security_hub = ["CloudWatch.2"],
-    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
+    needs = ["trails", "logGroups", "metricFilters", "metricAlarms", "compositeAlarms", "logAlarms", "topics", "eventRules", "topicPolicies", "subscriptionAttributes", "kmsKeys", "keyPolicies", "topicDeliveries"],
     settings = CisSettings
 )]
 pub fn unauthorized_api_calls(snapshot: &Snapshot, ctx: &Ctx) -> Result<Vec<Finding>, RuleError> {
