@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{run, stderr, stdout, temp_dir};
+use common::{repo, run, stderr, stdout, temp_dir};
 
 const TF: &str = "host/tests/fixtures/iac/terraform";
 
@@ -212,4 +212,77 @@ fn data_sources_and_modules_are_stated_not_guessed() {
         text.contains("could not verify aws_cloudwatch_metric_alarm.a.alarm_actions"),
         "{text}"
     );
+}
+
+/// The chain in its other Terraform shapes: a metric-math alarm (`metric_query` blocks) with
+/// no actions of its own, a composite alarm that follows it and notifies, and an EventBridge
+/// rule with an `aws_cloudwatch_event_target` on the topic. Each shape is what passes, so
+/// breaking it must fail.
+#[test]
+fn metric_queries_composite_alarms_and_event_targets_are_read() {
+    const RULES: &str = "TW-KMS-001,TW-KMS-004";
+    let fixture = format!("{TF}/math-composite-eventbridge");
+    let main_tf = format!("{fixture}/main.tf");
+    let report = findings(&["--iac", &fixture, "--only", RULES]);
+    assert_eq!(verdicts(&report), BTreeSet::new(), "{report}");
+
+    // The rule's state, through a variable: disabled, on the `state` line, with the HCL fix.
+    let report = findings(&[
+        "--iac",
+        &fixture,
+        "--only",
+        RULES,
+        "--iac-parameter",
+        "rule_state=DISABLED",
+    ]);
+    let disabled = finding(&report, "TW-KMS-004", "EVENT_RULE_DISABLED");
+    assert_eq!(disabled["code"]["file"], main_tf);
+    let text = std::fs::read_to_string(repo().join(&main_tf)).expect("fixture");
+    let state_line = text
+        .lines()
+        .position(|l| l.contains("state = var.rule_state"))
+        .expect("state line")
+        + 1;
+    assert_eq!(disabled["code"]["line"], state_line);
+    assert!(
+        disabled["code"]["fix"]
+            .as_str()
+            .is_some_and(|fix| fix.contains("state = \"ENABLED\"")),
+        "{disabled}"
+    );
+
+    // Variants written beside the fixture: each breaks the one shape that carried the chain.
+    let variant = |name: &str, from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        let dir = temp_dir(name);
+        std::fs::write(dir.path().join("main.tf"), text.replacen(from, to, 1)).expect("write");
+        let report = findings(&["--iac", &dir.path().display().to_string(), "--only", RULES]);
+        (dir, report)
+    };
+    // The metric query watches another metric: nothing watches the filter's.
+    let (_dir, report) = variant(
+        "tf-math",
+        "      metric_name = \"KmsKeyChanges\"",
+        "      metric_name = \"Other\"",
+    );
+    assert!(
+        verdicts(&report).contains(&("TW-KMS-001".to_owned(), "NO_ALARM".to_owned())),
+        "{report}"
+    );
+    // The composite alarm no longer notifies: the metric alarm it follows has no actions.
+    let (_dir, report) = variant(
+        "tf-composite",
+        "  alarm_actions = [aws_sns_topic.alerts.arn]\n}",
+        "}",
+    );
+    let rules: BTreeSet<String> = verdicts(&report).into_iter().map(|(r, _)| r).collect();
+    assert!(rules.contains("TW-KMS-001"), "{report}");
+    // The event target is gone: the rule tells nobody.
+    let (_dir, report) = variant(
+        "tf-target",
+        "  arn       = aws_sns_topic.alerts.arn\n}",
+        "  arn       = \"arn:aws:sns:us-east-1:123456789012:elsewhere\"\n}",
+    );
+    let rules: BTreeSet<String> = verdicts(&report).into_iter().map(|(r, _)| r).collect();
+    assert!(rules.contains("TW-KMS-004"), "{report}");
 }
