@@ -277,6 +277,28 @@ fn metric_queries_composite_alarms_and_event_targets_are_read() {
     );
     let rules: BTreeSet<String> = verdicts(&report).into_iter().map(|(r, _)| r).collect();
     assert!(rules.contains("TW-KMS-001"), "{report}");
+    // Without a topic policy, SNS's default one applies (the owner account may publish), as
+    // for a CloudFormation topic: the alarm path still passes.
+    let start = text
+        .find("resource \"aws_sns_topic_policy\"")
+        .expect("policy block");
+    let end = text
+        .find("resource \"aws_cloudwatch_event_rule\"")
+        .expect("rule block");
+    let dir = temp_dir("tf-default-policy");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("{}{}", &text[..start], &text[end..]),
+    )
+    .expect("write");
+    let report = findings(&[
+        "--iac",
+        &dir.path().display().to_string(),
+        "--only",
+        "TW-KMS-001",
+    ]);
+    assert_eq!(verdicts(&report), BTreeSet::new(), "{report}");
+    assert_eq!(report["unverifiable"], serde_json::json!([]), "{report}");
     // The event target is gone: the rule tells nobody.
     let (_dir, report) = variant(
         "tf-target",

@@ -28,6 +28,7 @@
 //! memory bounded); parsers nest at most [`MAX_DEPTH`] levels and refuse YAML aliases.
 
 pub mod annotate;
+pub mod aws_defaults;
 pub mod cdk;
 pub mod cloudformation;
 pub mod hints;
@@ -36,6 +37,7 @@ pub mod node;
 pub mod overlay;
 pub mod source_map;
 pub mod terraform;
+pub mod typed;
 pub mod yaml;
 
 use std::collections::BTreeMap;

@@ -23,6 +23,8 @@ use trailwarden_sdk::snapshot::{
 };
 
 use super::intrinsics::{Template, key_id, text, truthy};
+use crate::iac::aws_defaults;
+use crate::iac::typed::TypedValues;
 use crate::iac::{Assumption, IacError, Planned};
 
 /// A resource's resolved properties, with where to report problems.
@@ -39,7 +41,11 @@ pub struct Props<'t> {
     pub lines: BTreeMap<String, u32>,
 }
 
-impl Props<'_> {
+impl TypedValues for Props<'_> {
+    fn raw(&self, property: &str) -> Option<&Json> {
+        self.values.get(property).filter(|v| !v.is_null())
+    }
+
     fn error(&self, property: &str, message: impl Into<String>) -> IacError {
         let line = self.lines.get(property).copied().unwrap_or(self.line);
         self.template.invalid(
@@ -48,69 +54,21 @@ impl Props<'_> {
         )
     }
 
-    fn string(&self, property: &str) -> Result<Option<String>, IacError> {
-        match self.values.get(property) {
-            None | Some(Json::Null) => Ok(None),
-            Some(value) => text(value)
-                .map(Some)
-                .ok_or_else(|| self.error(property, format!("expected a string, found {value}"))),
-        }
+    fn text_of(value: &Json) -> Option<String> {
+        text(value)
     }
 
-    fn required(&self, property: &str) -> Result<String, IacError> {
-        self.string(property)?
-            .ok_or_else(|| self.error(property, "is required"))
+    fn bool_of(value: &Json) -> Option<bool> {
+        truthy(value)
     }
+}
 
-    fn boolean(&self, property: &str, default: bool) -> Result<bool, IacError> {
-        match self.values.get(property) {
-            None | Some(Json::Null) => Ok(default),
-            Some(value) => truthy(value).ok_or_else(|| {
-                self.error(property, format!("expected true or false, found {value}"))
-            }),
-        }
-    }
-
-    fn number<T: std::str::FromStr>(&self, property: &str) -> Result<Option<T>, IacError> {
-        match self.string(property)? {
-            None => Ok(None),
-            Some(s) => s
-                .parse()
-                .map(Some)
-                .map_err(|_| self.error(property, format!("`{s}` is not a valid number here"))),
-        }
-    }
-
-    fn strings(&self, property: &str) -> Result<Vec<String>, IacError> {
-        match self.values.get(property) {
-            None | Some(Json::Null) => Ok(Vec::new()),
-            Some(Json::Array(items)) => items
-                .iter()
-                .map(|item| {
-                    text(item).ok_or_else(|| {
-                        self.error(property, format!("expected strings, found {item}"))
-                    })
-                })
-                .collect(),
-            Some(value) => Err(self.error(property, format!("expected a list, found {value}"))),
-        }
-    }
-
+impl Props<'_> {
     fn list(&self, property: &str) -> Result<Vec<Json>, IacError> {
         match self.values.get(property) {
             None | Some(Json::Null) => Ok(Vec::new()),
             Some(Json::Array(items)) => Ok(items.clone()),
             Some(value) => Err(self.error(property, format!("expected a list, found {value}"))),
-        }
-    }
-
-    /// A JSON document property (a policy, an event pattern), as text: CloudFormation takes an
-    /// object or a string holding JSON.
-    fn document(&self, property: &str) -> Result<Option<String>, IacError> {
-        match self.values.get(property) {
-            None | Some(Json::Null) => Ok(None),
-            Some(Json::String(s)) => Ok(Some(s.clone())),
-            Some(value) => Ok(Some(value.to_string())),
         }
     }
 
@@ -338,29 +296,11 @@ pub fn map(
                 kms_master_key_id: props.string("KmsMasterKeyId")?,
                 subscriptions,
             };
-            // SNS gives a new topic its default access policy, which lets the owner account's
-            // principals (CloudWatch alarms included) publish; an AWS::SNS::TopicPolicy replaces
-            // it ("Example cases for Amazon SNS access control",
-            // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html).
-            let default_policy = serde_json::json!({
-                "Version": "2008-10-17",
-                "Id": "__default_policy_ID",
-                "Statement": [{
-                    "Sid": "__default_statement_ID",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": "*"},
-                    "Action": [
-                        "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
-                        "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
-                        "SNS:ListSubscriptionsByTopic", "SNS:Publish"
-                    ],
-                    "Resource": arn,
-                    "Condition": {"StringEquals": {"AWS:SourceOwner": a}}
-                }]
-            });
+            // SNS gives a new topic its default access policy; an AWS::SNS::TopicPolicy
+            // replaces it.
             let policy = Planned::TopicPolicy(TopicPolicy {
                 topic_arn: arn.clone(),
-                policy: default_policy.to_string(),
+                policy: aws_defaults::topic_policy(&arn, a),
             });
             mapped(vec![Planned::Topic(topic), policy], vec![arn], assumptions)
         }
@@ -383,7 +323,7 @@ pub fn map(
         }
         "AWS::SNS::TopicPolicy" => {
             let policy = props
-                .document("PolicyDocument")?
+                .document("PolicyDocument")
                 .ok_or_else(|| props.error("PolicyDocument", "is required"))?;
             let topics = props.strings("Topics")?;
             let planned = topics
@@ -433,7 +373,7 @@ pub fn map(
                     .string("State")?
                     .unwrap_or_else(|| "ENABLED".to_owned())
                     .into(),
-                event_pattern: props.document("EventPattern")?,
+                event_pattern: props.document("EventPattern"),
                 schedule_expression: props.string("ScheduleExpression")?,
                 targets,
             };
@@ -443,23 +383,10 @@ pub fn map(
             let key_id = key_id(id);
             let arn = format!("arn:{p}:kms:{r}:{a}:key/{key_id}");
             let enabled = props.boolean("Enabled", true)?;
-            // Without KeyPolicy, KMS attaches the default key policy, which gives the account
-            // (its IAM policies) full access ("Default key policy", AWS KMS Developer Guide,
-            // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
-            let policy = props.document("KeyPolicy")?.unwrap_or_else(|| {
-                serde_json::json!({
-                    "Version": "2012-10-17",
-                    "Id": "key-default-1",
-                    "Statement": [{
-                        "Sid": "Enable IAM User Permissions",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": format!("arn:{p}:iam::{a}:root")},
-                        "Action": "kms:*",
-                        "Resource": "*"
-                    }]
-                })
-                .to_string()
-            });
+            // Without KeyPolicy, KMS attaches its default key policy.
+            let policy = props
+                .document("KeyPolicy")
+                .unwrap_or_else(|| aws_defaults::key_policy(p, a));
             let key = KmsKey {
                 key_id,
                 arn: arn.clone(),

@@ -27,6 +27,8 @@ use trailwarden_sdk::snapshot::{
     MetricTransformation, Origin, Subscription, Topic, TopicPolicy, Trail, TrailStatus,
 };
 
+use crate::iac::aws_defaults;
+use crate::iac::typed::TypedValues;
 use crate::iac::{Assumption, IacError, Planned};
 
 /// Where the code deploys: partition, region and account of the synthesised ARNs.
@@ -141,7 +143,11 @@ struct Values<'r> {
     resource: &'r TfResource,
 }
 
-impl Values<'_> {
+impl TypedValues for Values<'_> {
+    fn raw(&self, attribute: &str) -> Option<&Json> {
+        self.get(attribute)
+    }
+
     fn error(&self, attribute: &str, message: impl Into<String>) -> IacError {
         IacError::Invalid {
             file: self.resource.file.clone(),
@@ -150,6 +156,24 @@ impl Values<'_> {
         }
     }
 
+    fn text_of(value: &Json) -> Option<String> {
+        scalar(value)
+    }
+
+    fn bool_of(value: &Json) -> Option<bool> {
+        boolean(value)
+    }
+
+    fn number_of<T: std::str::FromStr>(text: &str) -> Option<T> {
+        number(text)
+    }
+
+    fn missing() -> &'static str {
+        "is required (or unknown until apply)"
+    }
+}
+
+impl Values<'_> {
     fn line(&self, attribute: &str) -> u32 {
         self.resource
             .lines
@@ -162,53 +186,6 @@ impl Values<'_> {
         self.resource.values.get(attribute).filter(|v| !v.is_null())
     }
 
-    fn string(&self, attribute: &str) -> Result<Option<String>, IacError> {
-        match self.get(attribute) {
-            None => Ok(None),
-            Some(value) => scalar(value)
-                .map(Some)
-                .ok_or_else(|| self.error(attribute, format!("expected a string, found {value}"))),
-        }
-    }
-
-    fn required(&self, attribute: &str) -> Result<String, IacError> {
-        self.string(attribute)?
-            .ok_or_else(|| self.error(attribute, "is required (or unknown until apply)"))
-    }
-
-    fn boolean(&self, attribute: &str, default: bool) -> Result<bool, IacError> {
-        match self.get(attribute) {
-            None => Ok(default),
-            Some(value) => boolean(value).ok_or_else(|| {
-                self.error(attribute, format!("expected true or false, found {value}"))
-            }),
-        }
-    }
-
-    fn number<T: std::str::FromStr>(&self, attribute: &str) -> Result<Option<T>, IacError> {
-        match self.string(attribute)? {
-            None => Ok(None),
-            Some(s) => number(&s)
-                .map(Some)
-                .ok_or_else(|| self.error(attribute, format!("`{s}` is not a valid number here"))),
-        }
-    }
-
-    fn strings(&self, attribute: &str) -> Result<Vec<String>, IacError> {
-        match self.get(attribute) {
-            None => Ok(Vec::new()),
-            Some(Json::Array(items)) => items
-                .iter()
-                .map(|item| {
-                    scalar(item).ok_or_else(|| {
-                        self.error(attribute, format!("expected strings, found {item}"))
-                    })
-                })
-                .collect(),
-            Some(value) => Err(self.error(attribute, format!("expected a list, found {value}"))),
-        }
-    }
-
     fn blocks(&self, attribute: &str) -> Vec<Map<String, Json>> {
         match self.get(attribute) {
             Some(Json::Array(items)) => items
@@ -217,14 +194,6 @@ impl Values<'_> {
                 .collect(),
             Some(Json::Object(map)) => vec![map.clone()],
             _ => Vec::new(),
-        }
-    }
-
-    /// A policy or pattern: a JSON string (what `jsonencode` and heredocs give).
-    fn document(&self, attribute: &str) -> Option<String> {
-        match self.get(attribute)? {
-            Json::String(s) => Some(s.clone()),
-            value => Some(value.to_string()),
         }
     }
 }
@@ -568,12 +537,16 @@ pub fn map(
                 kms_master_key_id: v.string("kms_master_key_id")?.filter(|k| !k.is_empty()),
                 subscriptions: Vec::new(),
             }));
-            if let Some(policy) = v.document("policy").filter(|p| !p.is_empty()) {
-                out.planned.push(Planned::TopicPolicy(TopicPolicy {
-                    topic_arn: arn.clone(),
-                    policy,
-                }));
-            }
+            // Without `policy`, SNS gives the topic its default access policy; an
+            // `aws_sns_topic_policy` replaces either.
+            let policy = v
+                .document("policy")
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| aws_defaults::topic_policy(&arn, a));
+            out.planned.push(Planned::TopicPolicy(TopicPolicy {
+                topic_arn: arn.clone(),
+                policy,
+            }));
             out.identities.push(arn);
         }
         "aws_sns_topic_subscription" => {
@@ -657,26 +630,11 @@ pub fn map(
             let key_id = v
                 .string("key_id")?
                 .unwrap_or_else(|| key_id(&resource.address));
-            // Without `policy`, KMS attaches the default key policy, which gives the account
-            // (its IAM policies) full access ("Default key policy", AWS KMS Developer Guide,
-            // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+            // Without `policy`, KMS attaches its default key policy.
             let policy = v
                 .document("policy")
                 .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| {
-                    serde_json::json!({
-                        "Version": "2012-10-17",
-                        "Id": "key-default-1",
-                        "Statement": [{
-                            "Sid": "Enable IAM User Permissions",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": format!("arn:{p}:iam::{a}:root")},
-                            "Action": "kms:*",
-                            "Resource": "*"
-                        }]
-                    })
-                    .to_string()
-                });
+                .unwrap_or_else(|| aws_defaults::key_policy(p, a));
             let enabled = v.boolean("is_enabled", true)?;
             out.planned.push(Planned::KmsKey {
                 key: KmsKey {
