@@ -116,6 +116,19 @@ const MAX_QUERY: usize = 10_000;
 /// Nesting deeper than this is refused, so a hostile query cannot exhaust the stack.
 const MAX_DEPTH: usize = 64;
 
+/// The token a one-character mark stands for.
+fn punctuation(c: char) -> Option<Token> {
+    Some(match c {
+        '|' => Token::Pipe,
+        '(' => Token::Open,
+        ')' => Token::Close,
+        '[' => Token::OpenBracket,
+        ']' => Token::CloseBracket,
+        ',' => Token::Comma,
+        _ => return None,
+    })
+}
+
 fn tokenize(text: &str) -> Result<Vec<Token>, LogsQueryError> {
     if text.len() > MAX_QUERY {
         return Err(LogsQueryError::Syntax(format!(
@@ -135,28 +148,8 @@ fn tokenize(text: &str) -> Result<Vec<Token>, LogsQueryError> {
                     i += 1;
                 }
             }
-            '|' => {
-                tokens.push(Token::Pipe);
-                i += 1;
-            }
-            '(' => {
-                tokens.push(Token::Open);
-                i += 1;
-            }
-            ')' => {
-                tokens.push(Token::Close);
-                i += 1;
-            }
-            '[' => {
-                tokens.push(Token::OpenBracket);
-                i += 1;
-            }
-            ']' => {
-                tokens.push(Token::CloseBracket);
-                i += 1;
-            }
-            ',' => {
-                tokens.push(Token::Comma);
+            c if punctuation(c).is_some() => {
+                tokens.extend(punctuation(c));
                 i += 1;
             }
             '"' | '\'' | '`' => {
