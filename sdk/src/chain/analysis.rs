@@ -785,34 +785,9 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                 });
                 self.coverage.paths.push(covering);
             }
-            Notify::Unverifiable { why, topic } => {
-                let message = format!(
-                    "log alarm `{}` ({region}) fires, but whether anyone is told cannot be checked here{via_text}: {why}",
-                    alarm.alarm_name
-                );
-                path.extend(via);
-                let resource = topic.clone().or(Some(alarm_res));
-                self.note_with_actions(
-                    Break::at(Link::Notify, reason::NOTIFICATION_UNVERIFIABLE, message)
-                        .unverifiable(true)
-                        .on(resource)
-                        .after(&path),
-                    actions,
-                );
-            }
-            Notify::Nobody { reason, why, topic } => {
-                let message = format!(
-                    "log alarm `{}` ({region}) fires but tells nobody{via_text}: {why}",
-                    alarm.alarm_name
-                );
-                path.extend(via);
-                let resource = topic.clone().or(Some(alarm_res));
-                self.note_with_actions(
-                    Break::at(Link::Notify, reason, message)
-                        .on(resource)
-                        .after(&path),
-                    actions,
-                );
+            Notify::Unverifiable { .. } | Notify::Nobody { .. } => {
+                let name = format!("log alarm `{}` ({region})", alarm.alarm_name);
+                self.note_unheard(&name, &notify, alarm_res, path, via, &via_text, actions);
             }
         }
     }
@@ -1220,36 +1195,53 @@ impl<'s, 'r, 'p> Walk<'s, 'r, 'p> {
                     notify,
                 });
             }
-            Notify::Unverifiable { why, topic } => {
-                let message = format!(
-                    "alarm `{}` ({}) fires, but whether anyone is told cannot be checked here{via_text}: {why}",
-                    alarm.alarm_name, region.region
-                );
-                path.extend(via);
-                let resource = topic.clone().or(Some(alarm_res));
-                self.note_with_actions(
-                    Break::at(Link::Notify, reason::NOTIFICATION_UNVERIFIABLE, message)
-                        .unverifiable(true)
-                        .on(resource)
-                        .after(&path),
-                    actions,
-                );
-            }
-            Notify::Nobody { reason, why, topic } => {
-                let message = format!(
-                    "alarm `{}` ({}) fires but tells nobody{via_text}: {why}",
-                    alarm.alarm_name, region.region
-                );
-                path.extend(via);
-                let resource = topic.clone().or(Some(alarm_res));
-                self.note_with_actions(
-                    Break::at(Link::Notify, reason, message)
-                        .on(resource)
-                        .after(&path),
-                    actions,
-                );
+            Notify::Unverifiable { .. } | Notify::Nobody { .. } => {
+                let name = format!("alarm `{}` ({})", alarm.alarm_name, region.region);
+                self.note_unheard(&name, &notify, alarm_res, path, via, &via_text, actions);
             }
         }
+    }
+
+    /// The break where alarm `name` ("alarm `x` (us-east-1)") fires but its notification
+    /// reaches nobody, or cannot be confirmed to reach anyone; `via` is the composite alarm
+    /// that carries it, if one does.
+    #[allow(clippy::too_many_arguments)]
+    fn note_unheard(
+        &mut self,
+        name: &str,
+        notify: &Notify,
+        alarm_res: Resource,
+        mut path: Vec<Resource>,
+        via: Option<Resource>,
+        via_text: &str,
+        actions: Vec<ActionOutcome>,
+    ) {
+        let (reason, message, unverifiable, topic) = match notify {
+            Notify::Unverifiable { why, topic } => (
+                reason::NOTIFICATION_UNVERIFIABLE,
+                format!(
+                    "{name} fires, but whether anyone is told cannot be checked here{via_text}: {why}"
+                ),
+                true,
+                topic,
+            ),
+            Notify::Nobody { reason, why, topic } => (
+                *reason,
+                format!("{name} fires but tells nobody{via_text}: {why}"),
+                false,
+                topic,
+            ),
+            Notify::Told { .. } | Notify::Automated { .. } => return,
+        };
+        path.extend(via);
+        let resource = topic.clone().or(Some(alarm_res));
+        self.note_with_actions(
+            Break::at(Link::Notify, reason, message)
+                .unverifiable(unverifiable)
+                .on(resource)
+                .after(&path),
+            actions,
+        );
     }
 }
 
