@@ -425,6 +425,32 @@ fn a_single_account_snapshot_records_the_organization_of_its_trail() {
         organization_id.as_str()
     );
 
+    // A list of accounts without --org keeps what each account learned (the listing of an
+    // organization run is not there to overwrite it).
+    let listed = home.join("listed.json");
+    let output = trailwarden(&home, &emulator.env())
+        .args([
+            "snapshot",
+            "-q",
+            "--accounts",
+            ACCOUNT,
+            "--regions",
+            "us-east-1",
+            "--no-lookup-events",
+            "-o",
+        ])
+        .arg(&listed)
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let listed = read_json(&listed);
+    assert_eq!(listed["schemaVersion"], 2);
+    assert_eq!(
+        listed["accounts"][0]["account"]["organizationId"],
+        organization_id.as_str(),
+        "{listed}"
+    );
+
     // Refused, the gap is recorded with the permission to add, and the run is incomplete.
     let refused = home.join("refused.json");
     emulator.inject(Fault::error(

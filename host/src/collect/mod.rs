@@ -227,7 +227,7 @@ pub async fn collect(
         None
     };
     let caller = Caller::new(plan.max_in_flight, progress.clone());
-    let snapshot = collect_account(&caller, config, plan, files).await?;
+    let snapshot = collect_account(&caller, config, plan, files, None).await?;
     progress.finish();
     let stats = caller.stats();
     let summary = Summary::of(&snapshot, stats.calls(), stats.failed(), started.elapsed());
@@ -235,12 +235,15 @@ pub async fn collect(
 }
 
 /// Collects one account through `caller`, whose bound on calls in flight may be shared with
-/// other accounts collected at the same time (an organization: [`org`]).
+/// other accounts collected at the same time (an organization: [`org`]). `known_organization` is the
+/// account's organization id when the run already knows it (`--org` listed it); otherwise an
+/// account that lists an organization trail is asked ([`organization`]).
 pub async fn collect_account(
     caller: &Caller,
     config: &SdkConfig,
     plan: &Plan,
     files: Option<files::FileEvents>,
+    known_organization: Option<&str>,
 ) -> Result<Snapshot, CollectError> {
     let caller = caller.clone();
     let progress = caller.progress().clone();
@@ -277,7 +280,9 @@ pub async fn collect_account(
         regions.iter().map(|region| empty_region(region)).collect()
     };
     let mut account = account;
-    if organization::lists_organization_trail(&region_snapshots) {
+    if let Some(known) = known_organization {
+        account.organization_id = Some(known.to_owned());
+    } else if organization::lists_organization_trail(&region_snapshots) {
         match organization::organization_id(&caller, config).await {
             Ok(id) => account.organization_id = id,
             Err(error) => {

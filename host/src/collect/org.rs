@@ -189,8 +189,9 @@ pub async fn collect(
                 Ok(member) => member,
                 Err(failure) => return Err(*failure),
             };
-            match super::collect_account(caller, &member, plan, None).await {
-                Ok(mut snapshot) => {
+            let known = organization_id.as_deref();
+            match super::collect_account(caller, &member, plan, None, known).await {
+                Ok(snapshot) => {
                     if snapshot.account.id != *id {
                         return Err(AccountFailure {
                             account_id: id.clone(),
@@ -205,7 +206,6 @@ pub async fn collect(
                             ),
                         });
                     }
-                    snapshot.account.organization_id = organization_id;
                     Ok(snapshot)
                 }
                 Err(error) => Err(AccountFailure {
