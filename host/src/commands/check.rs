@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use std::collections::BTreeMap;
 
+use trailwarden_sdk::snapshot::org::{OrganizationSnapshot, SnapshotDocument};
 use trailwarden_sdk::{Level, Outcome as FindingOutcome, Snapshot};
 
 use crate::Outcome;
@@ -36,59 +37,53 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     crate::commands::snapshot::check_destination(args.output.as_deref(), "--output")?;
     crate::commands::snapshot::check_destination(args.save_snapshot.as_deref(), "--save-snapshot")?;
-    let accounts = live_accounts(args, config, &selected)?;
-    let (source, snapshot, iac) = if args.iac.is_empty() {
-        let (source, snapshot) = match live_collection(args, config, &selected)? {
-            Some(live) => live,
-            None => {
-                match accounts.map_or_else(|| read_organization(args), |live| Ok(Some(live)))? {
-                    // Several accounts (a schema 2 file, or a directory): each is evaluated with the
-                    // accounts its chains continue into.
-                    Some((source, organization)) => {
-                        let as_of = as_of.unwrap_or_else(|| started.clone());
-                        let report = crate::commands::org::evaluate_organization(
-                            &organization,
-                            &source,
-                            |snapshot| {
-                                evaluate(
-                                    &set,
-                                    snapshot,
-                                    source.clone(),
-                                    &selected,
-                                    settings.clone(),
-                                    &started,
-                                    &as_of,
-                                )
-                            },
-                        );
-                        return finish_and_render(args, config, report, baseline, &started);
-                    }
-                    None => read_snapshot(args)?,
-                }
+    // What is checked: a live collection (one account, or several with --org/--accounts),
+    // or the snapshot input, read and parsed once.
+    let input = match live_accounts(args, config, &selected)? {
+        Some((source, organization)) => Input::Many(source, organization),
+        None => match live_collection(args, config, &selected)? {
+            Some((source, snapshot)) => Input::One(source, snapshot),
+            None if args.iac.is_empty() || args.snapshot.is_some() => read_input(args)?,
+            None => Input::Nothing,
+        },
+    };
+    let (source, snapshot, iac) = match input {
+        // Several accounts (a schema 2 file, a directory, an organization run): each is
+        // evaluated with the accounts its chains continue into.
+        Input::Many(source, organization) => {
+            // The code is laid over one account: an organization has no single account to
+            // overlay, so say so rather than pick one.
+            if !args.iac.is_empty() {
+                anyhow::bail!(
+                    "--iac overlays the code on one account, but several were given (--org, \
+                     --accounts, or a multi-account --snapshot); check the account the code \
+                     deploys to: --snapshot FILE of that account, or a live run with its --profile"
+                );
             }
-        };
-        (source, snapshot, None)
-    } else {
-        // The code is laid over one account: an organization has no single account to
-        // overlay, so say so rather than pick one.
-        let several = match accounts {
-            Some(_) => true,
-            None => read_organization(args)?.is_some(),
-        };
-        if several {
-            anyhow::bail!(
-                "--iac overlays the code on one account, but several were given (--org, \
-                 --accounts, or a multi-account --snapshot); check the account the code deploys \
-                 to: --snapshot FILE of that account, or a live run with its --profile"
-            );
+            let as_of = as_of.unwrap_or_else(|| started.clone());
+            let report =
+                crate::commands::org::evaluate_organization(&organization, &source, |snapshot| {
+                    evaluate(
+                        &set,
+                        snapshot,
+                        source.clone(),
+                        &selected,
+                        settings.clone(),
+                        &started,
+                        &as_of,
+                    )
+                });
+            return finish_and_render(args, config, report, baseline, &started);
         }
-        let base = match live_collection(args, config, &selected)? {
-            Some(live) => Some(live),
-            None if args.snapshot.is_some() => Some(read_snapshot(args)?),
-            None => None,
-        };
-        let (source, snapshot, context) = read_iac(args, base)?;
-        (source, snapshot, Some(context))
+        Input::One(source, snapshot) if args.iac.is_empty() => (source, snapshot, None),
+        Input::One(source, snapshot) => {
+            let (source, snapshot, context) = read_iac(args, Some((source, snapshot)))?;
+            (source, snapshot, Some(context))
+        }
+        Input::Nothing => {
+            let (source, snapshot, context) = read_iac(args, None)?;
+            (source, snapshot, Some(context))
+        }
     };
     let as_of = as_of.unwrap_or_else(|| rule_clock(args, &snapshot, &started));
     let mut report = evaluate(
@@ -223,12 +218,7 @@ fn live_accounts(
     args: &CheckArgs,
     config: &Config,
     selected: &[RuleEntry],
-) -> anyhow::Result<
-    Option<(
-        SnapshotSource,
-        trailwarden_sdk::snapshot::org::OrganizationSnapshot,
-    )>,
-> {
+) -> anyhow::Result<Option<(SnapshotSource, OrganizationSnapshot)>> {
     if args.snapshot.is_some() || args.demo || !args.collect.asks_for_accounts() {
         return Ok(None);
     }
@@ -350,48 +340,36 @@ pub(crate) fn with_configured_regions(args: &CollectArgs, config: &Config) -> Co
     args
 }
 
-/// A `--snapshot` that holds several accounts: a directory of snapshot files (per account or
-/// per shard), or one schema 2 file. `None` for one account, which takes the one-account path
-/// unchanged (same report, same output).
-fn read_organization(
-    args: &CheckArgs,
-) -> anyhow::Result<
-    Option<(
-        SnapshotSource,
-        trailwarden_sdk::snapshot::org::OrganizationSnapshot,
-    )>,
-> {
-    let Some(path) = args.snapshot.as_deref() else {
-        return Ok(None);
-    };
-    if path == Path::new("-") {
-        return Ok(None);
-    }
-    let display = path.display().to_string();
-    let organization = if path.is_dir() {
-        crate::commands::org::read_dir(path)?
-    } else {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading snapshot {display}"))?;
-        match trailwarden_sdk::snapshot::org::SnapshotDocument::from_json(&text) {
-            Ok(trailwarden_sdk::snapshot::org::SnapshotDocument::Organization(org)) => *org,
-            // One account, or an error the one-account reader words as it always has.
-            _ => return Ok(None),
-        }
-    };
-    Ok(Some((SnapshotSource { display }, organization)))
+/// What `check` judges when it does not collect: one account or several.
+enum Input {
+    /// One account's snapshot.
+    One(SnapshotSource, Snapshot),
+    /// Several accounts: a schema 2 file, a directory of snapshots, or an organization run.
+    Many(SnapshotSource, OrganizationSnapshot),
+    /// Nothing but the infrastructure code (`--iac` alone).
+    Nothing,
 }
 
-/// Reads and parses the snapshot from a file, stdin, the demo, or (with no AWS account
-/// configured) the demo with a notice. The text is dropped once parsed: the packs get compact
-/// JSON written from the parsed snapshot (see [`engine::evaluate`]).
-fn read_snapshot(args: &CheckArgs) -> anyhow::Result<(SnapshotSource, Snapshot)> {
+/// Reads and parses the snapshot input once: a file or stdin (either schema), a directory of
+/// per-account or per-shard snapshots, the demo, or (with no AWS account configured) the demo
+/// with a notice. The text is dropped once parsed: the packs get compact JSON written from the
+/// parsed snapshot (see [`engine::evaluate`]).
+fn read_input(args: &CheckArgs) -> anyhow::Result<Input> {
     let parse = |display: String, text: &str| {
-        let snapshot =
-            Snapshot::from_json(text).with_context(|| format!("reading snapshot {display}"))?;
-        anyhow::Ok((SnapshotSource { display }, snapshot))
+        let document = SnapshotDocument::from_json(text)
+            .with_context(|| format!("reading snapshot {display}"))?;
+        let source = SnapshotSource { display };
+        anyhow::Ok(match document {
+            SnapshotDocument::Account(snapshot) => Input::One(source, *snapshot),
+            SnapshotDocument::Organization(organization) => Input::Many(source, *organization),
+        })
     };
     if let Some(path) = &args.snapshot {
+        let display = path.display().to_string();
+        if path.is_dir() {
+            let organization = crate::commands::org::read_dir(path)?;
+            return Ok(Input::Many(SnapshotSource { display }, organization));
+        }
         let text = if path == Path::new("-") {
             let mut text = String::new();
             std::io::stdin()
@@ -399,10 +377,9 @@ fn read_snapshot(args: &CheckArgs) -> anyhow::Result<(SnapshotSource, Snapshot)>
                 .context("reading the snapshot from stdin")?;
             text
         } else {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("reading snapshot {}", path.display()))?
+            std::fs::read_to_string(path).with_context(|| format!("reading snapshot {display}"))?
         };
-        return parse(path.display().to_string(), &text);
+        return parse(display, &text);
     }
     if !args.demo {
         eprintln!(

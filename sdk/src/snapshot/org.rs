@@ -102,19 +102,15 @@ pub enum SnapshotDocument {
 
 impl SnapshotDocument {
     /// Reads either version: a version 1 file is one account, as it always was.
+    ///
+    /// A version 1 file is parsed once, as [`Snapshot::from_json`] parses it; only a text that
+    /// it refuses as version 2 is parsed again, as an organization.
     pub fn from_json(text: &str) -> Result<Self, SnapshotError> {
-        #[derive(Deserialize)]
-        struct Probe {
-            #[serde(rename = "schemaVersion")]
-            schema_version: Option<serde_json::Value>,
-        }
-        let probe: Probe = serde_json::from_str(text)?;
-        match probe
-            .schema_version
-            .as_ref()
-            .and_then(serde_json::Value::as_u64)
-        {
-            Some(version) if version == u64::from(ORGANIZATION_SCHEMA_VERSION) => {
+        match Snapshot::from_json(text) {
+            Ok(snapshot) => Ok(SnapshotDocument::Account(Box::new(snapshot))),
+            Err(SnapshotError::Version { found, .. })
+                if found == u64::from(ORGANIZATION_SCHEMA_VERSION) =>
+            {
                 let organization: OrganizationSnapshot =
                     serde_json::from_str(text).map_err(SnapshotError::Invalid)?;
                 for account in &organization.accounts {
@@ -127,7 +123,7 @@ impl SnapshotDocument {
                 }
                 Ok(SnapshotDocument::Organization(Box::new(organization)))
             }
-            _ => Snapshot::from_json(text).map(|s| SnapshotDocument::Account(Box::new(s))),
+            Err(error) => Err(error),
         }
     }
 
