@@ -562,3 +562,42 @@ fn metric_math_alarms_and_event_rules_are_read() {
         (disabled.as_str(), line_of(&disabled, "State: DISABLED"))
     );
 }
+
+/// A topic policy replaces the default policy SNS gives a new topic wherever the template
+/// writes it: here before its topic, and allowing EventBridge alone, so the alarm's
+/// notification is refused.
+#[test]
+fn a_topic_policy_written_before_its_topic_still_replaces_the_default() {
+    let text = std::fs::read_to_string(repo().join(template("metric-math-and-eventbridge.yaml")))
+        .expect("fixture");
+    let start = text
+        .find("  AlertTopicPolicy:\n")
+        .expect("the policy, last");
+    let policy = text[start..].replacen(
+        "          - Sid: CloudWatchAlarms\n            Effect: Allow\n            Principal:\n              Service: cloudwatch.amazonaws.com\n            Action: sns:Publish\n            Resource: !Ref AlertTopic\n",
+        "",
+        1,
+    );
+    assert_ne!(
+        policy,
+        text[start..],
+        "the CloudWatch statement was removed"
+    );
+    let resources = text.find("Resources:\n").expect("Resources") + "Resources:\n".len();
+    let reordered = format!(
+        "{}{policy}\n{}",
+        &text[..resources],
+        &text[resources..start]
+    );
+    let dir = temp_dir("iac-policy-first");
+    let path = dir.path().join("policy-first.yaml");
+    std::fs::write(&path, reordered).expect("write");
+    let (failures, _) = verdicts(&["--iac", &path.display().to_string(), "--only", "TW-KMS-001"]);
+    assert_eq!(
+        failures,
+        vec![(
+            "TW-KMS-001".to_owned(),
+            "TOPIC_POLICY_BLOCKS_PUBLISH".to_owned()
+        )]
+    );
+}

@@ -136,8 +136,9 @@ pub enum Planned {
     },
     /// A topic's access policy as SNS sets it when the topic is created (the default policy).
     TopicPolicy(TopicPolicy),
-    /// A topic's access policy set by a policy resource (`AWS::SNS::TopicPolicy`): laid after
-    /// every topic, so it replaces the default policy of a topic the code creates.
+    /// A topic's access policy set by a policy resource (`AWS::SNS::TopicPolicy`,
+    /// `aws_sns_topic_policy`): laid after every topic, so it replaces the default policy of a
+    /// topic the code creates, wherever the code writes it.
     TopicPolicyResource(TopicPolicy),
     /// An EventBridge rule with its targets.
     EventRule(EventRule),

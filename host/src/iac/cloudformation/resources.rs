@@ -329,7 +329,7 @@ pub fn map(
             let planned = topics
                 .iter()
                 .map(|topic| {
-                    Planned::TopicPolicy(TopicPolicy {
+                    Planned::TopicPolicyResource(TopicPolicy {
                         topic_arn: topic.clone(),
                         policy: policy.clone(),
                     })

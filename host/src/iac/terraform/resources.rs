@@ -596,8 +596,10 @@ pub fn map(
             let policy = v
                 .document("policy")
                 .ok_or_else(|| v.error("policy", "is required"))?;
-            out.planned
-                .push(Planned::TopicPolicy(TopicPolicy { topic_arn, policy }));
+            out.planned.push(Planned::TopicPolicyResource(TopicPolicy {
+                topic_arn,
+                policy,
+            }));
         }
         "aws_cloudwatch_event_rule" => {
             let arn = arn_of("arn").unwrap_or_default();
