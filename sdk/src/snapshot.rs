@@ -913,13 +913,24 @@ impl Snapshot {
         self.linked_accounts
             .iter()
             .filter(|linked| linked.account.organization_id.as_deref() == Some(organization))
-            .flat_map(|linked| {
-                linked.unique_trails().into_iter().filter(|trail| {
-                    trail.is_organization_trail
-                        && trail.owner_account() == Some(linked.account.id.as_str())
-                })
+            .flat_map(Snapshot::owned_organization_trails)
+            .collect()
+    }
+
+    /// The organization trails this account owns (not members' listings of another's).
+    pub fn owned_organization_trails(&self) -> Vec<&Trail> {
+        self.unique_trails()
+            .into_iter()
+            .filter(|trail| {
+                trail.is_organization_trail
+                    && trail.owner_account() == Some(self.account.id.as_str())
             })
             .collect()
+    }
+
+    /// Whether this account owns an organization trail.
+    pub fn owns_organization_trail(&self) -> bool {
+        !self.owned_organization_trails().is_empty()
     }
 
     /// The region's resources, if the region is enabled and present.
@@ -1010,6 +1021,30 @@ fn by_arn<'a, T>(
         .items
         .iter()
         .find(|item| arn_of(item) == arn)
+}
+
+impl RegionSnapshot {
+    /// Every ARN the region's alarms (metric, composite and log alarms) and EventBridge rules
+    /// send to when they fire: where a notification may go, whichever kind carries it.
+    pub fn published_to(&self) -> impl Iterator<Item = &String> {
+        let metric = self
+            .metric_alarms
+            .items
+            .iter()
+            .flat_map(|a| &a.alarm_actions);
+        let composite = self
+            .composite_alarms
+            .items
+            .iter()
+            .flat_map(|a| &a.alarm_actions);
+        let log = self.log_alarms.items.iter().flat_map(|a| &a.alarm_actions);
+        let rules = self
+            .event_rules
+            .items
+            .iter()
+            .flat_map(|rule| rule.targets.iter().map(|target| &target.arn));
+        metric.chain(composite).chain(log).chain(rules)
+    }
 }
 
 impl Snapshot {

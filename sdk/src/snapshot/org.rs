@@ -335,11 +335,9 @@ impl OrganizationSnapshot {
             }
             let same_org =
                 organization.is_some() && other.account.organization_id.as_deref() == organization;
-            let owns_org_trail = other.unique_trails().iter().any(|trail| {
-                trail.is_organization_trail
-                    && trail.owner_account() == Some(other.account.id.as_str())
-            });
-            if same_org && owns_org_trail {
+            // Only an account of the same organization is looked at: deduplicating its trails
+            // is the costly part, and every account is evaluated against every other.
+            if same_org && other.owns_organization_trail() {
                 wanted.insert(other.account.id.as_str());
             }
         }
@@ -416,37 +414,14 @@ impl OrganizationSnapshot {
 
 /// The accounts of the SNS topics `snapshot`'s alarms and event rules publish to.
 fn topic_accounts_of(snapshot: &Snapshot) -> BTreeSet<&str> {
-    let mut accounts = BTreeSet::new();
-    for region in &snapshot.regions {
-        let actions = region
-            .metric_alarms
-            .items
-            .iter()
-            .flat_map(|alarm| &alarm.alarm_actions)
-            .chain(
-                region
-                    .composite_alarms
-                    .items
-                    .iter()
-                    .flat_map(|alarm| &alarm.alarm_actions),
-            )
-            .chain(
-                region
-                    .event_rules
-                    .items
-                    .iter()
-                    .flat_map(|rule| rule.targets.iter().map(|target| &target.arn)),
-            );
-        for action in actions {
-            if let Some(arn) = crate::arn::Arn::parse(action)
-                && arn.service == "sns"
-                && arn.account != snapshot.account.id
-            {
-                accounts.insert(arn.account);
-            }
-        }
-    }
-    accounts
+    snapshot
+        .regions
+        .iter()
+        .flat_map(super::RegionSnapshot::published_to)
+        .filter_map(|action| crate::arn::Arn::parse(action))
+        .filter(|arn| arn.service == "sns" && arn.account != snapshot.account.id)
+        .map(|arn| arn.account)
+        .collect()
 }
 
 /// Lists the organization trails of linked accounts in the member's own trail lists, where

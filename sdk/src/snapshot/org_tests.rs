@@ -359,3 +359,34 @@ fn a_topic_in_an_account_the_run_did_not_read_cannot_be_verified() {
         assert!(finding.message.contains(AUDIT), "{}", finding.message);
     }
 }
+
+/// Every alarm kind that can notify links the account of its topic: a log alarm publishing to
+/// the Audit account's topic links that account as a metric alarm's does.
+#[test]
+fn a_log_alarm_publishing_to_another_account_links_it() {
+    let mut management = management();
+    let region = &mut management["regions"][0];
+    for alarm in region["metricAlarms"]["items"]
+        .as_array_mut()
+        .expect("alarms")
+    {
+        alarm["alarmActions"] = json!([]);
+    }
+    region["logAlarms"] = json!({"items": [{
+        "alarmName": "kms-key-changes-query",
+        "alarmArn": format!("arn:aws:cloudwatch:us-east-1:{MANAGEMENT}:alarm:kms-key-changes-query"),
+        "alarmActions": [format!("arn:aws:sns:us-east-1:{AUDIT}:security-alerts")],
+        "queryString": "filter eventSource = \"kms.amazonaws.com\"",
+        "comparisonOperator": "GreaterThanOrEqualToThreshold",
+        "threshold": 1,
+    }]});
+    let management = snapshot(management);
+    assert!(topic_accounts_of(&management).contains(AUDIT));
+    let org = OrganizationSnapshot {
+        accounts: vec![management, snapshot(audit(true))],
+        ..organization(vec![])
+    };
+    let evaluated = org.evaluation_snapshot(0).expect("management");
+    assert_eq!(evaluated.linked_accounts.len(), 1);
+    assert_eq!(evaluated.linked_accounts[0].account.id, AUDIT);
+}
