@@ -13,6 +13,7 @@
 #![warn(clippy::print_stdout)]
 
 pub mod baseline;
+pub mod bounded_read;
 pub mod builtin;
 pub mod cli;
 pub mod collect;

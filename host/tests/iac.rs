@@ -601,3 +601,23 @@ fn a_topic_policy_written_before_its_topic_still_replaces_the_default() {
         )]
     );
 }
+
+/// A FIFO named as code is refused from its metadata: nothing blocks waiting for a writer.
+#[cfg(unix)]
+#[test]
+fn a_fifo_given_as_code_is_refused_without_blocking() {
+    let dir = temp_dir("iac-fifo");
+    let fifo = dir.path().join("template.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let output = run(&["check", "--iac", &fifo.display().to_string()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("a FIFO, not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+}

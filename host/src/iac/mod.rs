@@ -43,6 +43,8 @@ pub mod yaml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::bounded_read::{Refused, read_bounded};
+
 use trailwarden_sdk::snapshot::{
     CompositeAlarm, EventRule, KeyPolicy, KeyRotation, KmsKey, LogGroup, MetricAlarm, MetricFilter,
     Subscription, Topic, TopicPolicy, Trail,
@@ -346,21 +348,28 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<IacDocument, IacError>
     }
 }
 
-/// Reads a file as UTF-8 text, refusing it unread when it is over [`MAX_FILE_BYTES`].
+/// Reads a file as UTF-8 text, refusing it unread when it is over [`MAX_FILE_BYTES`] or is not
+/// a regular file (a FIFO named as `--iac x.json` would block the run; [`read_bounded`]).
 pub fn read_text(path: &Path) -> Result<String, IacError> {
     let io = |source| IacError::Io {
         path: path.to_owned(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(IacError::TooLarge {
+    let too_large = |size| IacError::TooLarge {
+        path: path.to_owned(),
+        size,
+        limit: MAX_FILE_BYTES,
+    };
+    let limit = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
+    let bytes = read_bounded(path, limit).map_err(|refused| match refused {
+        Refused::NotAFile(kind) => IacError::UnknownFormat {
             path: path.to_owned(),
-            size,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+            detail: format!("it is {kind}, not a regular file or a directory"),
+        },
+        Refused::TooLarge(size) => too_large(size),
+        Refused::Grew => too_large(MAX_FILE_BYTES + 1),
+        Refused::Io(source) => io(source),
+    })?;
     String::from_utf8(bytes).map_err(|error| IacError::Syntax {
         file: path.display().to_string(),
         line: 1 + u32::try_from(

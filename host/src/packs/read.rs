@@ -1,90 +1,24 @@
-//! Reading a `--rules` file without trusting it: its type and size are checked from metadata
-//! before a byte is read, and no more than the limit is ever read.
-//!
-//! A pack file must be a regular file, or a symbolic link to one: a directory, FIFO, socket or
-//! device (`/dev/zero`, say) is refused from its metadata without being opened, and the file is
-//! opened with `O_NONBLOCK` so that one swapped for a FIFO after the check cannot block the
-//! run; the opened file is checked again (`fstat`). A file over the module size limit is
-//! refused from its size, and the read stops at the limit whatever the file does meanwhile.
+//! Reading a `--rules` file without trusting it ([`crate::bounded_read`]): a pack must be a
+//! regular file within the module size limit.
 
-use std::io::Read;
 use std::path::Path;
+
+use crate::bounded_read::{Refused, read_bounded};
 
 /// The bytes of the pack at `path`, at most `limit` of them, or why it was refused.
 pub fn read_pack(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
-    check_meta(&meta, limit)?;
-    let file = open_nonblocking(path).map_err(|e| format!("cannot open it: {e}"))?;
-    let opened = file
-        .metadata()
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    check_meta(&opened, limit)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0).min(limit));
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if bytes.len() > limit {
-        return Err(format!(
-            "it grew past the module size limit of {limit} bytes while being read"
-        ));
-    }
-    Ok(bytes)
-}
-
-fn check_meta(meta: &std::fs::Metadata, limit: usize) -> Result<(), String> {
-    if !meta.is_file() {
-        return Err(format!(
-            "it is {}, not a regular file; a pack is a .wasm file built for \
-             wasm32-unknown-unknown",
-            kind(&meta.file_type())
-        ));
-    }
-    if meta.len() > limit as u64 {
-        return Err(format!(
-            "it is {} bytes, over the module size limit of {limit} bytes (refused before \
-             reading it)",
-            meta.len()
-        ));
-    }
-    Ok(())
-}
-
-/// `a directory`, `a FIFO`, … for messages.
-fn kind(file_type: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO";
+    read_bounded(path, limit).map_err(|refused| match refused {
+        Refused::NotAFile(kind) => format!(
+            "it is {kind}, not a regular file; a pack is a .wasm file built for \
+             wasm32-unknown-unknown"
+        ),
+        Refused::TooLarge(size) => format!(
+            "it is {size} bytes, over the module size limit of {limit} bytes (refused before \
+             reading it)"
+        ),
+        Refused::Grew => {
+            format!("it grew past the module size limit of {limit} bytes while being read")
         }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_dir() {
-        "a directory"
-    } else {
-        "a special file"
-    }
-}
-
-#[cfg(unix)]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let nonblock = i32::try_from(rustix::fs::OFlags::NONBLOCK.bits()).unwrap_or(0);
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nonblock)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
+        Refused::Io(error) => format!("cannot read it: {error}"),
+    })
 }
