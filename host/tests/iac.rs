@@ -465,6 +465,15 @@ fn bad_input_gets_an_error_naming_the_file_and_line() {
             ),
             "anchors are not supported",
         ),
+        // A reference named with a terminal escape: the error quotes it, cleaned (the escape
+        // becomes a space), so a pull request cannot write to the reviewer's terminal.
+        (
+            write(
+                "escape.yaml",
+                "Resources:\n  Alarm:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      ComparisonOperator: GreaterThanThreshold\n      EvaluationPeriods: 1\n      AlarmActions: [!Ref \"Evil\\e[2J\"]\n",
+            ),
+            "escape.yaml:7: Ref `Evil [2J` names no parameter",
+        ),
     ];
     for (path, expected) in &cases {
         let output = run(&["check", "--iac", path]);

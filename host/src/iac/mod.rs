@@ -241,7 +241,8 @@ pub enum IacError {
         "{path}: not a CloudFormation template (a YAML or JSON document with `Resources`), a \
          CDK cloud assembly (a directory with manifest.json), a Terraform plan (JSON from \
          `terraform show -json`) nor a Terraform configuration (a directory of .tf files); \
-         {detail}"
+         {}",
+        crate::untrusted::line(detail)
     )]
     UnknownFormat {
         /// The path.
@@ -249,8 +250,9 @@ pub enum IacError {
         /// What was found instead.
         detail: String,
     },
-    /// The text does not parse.
-    #[error("{file}:{line}:{column}: {message}")]
+    /// The text does not parse. The message quotes the file, which in CI is a pull request's
+    /// content: it is cleaned for the terminal ([`crate::untrusted::line`]).
+    #[error("{file}:{line}:{column}: {}", crate::untrusted::line(message))]
     Syntax {
         /// The file.
         file: String,
@@ -262,8 +264,8 @@ pub enum IacError {
         message: String,
     },
     /// The document parses but is not a valid template at a given place: an unresolvable
-    /// reference, a cycle, a wrong shape.
-    #[error("{file}:{line}: {message}")]
+    /// reference, a cycle, a wrong shape. Cleaned for the terminal like [`IacError::Syntax`].
+    #[error("{file}:{line}: {}", crate::untrusted::line(message))]
     Invalid {
         /// The file.
         file: String,
