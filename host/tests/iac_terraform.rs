@@ -308,3 +308,33 @@ fn metric_queries_composite_alarms_and_event_targets_are_read() {
     let rules: BTreeSet<String> = verdicts(&report).into_iter().map(|(r, _)| r).collect();
     assert!(rules.contains("TW-KMS-004"), "{report}");
 }
+
+/// Each local is evaluated once: a chain where every local references the one before three
+/// times would take 3^40 evaluations otherwise, and a pull request could stall the run.
+#[test]
+fn a_chain_of_locals_is_evaluated_once_each() {
+    let mut text = String::from("locals {\n  a0 = \"us-east-1\"\n");
+    for i in 1..=40 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "  a{i} = local.a{p} == local.a{p} ? local.a{p} : \"x\"\n"
+        ));
+    }
+    text.push_str("}\n\nresource \"aws_cloudwatch_log_group\" \"g\" {\n  name = local.a40\n}\n");
+    let dir = temp_dir("tf-chain");
+    std::fs::write(dir.path().join("main.tf"), text).expect("write");
+    let output = run(&[
+        "check",
+        "--iac",
+        &dir.path().display().to_string(),
+        "--only",
+        "TW-CT-001",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+}

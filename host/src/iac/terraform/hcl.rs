@@ -22,7 +22,7 @@
 //! module's directory with another `--iac`, or check a plan, which includes child modules).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use hcl::edit::Span;
@@ -123,6 +123,10 @@ struct Scope<'a> {
     parameters: &'a BTreeMap<String, String>,
     env: RefCell<Option<Env>>,
     stack: RefCell<Vec<String>>,
+    /// Each named value (`local.x`, `var.x`, `aws_x.y.attr`) once evaluated: a value that
+    /// references another twice would otherwise be evaluated again for each reference, and a
+    /// chain of such locals grows exponentially (a pull request could stall the run).
+    done: RefCell<HashMap<String, Eval>>,
 }
 
 /// A value, or why it is not known before apply.
@@ -152,6 +156,7 @@ fn convert(files: &[File], options: &ReadOptions) -> Result<IacDocument, IacErro
         parameters: &options.parameters,
         env: RefCell::new(None),
         stack: RefCell::new(Vec::new()),
+        done: RefCell::new(HashMap::new()),
     };
     let mut assumptions = Vec::new();
     let mut provider_region = None;
@@ -217,6 +222,9 @@ fn convert(files: &[File], options: &ReadOptions) -> Result<IacDocument, IacErro
     let file_name = files.first().map(|f| f.name.clone()).unwrap_or_default();
     let env = super::environment(&file_name, code_region, None, options, &mut assumptions);
     *scope.env.borrow_mut() = Some(env.clone());
+    // Values read before the account and region were known (the provider's region) are read
+    // again with them.
+    scope.done.borrow_mut().clear();
     let mut resources = Vec::new();
     for (address, declared) in &scope.resources {
         let file = &files[declared.file];
@@ -332,9 +340,15 @@ impl<'a> Scope<'a> {
         if self.stack.borrow().len() > crate::iac::MAX_DEPTH {
             return Err(self.invalid(file, line, "references nest too deeply".to_owned()));
         }
+        if let Some(done) = self.done.borrow().get(key) {
+            return Ok(done.clone());
+        }
         self.stack.borrow_mut().push(key.to_owned());
         let result = what();
         self.stack.borrow_mut().pop();
+        if let Ok(value) = &result {
+            self.done.borrow_mut().insert(key.to_owned(), value.clone());
+        }
         result
     }
 
@@ -685,7 +699,7 @@ impl<'a> Scope<'a> {
                     return Ok(Unknown(format!("`{address}` as a whole is not evaluated")));
                 };
                 (
-                    known!(self.resource_attribute(&address, declared, attribute, line)),
+                    known!(self.resource_attribute(&address, declared, attribute)),
                     next + 1,
                 )
             }
@@ -791,7 +805,6 @@ impl<'a> Scope<'a> {
         address: &str,
         declared: &Declared<'_>,
         attribute: &str,
-        line: u32,
     ) -> Result<Eval, IacError> {
         let argument = |name: &str| {
             declared
@@ -850,7 +863,6 @@ impl<'a> Scope<'a> {
                 "`{address}.{attribute}` is computed on apply"
             )));
         };
-        let _ = line;
         Ok(
             match computed(
                 kind,
