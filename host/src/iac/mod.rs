@@ -215,8 +215,8 @@ impl IacDocument {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IacError {
-    /// The file or directory could not be opened.
-    #[error("{path}: {source}")]
+    /// The file or directory could not be opened. The cause follows in the error's chain.
+    #[error("cannot read {path}")]
     Io {
         /// The path.
         path: PathBuf,
