@@ -30,7 +30,7 @@ use std::time::Instant;
 
 use aws_sdk_sts::config::Credentials;
 use futures_util::stream::{self, StreamExt};
-use support::{ACCOUNT, Emulator};
+use support::Emulator;
 
 const REGIONS: [&str; 17] = [
     "us-east-1",
@@ -155,107 +155,14 @@ fn trailwarden_binary() -> Result<PathBuf, Box<dyn std::error::Error>> {
     Ok(binary)
 }
 
-/// The management account's chain, the members, and each member's few resources per region.
+/// The management account's chain and the members ([`support::provision_control_tower`]),
+/// and each member's few resources per region.
 async fn populate(emulator: &Emulator, accounts: usize, regions: &[&str]) {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
     use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+    // The organization and the management account's chain, as the organization tests build it.
+    let members = support::provision_control_tower(emulator, accounts.saturating_sub(1)).await;
     let us = emulator.sdk("us-east-1").await;
-    let organizations = aws_sdk_organizations::Client::new(&us);
-    organizations
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("organization");
-    let mut members = Vec::new();
-    for i in 1..accounts {
-        let created = organizations
-            .create_account()
-            .email(format!("member-{i}@example.com"))
-            .account_name(format!("member-{i}"))
-            .send()
-            .await
-            .expect("account");
-        members.push(
-            created
-                .create_account_status()
-                .and_then(|s| s.account_id())
-                .expect("id")
-                .to_owned(),
-        );
-    }
-    // The management account: organization trail → log group → filter → alarm → topic.
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&us);
-    logs.create_log_group()
-        .log_group_name("org/CloudTrailLogs")
-        .send()
-        .await
-        .expect("log group");
-    logs.put_metric_filter()
-        .log_group_name("org/CloudTrailLogs")
-        .filter_name("kms-key-changes")
-        .filter_pattern("{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }")
-        .metric_transformations(
-            MetricTransformation::builder()
-                .metric_name("KmsKeyChanges")
-                .metric_namespace("CISBenchmark")
-                .metric_value("1")
-                .build()
-                .expect("transformation"),
-        )
-        .send()
-        .await
-        .expect("filter");
-    let sns = aws_sdk_sns::Client::new(&us);
-    let topic = sns
-        .create_topic()
-        .name("security")
-        .send()
-        .await
-        .expect("topic");
-    let topic_arn = topic.topic_arn().expect("arn").to_owned();
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(format!("arn:aws:sqs:us-east-1:{ACCOUNT}:security"))
-        .send()
-        .await
-        .expect("subscription");
-    aws_sdk_cloudwatch::Client::new(&us)
-        .put_metric_alarm()
-        .alarm_name("kms-key-changes")
-        .metric_name("KmsKeyChanges")
-        .namespace("CISBenchmark")
-        .statistic(Statistic::Sum)
-        .period(300)
-        .evaluation_periods(1)
-        .threshold(1.0)
-        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-        .alarm_actions(&topic_arn)
-        .send()
-        .await
-        .expect("alarm");
-    let cloudtrail = aws_sdk_cloudtrail::Client::new(&us);
-    emulator.create_bucket("org-trail");
-    cloudtrail
-        .create_trail()
-        .name("org")
-        .s3_bucket_name("org-trail")
-        .is_multi_region_trail(true)
-        .is_organization_trail(true)
-        .cloud_watch_logs_log_group_arn(format!(
-            "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:org/CloudTrailLogs:*"
-        ))
-        .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/CloudTrailToLogs"))
-        .send()
-        .await
-        .expect("trail");
-    cloudtrail
-        .start_logging()
-        .name("org")
-        .send()
-        .await
-        .expect("logging");
     // Members: a few log groups, filters and alarms per region, through the member role.
     let sts = aws_sdk_sts::Client::new(&us);
     let mut jobs = Vec::new();

@@ -717,3 +717,110 @@ fn json_to_cbor(value: &serde_json::Value) -> Vec<u8> {
     let _ = ciborium::into_writer(&value, &mut out);
     out
 }
+
+/// The Control Tower shape: an organization with `members` members, and in the management
+/// account
+/// an organization trail delivering to a log group with a KMS filter, an alarm and a topic.
+/// Returns the member account ids.
+pub async fn provision_control_tower(emulator: &Emulator, members: usize) -> Vec<String> {
+    let us = emulator.sdk("us-east-1").await;
+    let organizations = aws_sdk_organizations::Client::new(&us);
+    organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("organization");
+    let mut ids = Vec::new();
+    for i in 0..members {
+        let created = organizations
+            .create_account()
+            .email(format!("member-{i}@example.com"))
+            .account_name(format!("member-{i}"))
+            .send()
+            .await
+            .expect("member account");
+        let id = created
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .expect("account id")
+            .to_owned();
+        ids.push(id);
+    }
+    emulator.create_bucket("org-trail-logs");
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&us);
+    logs.create_log_group()
+        .log_group_name("aws-controltower/CloudTrailLogs")
+        .send()
+        .await
+        .expect("log group");
+    logs.put_metric_filter()
+        .log_group_name("aws-controltower/CloudTrailLogs")
+        .filter_name("kms-key-changes")
+        .filter_pattern(
+            "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+        )
+        .metric_transformations(
+            aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                .metric_name("KmsKeyChanges")
+                .metric_namespace("CISBenchmark")
+                .metric_value("1")
+                .build()
+                .expect("transformation"),
+        )
+        .send()
+        .await
+        .expect("metric filter");
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&us);
+    cloudtrail
+        .create_trail()
+        .name("aws-controltower-BaselineCloudTrail")
+        .s3_bucket_name("org-trail-logs")
+        .is_multi_region_trail(true)
+        .is_organization_trail(true)
+        .cloud_watch_logs_log_group_arn(format!(
+            "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-controltower/CloudTrailLogs:*"
+        ))
+        .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/CloudTrailToLogs"))
+        .send()
+        .await
+        .expect("organization trail");
+    cloudtrail
+        .start_logging()
+        .name("aws-controltower-BaselineCloudTrail")
+        .send()
+        .await
+        .expect("logging");
+    let sns = aws_sdk_sns::Client::new(&us);
+    let topic = sns
+        .create_topic()
+        .name("aws-controltower-SecurityNotifications")
+        .send()
+        .await
+        .expect("topic");
+    let topic_arn = topic.topic_arn().expect("topic arn").to_owned();
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(format!("arn:aws:sqs:us-east-1:{ACCOUNT}:security"))
+        .send()
+        .await
+        .expect("subscription");
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+    aws_sdk_cloudwatch::Client::new(&us)
+        .put_metric_alarm()
+        .alarm_name("kms-key-changes")
+        .metric_name("KmsKeyChanges")
+        .namespace("CISBenchmark")
+        .statistic(Statistic::Sum)
+        .period(300)
+        .evaluation_periods(1)
+        .threshold(1.0)
+        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .treat_missing_data("notBreaching")
+        .alarm_actions(&topic_arn)
+        .send()
+        .await
+        .expect("alarm");
+    ids
+}
